@@ -1,0 +1,38 @@
+/**
+ * The one error type lower layers throw. main.ts renders it as "<what failed>: <why>. <what to do>",
+ * so every message a user sees has the same three parts, and no layer prints on its own behalf.
+ */
+export interface ActionErrorDetails {
+  /** Stable machine-readable code: a Snowflake error code, an HTTP status, or one of ours. */
+  code?: string;
+  /** The input whose value caused the error, when there is one. */
+  input?: string;
+  /** What the user can do about it. */
+  hint?: string;
+  /** The underlying error, kept for debug logs. Its message must not carry secrets. */
+  cause?: unknown;
+}
+
+export class ActionError extends Error {
+  readonly code?: string;
+  readonly input?: string;
+  readonly hint?: string;
+
+  constructor(message: string, details: ActionErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'ActionError';
+    this.code = details.code;
+    this.input = details.input;
+    this.hint = details.hint;
+  }
+
+  /** The full text shown to the user: what failed and why, then what to do. */
+  render(): string {
+    return this.hint ? `${this.message}. ${this.hint}` : this.message;
+  }
+}
+
+/** An input that is missing or malformed: always names the input and how to fix it. */
+export function inputError(input: string, problem: string, fix: string): ActionError {
+  return new ActionError(`Input '${input}' ${problem}`, { code: 'invalid-input', input, hint: fix });
+}

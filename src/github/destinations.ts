@@ -1,0 +1,26 @@
+import type { Destination } from '../inputs.js';
+
+/** How a destination is named in outputs and logs: `repository:owner/repo:NAME`, ... (interface.md). */
+export function describeDestination(destination: Destination): string {
+  switch (destination.kind) {
+    case 'repository':
+      return `repository:${destination.owner}/${destination.repo}:${destination.secretName}`;
+    case 'environment':
+      return `environment:${destination.owner}/${destination.repo}:${destination.environment}:${destination.secretName}`;
+    case 'organization':
+      return `organization:${destination.org}:${destination.secretName}`;
+  }
+}
+
+/** The REST path of the destination's secrets collection (public key and secrets live under it). */
+export function secretsPath(destination: Destination): string {
+  const enc = encodeURIComponent;
+  switch (destination.kind) {
+    case 'repository':
+      return `/repos/${enc(destination.owner)}/${enc(destination.repo)}/actions/secrets`;
+    case 'environment':
+      return `/repos/${enc(destination.owner)}/${enc(destination.repo)}/environments/${enc(destination.environment)}/secrets`;
+    case 'organization':
+      return `/orgs/${enc(destination.org)}/actions/secrets`;
+  }
+}

@@ -1,0 +1,243 @@
+import { getOctokit } from '@actions/github';
+import sodium from 'libsodium-wrappers';
+import { ActionError } from '../errors.js';
+import type { Destination, GitHubSettings } from '../inputs.js';
+import { describeDestination, secretsPath } from './destinations.js';
+
+/**
+ * Writes GitHub Actions secrets (https://docs.github.com/en/rest/actions/secrets): fetch the destination's
+ * public key, seal the value with libsodium's crypto_box_seal, send it as standard base64 with the key's id.
+ */
+
+export interface PublicKey {
+  keyId: string;
+  key: string;
+}
+
+/** A destination whose public key (and, for organizations, selected repository ids) has been fetched. */
+export interface PreparedDestination {
+  destination: Destination;
+  publicKey: PublicKey;
+  selectedRepositoryIds?: number[];
+}
+
+export type WriteResult = 'created' | 'updated';
+
+export interface SecretMetadata {
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SecretWriterOptions {
+  /** Waits between retries; tests pass a fast one. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Attempts for a request that failed with 5xx or a network error. */
+  attempts?: number;
+}
+
+const API_VERSION_HEADER = { 'X-GitHub-Api-Version': '2022-11-28' };
+
+type Octokit = ReturnType<typeof getOctokit>;
+
+interface HttpError {
+  status?: number;
+  message?: string;
+  response?: { headers?: Record<string, string | undefined>; data?: unknown };
+}
+
+export class SecretWriter {
+  private readonly octokit: Octokit;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly attempts: number;
+
+  constructor(settings: GitHubSettings, options: SecretWriterOptions = {}) {
+    // Octokit's own retry plugin is not loaded by getOctokit; retries are ours (below), so they are bounded.
+    this.octokit = getOctokit(settings.token, { baseUrl: settings.apiUrl, request: { retries: 0 } });
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.attempts = options.attempts ?? 3;
+  }
+
+  /** Fetches what a write needs; fails here (before anything changes) on a bad token, permission or name. */
+  async prepare(destination: Destination): Promise<PreparedDestination> {
+    const publicKey = await this.publicKey(destination);
+    if (destination.kind !== 'organization' || destination.visibility !== 'selected') {
+      return { destination, publicKey };
+    }
+    const selectedRepositoryIds = await Promise.all(
+      destination.selectedRepositories.map(async (name) => {
+        const [owner, repo] = name.includes('/') ? name.split('/') : [destination.org, name];
+        const response = await this.call(`read repository ${owner}/${repo}`, destination, () =>
+          this.octokit.request('GET /repos/{owner}/{repo}', { owner: owner ?? '', repo: repo ?? '', headers: API_VERSION_HEADER }),
+        );
+        return Number(response.data.id);
+      }),
+    );
+    return { destination, publicKey, selectedRepositoryIds };
+  }
+
+  /**
+   * Seals and writes the value. A 422 usually means the public key changed since it was fetched (GitHub
+   * rotates it): fetch it again and retry once.
+   */
+  async write(prepared: PreparedDestination, value: string): Promise<WriteResult> {
+    try {
+      return await this.put(prepared, value);
+    } catch (error) {
+      if ((error as ActionError).code !== '422') throw error;
+      const refreshed = { ...prepared, publicKey: await this.publicKey(prepared.destination) };
+      if (refreshed.publicKey.keyId === prepared.publicKey.keyId) throw error;
+      return this.put(refreshed, value);
+    }
+  }
+
+  /** The secret's metadata (never its value), or undefined when it does not exist. */
+  async metadata(destination: Destination): Promise<SecretMetadata | undefined> {
+    try {
+      const response = await this.call('read the secret', destination, () =>
+        this.octokit.request(`GET ${secretsPath(destination)}/{name}`, {
+          name: destination.secretName,
+          headers: API_VERSION_HEADER,
+        }),
+      );
+      const data = response.data as { name: string; created_at: string; updated_at: string };
+      return { name: data.name, createdAt: data.created_at, updatedAt: data.updated_at };
+    } catch (error) {
+      if ((error as ActionError).code === '404') return undefined;
+      throw error;
+    }
+  }
+
+  private async publicKey(destination: Destination): Promise<PublicKey> {
+    const response = await this.call('read the public key', destination, () =>
+      this.octokit.request(`GET ${secretsPath(destination)}/public-key`, { headers: API_VERSION_HEADER }),
+    );
+    const data = response.data as { key_id?: unknown; key?: unknown };
+    if (typeof data.key_id !== 'string' || typeof data.key !== 'string') {
+      throw new ActionError(`GitHub returned a malformed public key for ${describeDestination(destination)}`, {
+        code: 'github-malformed-response',
+      });
+    }
+    return { keyId: data.key_id, key: data.key };
+  }
+
+  private async put(prepared: PreparedDestination, value: string): Promise<WriteResult> {
+    const { destination } = prepared;
+    const body: Record<string, unknown> = {
+      encrypted_value: await seal(value, prepared.publicKey.key),
+      key_id: prepared.publicKey.keyId,
+    };
+    if (destination.kind === 'organization') {
+      body.visibility = destination.visibility;
+      if (prepared.selectedRepositoryIds) body.selected_repository_ids = prepared.selectedRepositoryIds;
+    }
+    const response = await this.call('write the secret', destination, () =>
+      this.octokit.request(`PUT ${secretsPath(destination)}/{name}`, {
+        name: destination.secretName,
+        ...body,
+        headers: API_VERSION_HEADER,
+      }),
+    );
+    return response.status === 201 ? 'created' : 'updated';
+  }
+
+  /** Runs a request, retrying 5xx and network failures with backoff, and translates the final error. */
+  private async call<T>(action: string, destination: Destination, request: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await request();
+      } catch (error) {
+        const status = (error as HttpError).status;
+        const transient = status === undefined || status >= 500;
+        if (!transient || attempt >= this.attempts) throw httpError(error as HttpError, action, destination);
+        await this.sleep(500 * 2 ** (attempt - 1));
+      }
+    }
+  }
+}
+
+/** libsodium sealed box of `value` for a base64 Curve25519 key, as standard base64 (what GitHub accepts). */
+export async function seal(value: string, publicKeyBase64: string): Promise<string> {
+  await sodium.ready;
+  const key = sodium.from_base64(publicKeyBase64, sodium.base64_variants.ORIGINAL);
+  const sealed = sodium.crypto_box_seal(sodium.from_string(value), key);
+  return sodium.to_base64(sealed, sodium.base64_variants.ORIGINAL);
+}
+
+const PERMISSION_NAMES: Record<string, string> = {
+  secrets: 'Secrets',
+  environments: 'Environments',
+  organization_secrets: 'Organization secrets',
+  variables: 'Variables',
+  metadata: 'Metadata',
+};
+
+function httpError(error: HttpError, action: string, destination: Destination): ActionError {
+  const where = describeDestination(destination);
+  const status = error.status;
+  const githubMessage = (error.response?.data as { message?: string } | undefined)?.message ?? error.message ?? 'no message';
+  if (status === undefined) {
+    return new ActionError(`Could not reach GitHub to ${action} of ${where} (${githubMessage})`, {
+      code: 'github-network',
+      hint: 'Check GITHUB_API_URL and the runner network; the request was retried',
+    });
+  }
+  const code = String(status);
+  switch (status) {
+    case 401:
+      return new ActionError(`GitHub rejected 'github-token' when trying to ${action} of ${where} (401 ${githubMessage})`, {
+        code,
+        hint: 'The token is invalid or has expired; pass a GitHub App installation token or a fine-grained token',
+      });
+    case 403: {
+      const accepted = error.response?.headers?.['x-accepted-github-permissions'];
+      const needed = accepted ? describePermissions(accepted) : undefined;
+      return new ActionError(`'github-token' may not ${action} of ${where} (403 ${githubMessage})`, {
+        code,
+        hint: needed
+          ? `GitHub requires ${needed}; grant it to the token (GitHub App: permission-secrets: write${destination.kind === 'environment' ? ', permission-environments: write' : ''})`
+          : 'Give the token the Secrets: write permission on the repository (organization: Organization secrets: write)',
+      });
+    }
+    case 404:
+      return new ActionError(`GitHub found no ${notFoundSubject(destination)} when trying to ${action} of ${where} (404)`, {
+        code,
+        hint:
+          destination.kind === 'environment'
+            ? `Check that the environment '${destination.environment}' exists in ${destination.owner}/${destination.repo} and that the token can access the repository`
+            : 'Check the name, and that the token is installed on (or was granted access to) it',
+      });
+    case 422:
+      return new ActionError(`GitHub refused to ${action} of ${where} (422 ${githubMessage})`, {
+        code,
+        hint: 'The public key may have changed during the run; run the step again',
+      });
+    default:
+      return new ActionError(`GitHub answered ${status} when trying to ${action} of ${where} (${githubMessage})`, { code });
+  }
+}
+
+function notFoundSubject(destination: Destination): string {
+  switch (destination.kind) {
+    case 'repository':
+      return `repository ${destination.owner}/${destination.repo}`;
+    case 'environment':
+      return `environment '${destination.environment}' in ${destination.owner}/${destination.repo}`;
+    case 'organization':
+      return `organization ${destination.org}`;
+  }
+}
+
+/** `secrets=write; environments=write` -> `the permissions Secrets: write and Environments: write`. */
+function describePermissions(header: string): string {
+  const alternatives = header.split(';').map((group) =>
+    group
+      .split(',')
+      .map((pair) => {
+        const [name, level] = pair.trim().split('=');
+        return `${PERMISSION_NAMES[name ?? ''] ?? name}: ${level ?? 'read'}`;
+      })
+      .join(' and '),
+  );
+  return `the permission ${alternatives.join(' or ')}`;
+}

@@ -1,0 +1,418 @@
+import * as core from '@actions/core';
+import { ActionError, inputError } from './errors.js';
+import { KEY_SIZES, type KeySize, type ParsedPrivateKey, exportPkcs8, parsePrivateKey } from './keys.js';
+import { maskSecret } from './mask.js';
+import { resolveIdentifier } from './snowflake/identifiers.js';
+
+/**
+ * Every input the action reads, parsed and validated in one place, before any network call. Every error
+ * names the input, says what is wrong with it and how to fix it. Secrets are masked the moment they are read.
+ */
+
+export type Mode = 'setup' | 'rotate' | 'verify';
+export const MODES: readonly Mode[] = ['setup', 'rotate', 'verify'];
+
+export interface ProxySettings {
+  protocol: 'http' | 'https';
+  host: string;
+  port: number;
+  user?: string;
+  password?: string;
+  /** Hosts that bypass the proxy, as NO_PROXY lists them. */
+  noProxy?: string;
+}
+
+export interface SnowflakeLogin {
+  /** Account identifier as given (`orgname-accountname` or `locator[.region[.cloud]]`). */
+  account: string;
+  /** Base URL of the account: `https://<account>.snowflakecomputing.com` or `snowflake-url`. */
+  url: string;
+  /** Login name, resolved by Snowflake's identifier rules. */
+  user: string;
+  role?: string;
+  privateKey: ParsedPrivateKey;
+  proxy?: ProxySettings;
+}
+
+export type Destination =
+  | { kind: 'repository'; owner: string; repo: string; secretName: string }
+  | { kind: 'environment'; owner: string; repo: string; environment: string; secretName: string }
+  | {
+      kind: 'organization';
+      org: string;
+      secretName: string;
+      visibility: 'all' | 'private' | 'selected';
+      selectedRepositories: string[];
+    };
+
+export interface GitHubSettings {
+  token: string;
+  apiUrl: string;
+}
+
+interface CommonConfig {
+  dryRun: boolean;
+  snowflake: SnowflakeLogin;
+  /** The user whose key pair is managed, resolved. */
+  targetUser: string;
+  /** Directory for the JSON report (RUNNER_TEMP). */
+  reportDirectory: string;
+}
+
+export interface RotateConfig extends CommonConfig {
+  mode: 'rotate';
+  currentPrivateKey?: ParsedPrivateKey;
+  keyBits: KeySize;
+  keyPassphrase?: string;
+  gracePeriodMs: number;
+  force: boolean;
+  verifyLogin: boolean;
+  retirePrevious: boolean;
+  github: GitHubSettings;
+  destinations: Destination[];
+}
+
+export type Config = RotateConfig;
+
+export interface InputSource {
+  /** The raw input, '' when unset (as core.getInput returns it). */
+  getInput(name: string): string;
+  env: Readonly<Record<string, string | undefined>>;
+  setSecret(value: string): void;
+}
+
+/** The inputs and environment of a real Actions run. */
+export function actionsInputSource(): InputSource {
+  return { getInput: (name) => core.getInput(name), env: process.env, setSecret: (value) => core.setSecret(value) };
+}
+
+/** Inputs whose values are secret: masked before anything else happens. */
+const SECRET_INPUTS = ['private-key', 'private-key-passphrase', 'current-private-key', 'key-passphrase', 'github-token'];
+
+export function readConfig(source: InputSource): Config {
+  for (const name of SECRET_INPUTS) maskSecret(source.getInput(name), source.setSecret);
+  const inputs = new Inputs(source);
+  const mode = inputs.choice('mode', MODES, undefined);
+  switch (mode) {
+    case 'rotate':
+      return readRotateConfig(inputs, source);
+    default:
+      throw inputError(
+        'mode',
+        `is '${mode}', which this version of the action does not implement yet`,
+        "Use 'rotate'",
+      );
+  }
+}
+
+function readCommon(inputs: Inputs, source: InputSource): CommonConfig {
+  const snowflake = readSnowflakeLogin(inputs, source);
+  const targetUserInput = inputs.optional('target-user');
+  const targetUser = targetUserInput
+    ? resolveIdentifier(targetUserInput, { source: "input 'target-user'" })
+    : snowflake.user;
+  return {
+    dryRun: inputs.boolean('dry-run', false),
+    snowflake,
+    targetUser,
+    reportDirectory: source.env.RUNNER_TEMP || source.env.TMPDIR || '/tmp',
+  };
+}
+
+function readRotateConfig(inputs: Inputs, source: InputSource): RotateConfig {
+  const common = readCommon(inputs, source);
+  const currentKeyText = inputs.optional('current-private-key');
+  const currentPrivateKey = currentKeyText
+    ? parsePrivateKey(currentKeyText, undefined, { key: 'current-private-key', passphrase: 'key-passphrase' })
+    : undefined;
+  if (currentPrivateKey) maskSecret(exportPkcs8(currentPrivateKey.key), source.setSecret);
+  const keyBits = Number(inputs.choice('key-bits', KEY_SIZES.map(String), '2048')) as KeySize;
+  const github = readGitHub(inputs, source);
+  return {
+    mode: 'rotate',
+    ...common,
+    currentPrivateKey,
+    keyBits,
+    keyPassphrase: inputs.optional('key-passphrase'),
+    gracePeriodMs: inputs.duration('grace-period', '1h'),
+    force: inputs.boolean('force', false),
+    verifyLogin: inputs.boolean('verify-login', true),
+    retirePrevious: inputs.boolean('retire-previous', false),
+    github,
+    destinations: readDestinations(inputs, source),
+  };
+}
+
+const ACCOUNT_IDENTIFIER = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+){0,2}$/;
+const SNOWFLAKE_HOST_SUFFIX = /\.snowflakecomputing\.(com|cn)$/i;
+
+/** Parses `account`, recognising a pasted URL or host name and showing the identifier to use instead. */
+export function parseAccount(value: string): string {
+  let candidate = value.trim();
+  const pastedUrl = /^[a-z]+:\/\//i.test(candidate);
+  if (pastedUrl || SNOWFLAKE_HOST_SUFFIX.test(candidate)) {
+    const host = pastedUrl ? safeHost(candidate) : candidate;
+    const identifier = host?.replace(SNOWFLAKE_HOST_SUFFIX, '');
+    const suggestion = identifier && ACCOUNT_IDENTIFIER.test(identifier) ? `account: ${identifier}` : undefined;
+    throw inputError(
+      'account',
+      `is a ${pastedUrl ? 'URL' : 'host name'}, not an account identifier`,
+      suggestion
+        ? `Use '${suggestion}'${pastedUrl ? ", and put a PrivateLink or custom URL in 'snowflake-url'" : ''}`
+        : "Use the account identifier (orgname-accountname), and put the URL in 'snowflake-url'",
+    );
+  }
+  candidate = candidate.replace(/\/+$/, '');
+  if (!ACCOUNT_IDENTIFIER.test(candidate)) {
+    throw inputError(
+      'account',
+      `is not a Snowflake account identifier`,
+      'Use orgname-accountname (from SELECT CURRENT_ORGANIZATION_NAME() || \'-\' || CURRENT_ACCOUNT_NAME()) or locator.region',
+    );
+  }
+  return candidate;
+}
+
+function safeHost(url: string): string | undefined {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
+}
+
+const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
+
+/** `snowflake-url`: any https URL; http only to loopback, so that no token or JWT crosses a network in clear. */
+export function parseSnowflakeUrl(value: string | undefined, account: string): string {
+  if (!value) return `https://${account.toLowerCase()}.snowflakecomputing.com`;
+  let url: URL;
+  try {
+    url = new URL(value.trim());
+  } catch {
+    throw inputError('snowflake-url', 'is not a URL', 'Give a base URL like https://myorg-myaccount.privatelink.snowflakecomputing.com');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw inputError('snowflake-url', `uses '${url.protocol}'`, 'Use an https:// URL');
+  }
+  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.test(url.hostname)) {
+    throw inputError(
+      'snowflake-url',
+      `is plain http to ${url.hostname}, which would send login tokens unencrypted`,
+      'Use https://; plain http is allowed only to a loopback address (127.0.0.1, localhost) such as a local emulator',
+    );
+  }
+  if (url.username || url.password || url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) {
+    throw inputError('snowflake-url', 'has a path, query or credentials', 'Give only the scheme, host and port');
+  }
+  return url.origin;
+}
+
+function readSnowflakeLogin(inputs: Inputs, source: InputSource): SnowflakeLogin {
+  const account = parseAccount(inputs.required('account', 'the Snowflake account identifier, e.g. myorg-myaccount'));
+  const url = parseSnowflakeUrl(inputs.optional('snowflake-url'), account);
+  const user = resolveIdentifier(
+    inputs.required('user', 'the login name of the Snowflake user that runs the statements'),
+    { source: "input 'user'" },
+  );
+  const roleInput = inputs.optional('role');
+  const role = roleInput ? resolveIdentifier(roleInput, { source: "input 'role'" }) : undefined;
+  const privateKeyText = inputs.required('private-key', "the PEM private key of 'user', e.g. ${{ secrets.SNOWFLAKE_ADMIN_KEY }}");
+  const privateKey = parsePrivateKey(privateKeyText, inputs.optional('private-key-passphrase'), {
+    key: 'private-key',
+    passphrase: 'private-key-passphrase',
+  });
+  // The SDK gets the key decrypted, as PKCS#8: mask that form too before it exists anywhere else.
+  maskSecret(exportPkcs8(privateKey.key), source.setSecret);
+  return { account, url, user, role, privateKey, proxy: readProxy(source.env, url) };
+}
+
+/**
+ * The runner's proxy variables, applied explicitly (the SDK's own environment lookup is turned off, so a
+ * proxy never applies by accident, and loopback URLs never go through one).
+ */
+export function readProxy(env: InputSource['env'], snowflakeUrl: string): ProxySettings | undefined {
+  const raw = env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy;
+  if (!raw) return undefined;
+  const target = new URL(snowflakeUrl);
+  if (LOOPBACK_HOSTS.test(target.hostname)) return undefined;
+  const noProxy = env.NO_PROXY || env.no_proxy;
+  if (noProxy && hostMatchesNoProxy(target.hostname, noProxy)) return undefined;
+  let proxy: URL;
+  try {
+    proxy = new URL(raw.includes('://') ? raw : `http://${raw}`);
+  } catch {
+    throw new ActionError('The HTTPS_PROXY environment variable is not a URL', {
+      code: 'invalid-proxy',
+      hint: 'Set it to http://host:port, or unset it',
+    });
+  }
+  const protocol = proxy.protocol === 'https:' ? 'https' : 'http';
+  return {
+    protocol,
+    host: proxy.hostname,
+    port: Number(proxy.port || (protocol === 'https' ? 443 : 80)),
+    user: proxy.username ? decodeURIComponent(proxy.username) : undefined,
+    password: proxy.password ? decodeURIComponent(proxy.password) : undefined,
+    noProxy,
+  };
+}
+
+function hostMatchesNoProxy(host: string, noProxy: string): boolean {
+  return splitList(noProxy).some((entry) => {
+    if (entry === '*') return true;
+    const suffix = entry.replace(/^\*?\.?/, '').toLowerCase();
+    return host.toLowerCase() === suffix || host.toLowerCase().endsWith(`.${suffix}`);
+  });
+}
+
+function readGitHub(inputs: Inputs, source: InputSource): GitHubSettings {
+  const token = inputs.required(
+    'github-token',
+    'a token that may write Actions secrets (a GitHub App token or fine-grained token with Secrets: write); the workflow GITHUB_TOKEN cannot write secrets',
+  );
+  return { token, apiUrl: (source.env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '') };
+}
+
+const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
+const REPO = /^[A-Za-z0-9._-]{1,100}$/;
+
+/** GitHub's rules for secret names (https://docs.github.com/en/actions/security-guides/using-secrets-in-github-actions#naming-your-secrets). */
+export function parseSecretName(value: string, input = 'secret-name'): string {
+  if (!SECRET_NAME.test(value)) {
+    throw inputError(
+      input,
+      `'${value}' is not a valid secret name: only letters, digits and '_' are allowed, and it cannot start with a digit`,
+      'Use a name like SNOWFLAKE_PRIVATE_KEY',
+    );
+  }
+  if (/^GITHUB_/i.test(value)) {
+    throw inputError(input, `'${value}' starts with GITHUB_, which GitHub reserves`, 'Choose another prefix, e.g. SNOWFLAKE_');
+  }
+  return value.toUpperCase();
+}
+
+export function parseRepository(value: string, input: string): { owner: string; repo: string } {
+  const [owner, repo, extra] = value.split('/');
+  if (extra !== undefined || !owner || !repo || !OWNER.test(owner) || !REPO.test(repo) || repo === '.' || repo === '..') {
+    throw inputError(input, `has '${value}', which is not a repository in owner/repo form`, 'Write it as owner/repo, e.g. acme/data-platform');
+  }
+  return { owner, repo };
+}
+
+function readDestinations(inputs: Inputs, source: InputSource): Destination[] {
+  const secretName = parseSecretName(
+    inputs.required('secret-name', 'the name of the Actions secret that receives the private key, e.g. SNOWFLAKE_PRIVATE_KEY'),
+  );
+  const organization = inputs.optional('secret-organization');
+  const repositoriesInput = inputs.list('secret-repository');
+  const environments = inputs.list('secret-environment');
+  const visibility = inputs.choice('secret-visibility', ['all', 'private', 'selected'] as const, 'private');
+  const selected = inputs.list('secret-selected-repositories');
+  if (organization) {
+    if (repositoriesInput.length > 0 || environments.length > 0) {
+      throw inputError(
+        'secret-organization',
+        "is set together with 'secret-repository' or 'secret-environment'",
+        'Write either an organization secret or repository/environment secrets in one step; use two steps for both',
+      );
+    }
+    if (!OWNER.test(organization)) {
+      throw inputError('secret-organization', `has '${organization}', which is not an organization name`, 'Give the organization login, e.g. acme');
+    }
+    if (visibility === 'selected' && selected.length === 0) {
+      throw inputError(
+        'secret-selected-repositories',
+        "is empty, but 'secret-visibility' is 'selected'",
+        'List the repositories that may read the secret, or choose visibility private or all',
+      );
+    }
+    if (visibility !== 'selected' && selected.length > 0) {
+      throw inputError('secret-selected-repositories', `is set, but 'secret-visibility' is '${visibility}'`, "Set 'secret-visibility: selected', or remove the list");
+    }
+    return [{ kind: 'organization', org: organization, secretName, visibility, selectedRepositories: selected }];
+  }
+  if (selected.length > 0 || inputs.optional('secret-visibility')) {
+    throw inputError('secret-visibility', 'applies to organization secrets only', "Remove it, or set 'secret-organization'");
+  }
+  const repositoryNames = repositoriesInput.length > 0 ? repositoriesInput : [source.env.GITHUB_REPOSITORY ?? ''];
+  if (repositoryNames[0] === '') {
+    throw inputError('secret-repository', 'is empty and GITHUB_REPOSITORY is not set', 'Name the repository as owner/repo');
+  }
+  const repositories = repositoryNames.map((name) => parseRepository(name, 'secret-repository'));
+  if (environments.length === 0) {
+    return repositories.map(({ owner, repo }) => ({ kind: 'repository', owner, repo, secretName }));
+  }
+  for (const environment of environments) {
+    // GitHub environment names: up to 255 characters, no control characters (the API URL-encodes the rest).
+    // eslint-disable-next-line no-control-regex
+    if (environment.length > 255 || /[\u0000-\u001f]/.test(environment)) {
+      throw inputError('secret-environment', `has an invalid environment name`, 'Use the name shown under Settings > Environments');
+    }
+  }
+  return repositories.flatMap(({ owner, repo }) =>
+    environments.map((environment) => ({ kind: 'environment' as const, owner, repo, environment, secretName })),
+  );
+}
+
+const DURATION = /^(\d+)\s*(s|m|h|d|w)$/;
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** Durations as the interface writes them: `90m`, `1h`, `36h`, `7d` (also `s` and `w`). */
+export function parseDuration(value: string, input: string): number {
+  const match = DURATION.exec(value.trim().toLowerCase());
+  if (!match) {
+    throw inputError(input, `is '${value}', which is not a duration`, 'Write a number and a unit: 90m, 1h, 36h, 7d');
+  }
+  return Number(match[1]) * (UNIT_MS[match[2] ?? ''] ?? 0);
+}
+
+export function splitList(value: string): string[] {
+  return value
+    .split(/[,\n]/)
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/** Typed access to raw inputs; every parse error names the input. */
+class Inputs {
+  constructor(private readonly source: InputSource) {}
+
+  optional(name: string): string | undefined {
+    const value = this.source.getInput(name).trim();
+    return value === '' ? undefined : value;
+  }
+
+  required(name: string, what: string): string {
+    const value = this.optional(name);
+    if (value === undefined) throw inputError(name, 'is required', `Set it to ${what}`);
+    return value;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.optional(name);
+    if (value === undefined) return fallback;
+    // The YAML 1.2 core schema booleans, as core.getBooleanInput accepts them.
+    if (['true', 'True', 'TRUE'].includes(value)) return true;
+    if (['false', 'False', 'FALSE'].includes(value)) return false;
+    throw inputError(name, `is '${value}', which is not a boolean`, "Use 'true' or 'false'");
+  }
+
+  choice<T extends string>(name: string, allowed: readonly T[], fallback: T | undefined): T {
+    const value = this.optional(name) ?? fallback;
+    if (value === undefined) throw inputError(name, 'is required', `Set it to one of: ${allowed.join(', ')}`);
+    if (!(allowed as readonly string[]).includes(value)) {
+      throw inputError(name, `is '${value}'`, `Use one of: ${allowed.join(', ')}`);
+    }
+    return value as T;
+  }
+
+  duration(name: string, fallback: string): number {
+    return parseDuration(this.optional(name) ?? fallback, name);
+  }
+
+  list(name: string): string[] {
+    return splitList(this.optional(name) ?? '');
+  }
+}

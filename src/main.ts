@@ -1,0 +1,74 @@
+import * as core from '@actions/core';
+import { ActionError } from './errors.js';
+import { type Config, type GitHubSettings, type InputSource, actionsInputSource, readConfig } from './inputs.js';
+import { SecretWriter } from './github/secrets.js';
+import { type RotationResult, rotate } from './modes/rotate.js';
+import { writeReport } from './report/report.js';
+import { failureSummary, rotationSummary } from './report/summary.js';
+import { type SnowflakeConnector, keyPairConnector } from './snowflake/connection.js';
+
+/** The collaborators of a run; tests replace them to control time, Snowflake and GitHub. */
+export interface Dependencies {
+  inputs: InputSource;
+  connect: SnowflakeConnector;
+  secretWriter: (settings: GitHubSettings) => SecretWriter;
+  now: () => Date;
+}
+
+export function defaultDependencies(): Dependencies {
+  return {
+    inputs: actionsInputSource(),
+    connect: keyPairConnector(),
+    secretWriter: (settings) => new SecretWriter(settings),
+    now: () => new Date(),
+  };
+}
+
+/** Reads the inputs, runs the mode, writes outputs, summary and report. The one place errors are shown. */
+export async function run(deps: Dependencies = defaultDependencies()): Promise<void> {
+  let config: Config | undefined;
+  try {
+    config = readConfig(deps.inputs);
+    core.setOutput('user', config.targetUser);
+    core.setOutput('account', config.snowflake.account);
+    const result = await rotate(config, {
+      connect: deps.connect,
+      secretWriter: deps.secretWriter(config.github),
+      now: deps.now,
+      setSecret: (value) => deps.inputs.setSecret(value),
+      log: (line) => core.info(line),
+      warn: (line) => core.warning(line),
+    });
+    const reportPath = await writeReport(config.reportDirectory, result, deps.now());
+    writeRotationOutputs(result, reportPath);
+    await core.summary.addRaw(rotationSummary(result)).write();
+  } catch (error) {
+    const message = render(error);
+    core.setFailed(message);
+    if (error instanceof Error && error.cause !== undefined) core.debug(`Cause: ${String(error.cause)}`);
+    await core.summary
+      .addRaw(failureSummary(config?.mode ?? '', message))
+      .write()
+      .catch(() => undefined);
+  }
+}
+
+function writeRotationOutputs(result: RotationResult, reportPath: string): void {
+  core.setOutput('slot', result.choice.slot);
+  core.setOutput('previous-fingerprint', result.choice.inUse?.fingerprint ?? '');
+  core.setOutput('replaced-fingerprint', result.choice.replaced.fingerprint ?? '');
+  core.setOutput('fingerprint', result.fingerprint ?? '');
+  core.setOutput('rotated-at', result.rotatedAt ?? '');
+  core.setOutput('changed', String(result.changed));
+  core.setOutput(
+    'secrets-written',
+    result.destinations.filter((d) => d.result === 'created' || d.result === 'updated').map((d) => d.destination).join('\n'),
+  );
+  core.setOutput('report', reportPath);
+}
+
+function render(error: unknown): string {
+  if (error instanceof ActionError) return error.render();
+  // Anything else is a bug or an unexpected library failure; its message is all we have.
+  return `Unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+}

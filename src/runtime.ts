@@ -1,0 +1,18 @@
+/**
+ * What must happen before snowflake-sdk is evaluated. index.ts imports this module first; ESM evaluates
+ * imports in order, so these switches are in place when the SDK's module body runs.
+ */
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// The SDK probes cloud metadata endpoints (169.254.169.254, metadata.google.internal, AWS STS) at load time
+// to report the platform, which on a runner costs seconds and talks to hosts we never meant to contact.
+process.env.SNOWFLAKE_DISABLE_PLATFORM_DETECTION = 'true';
+// Bundled, the SDK's optional native addon cannot load; trying costs time and sends a telemetry event.
+process.env.SNOWFLAKE_DISABLE_MINICORE = '1';
+// An in-band telemetry event describing the connection's shape, sent after every login; we send none.
+process.env.SF_TELEMETRY_DISABLE_CONNECTION_SHAPE = 'true';
+
+// The SDK reads __dirname (getDriverDirectory); an ESM bundle has none, so give it the bundle's directory.
+const globals = globalThis as { __dirname?: string };
+globals.__dirname ??= dirname(fileURLToPath(import.meta.url));

@@ -1,0 +1,188 @@
+import * as core from '@actions/core';
+import type { KeyObject } from 'node:crypto';
+import snowflake from 'snowflake-sdk';
+import { ActionError } from '../errors.js';
+import { exportPkcs8, fingerprintOf, publicKeyBody } from '../keys.js';
+import type { ProxySettings } from '../inputs.js';
+import { quoteIdentifier } from './identifiers.js';
+
+export type Row = Record<string, unknown>;
+
+/** One logged-in Snowflake session. */
+export interface SnowflakeSession {
+  /** The login name the session belongs to. */
+  readonly user: string;
+  /** Runs one statement and returns its rows as objects keyed by column name. */
+  execute(sql: string): Promise<Row[]>;
+  close(): Promise<void>;
+}
+
+export interface KeyPairLogin {
+  account: string;
+  url: string;
+  user: string;
+  role?: string;
+  privateKey: KeyObject;
+  proxy?: ProxySettings;
+}
+
+/** Opens sessions; modes get one passed in, so tests can count, slow down or fail logins. */
+export type SnowflakeConnector = (login: KeyPairLogin) => Promise<SnowflakeSession>;
+
+// Connection failures are retried by the SDK for up to 7 times with growing sleeps (minutes in total). Two
+// retries cover a blip without leaving a scheduled job hanging. Each request gives up after a minute.
+const LOGIN_RETRIES = 2;
+const REQUEST_TIMEOUT_MS = 60_000;
+
+let configured = false;
+
+/**
+ * Global SDK settings, applied once: its log goes to the debug log instead of `./snowflake.log` (which would
+ * land in the user's workspace), and proxies apply only when we pass them explicitly.
+ */
+function configureSdk(): void {
+  if (configured) return;
+  configured = true;
+  const toDebug = (message: string): void => core.debug(`snowflake-sdk: ${message}`);
+  snowflake.configure({
+    logLevel: 'WARN',
+    customLogger: { error: toDebug, warn: toDebug, info: toDebug, debug: toDebug, trace: toDebug },
+    useEnvProxy: false,
+  });
+}
+
+/** The real connector: snowflake-sdk with key-pair (SNOWFLAKE_JWT) authentication. */
+export function keyPairConnector(): SnowflakeConnector {
+  return async (login) => {
+    configureSdk();
+    const connection = snowflake.createConnection({
+      account: login.account,
+      accessUrl: login.url,
+      username: login.user,
+      role: login.role,
+      authenticator: 'SNOWFLAKE_JWT',
+      privateKey: exportPkcs8(login.privateKey),
+      application: 'snowflake-keypair-action',
+      sfRetryMaxLoginRetries: LOGIN_RETRIES,
+      timeout: REQUEST_TIMEOUT_MS,
+      ...(login.proxy
+        ? {
+            proxyProtocol: login.proxy.protocol,
+            proxyHost: login.proxy.host,
+            proxyPort: login.proxy.port,
+            proxyUser: login.proxy.user,
+            proxyPassword: login.proxy.password,
+            noProxy: login.proxy.noProxy,
+          }
+        : {}),
+    });
+    // connectAsync resolves even when Snowflake rejects the login: use the callback form.
+    await new Promise<void>((resolve, reject) => {
+      connection.connect((error) => (error ? reject(loginError(error, login)) : resolve()));
+    });
+    const session: SnowflakeSession = {
+      user: login.user,
+      execute: (sql) =>
+        new Promise<Row[]>((resolve, reject) => {
+          connection.execute({
+            sqlText: sql,
+            complete: (error, _statement, rows) =>
+              error ? reject(statementError(error, sql)) : resolve((rows ?? []) as Row[]),
+          });
+        }),
+      close: () =>
+        new Promise<void>((resolve) => {
+          connection.destroy((error) => {
+            if (error) core.debug(`Closing the Snowflake session failed: ${error.message}`);
+            resolve();
+          });
+        }),
+    };
+    // DESC USER renders key set-times as text in the session's time zone (default America/Los_Angeles);
+    // UTC makes them unambiguous.
+    await session.execute("ALTER SESSION SET TIMEZONE = 'UTC'");
+    return session;
+  };
+}
+
+interface SdkError {
+  code?: string | number;
+  sqlState?: string;
+  message?: string;
+}
+
+/** Snowflake's code of an SDK error, as a string ('390144', '002003', '401001', ...). */
+export function snowflakeCode(error: unknown): string | undefined {
+  const code = (error as SdkError | null)?.code;
+  return code === undefined || code === null ? undefined : String(code);
+}
+
+function loginError(error: SdkError, login: KeyPairLogin): ActionError {
+  const code = snowflakeCode(error);
+  const who = `user ${login.user} at ${login.url}`;
+  const reason = firstLine(error.message);
+  switch (code) {
+    case '390144': {
+      const fingerprint = fingerprintOf(login.privateKey);
+      return new ActionError(`Snowflake rejected the key-pair login of ${who} (390144: ${reason})`, {
+        code,
+        hint:
+          `The key sent has fingerprint ${fingerprint}. Compare it with RSA_PUBLIC_KEY_FP and RSA_PUBLIC_KEY_2_FP of ` +
+          `DESC USER ${quoteIdentifier(login.user)}; to register it, run ALTER USER ${quoteIdentifier(login.user)} SET ` +
+          `RSA_PUBLIC_KEY_2 = '${publicKeyBody(login.privateKey)}'`,
+      });
+    }
+    case '390101':
+      return new ActionError(`Snowflake refused the login of ${who}: the user is disabled (390101)`, {
+        code,
+        hint: `Enable it with ALTER USER ${quoteIdentifier(login.user)} SET DISABLED = FALSE`,
+      });
+    case '390189':
+      return new ActionError(`Snowflake refused the login of ${who}: ${reason} (390189)`, {
+        code,
+        hint: `Grant the role to the user (GRANT ROLE ... TO USER ${quoteIdentifier(login.user)}) or change the 'role' input`,
+      });
+    case '390100':
+      return new ActionError(`Snowflake refused the login of ${who}: ${reason} (390100)`, {
+        code,
+        hint: "Check 'account', 'user' and the key; the user may not exist",
+      });
+    default:
+      if (code === '401001' || code === '401002' || code === '402001' || code === '402002') {
+        return new ActionError(`Could not reach Snowflake at ${login.url} (${code}: ${reason})`, {
+          code,
+          hint: "Check 'account' or 'snowflake-url', the runner's network access and any proxy settings",
+        });
+      }
+      return new ActionError(`Snowflake login of ${who} failed (${code ?? 'no code'}: ${reason})`, { code });
+  }
+}
+
+/** A failed statement: keeps Snowflake's code and message; the SQL is given only by its first words. */
+export class StatementError extends ActionError {
+  constructor(
+    readonly snowflakeCode: string | undefined,
+    readonly sqlState: string | undefined,
+    readonly reason: string,
+    statement: string,
+  ) {
+    super(`Snowflake statement ${statement} failed (${snowflakeCode ?? 'no code'}: ${reason})`, {
+      code: snowflakeCode,
+    });
+    this.name = 'StatementError';
+  }
+}
+
+function statementError(error: SdkError, sql: string): StatementError {
+  return new StatementError(snowflakeCode(error), error.sqlState, firstLine(error.message), statementVerb(sql));
+}
+
+/** The statement's leading keywords and object name (`ALTER USER "X"`), never its values. */
+export function statementVerb(sql: string): string {
+  const words = sql.trim().split(/\s+/).slice(0, 3).join(' ');
+  return words.length > 80 ? `${words.slice(0, 80)}...` : words;
+}
+
+function firstLine(message: string | undefined): string {
+  return (message ?? 'unknown error').replace(/\s*\n\s*/g, ' ').trim();
+}

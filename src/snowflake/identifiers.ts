@@ -1,0 +1,123 @@
+import { ActionError } from '../errors.js';
+
+/**
+ * Snowflake identifiers as users write them, resolved to the exact name Snowflake stores.
+ *
+ * Snowflake's rules (https://docs.snowflake.com/en/sql-reference/identifiers-syntax): an unquoted identifier
+ * starts with a letter or underscore, holds letters, digits, `_` and `$`, and is stored upper-cased; a
+ * double-quoted identifier keeps its case and may hold any character, `""` standing for one `"`; at most 255
+ * characters. We accept both forms from users, resolve them once, and always emit the quoted form into SQL, so
+ * that no name can change the statement it is placed in.
+ */
+const UNQUOTED = /^[A-Za-z_][A-Za-z0-9_$]*$/;
+const MAX_LENGTH = 255;
+// Control characters cannot be typed into a name on purpose; refusing them keeps logs and SQL readable.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+export interface IdentifierContext {
+  /** What the name is, for messages: `input 'target-user'` or `spec field users[0].name`. */
+  source: string;
+}
+
+/** Resolves `name` as Snowflake would read it in SQL and returns the stored name. Throws a clear error. */
+export function resolveIdentifier(name: string, context: IdentifierContext): string {
+  const trimmed = name.trim();
+  if (trimmed === '') {
+    throw invalid(context, 'is empty', 'Give the name of the Snowflake object');
+  }
+  let resolved: string;
+  if (trimmed.startsWith('"')) {
+    if (trimmed.length < 2 || !trimmed.endsWith('"')) {
+      throw invalid(context, `has an opening double quote without a closing one`, 'Close the quote: "My_Name"');
+    }
+    const inner = trimmed.slice(1, -1);
+    if (inner.replace(/""/g, '').includes('"')) {
+      throw invalid(context, 'has a lone double quote inside quotes', 'Write a double quote inside a quoted name as ""');
+    }
+    resolved = inner.replace(/""/g, '"');
+  } else if (UNQUOTED.test(trimmed)) {
+    resolved = trimmed.toUpperCase();
+  } else {
+    throw invalid(
+      context,
+      `is not a valid unquoted Snowflake identifier (letters, digits, '_' and '$', not starting with a digit)`,
+      'Use such a name, or wrap the exact, case-sensitive name in double quotes ("my-user")',
+    );
+  }
+  if (resolved === '') {
+    throw invalid(context, 'is an empty quoted name', 'Give the name of the Snowflake object');
+  }
+  if (resolved.length > MAX_LENGTH) {
+    throw invalid(context, `is longer than Snowflake's limit of ${MAX_LENGTH} characters`, 'Use a shorter name');
+  }
+  if (CONTROL.test(resolved)) {
+    throw invalid(context, 'contains a control character', 'Remove it; names cannot hold line breaks or tabs');
+  }
+  return resolved;
+}
+
+/** The SQL text for an already-resolved name: always double-quoted, inner quotes doubled. */
+export function quoteIdentifier(resolvedName: string): string {
+  if (resolvedName === '' || CONTROL.test(resolvedName) || resolvedName.length > MAX_LENGTH) {
+    // Resolved names come from resolveIdentifier or from Snowflake itself; anything else is a bug here.
+    throw new ActionError(`Internal error: refusing to quote the identifier ${JSON.stringify(resolvedName)}`);
+  }
+  return `"${resolvedName.replace(/"/g, '""')}"`;
+}
+
+/**
+ * A single-quoted SQL string literal. Snowflake treats backslash as an escape character inside single-quoted
+ * strings (https://docs.snowflake.com/en/sql-reference/data-types-text#escape-sequences-in-single-quoted-string-constants),
+ * so both `\` and `'` are escaped.
+ */
+export function quoteString(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000]/.test(value)) throw new ActionError('Internal error: refusing to quote a string holding NUL');
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/** A name like `db.schema.name`, each part resolved by the identifier rules. */
+export function resolveQualifiedName(name: string, parts: number, context: IdentifierContext): string[] {
+  const split = splitQualified(name);
+  if (split.length !== parts) {
+    throw invalid(
+      context,
+      `should have ${parts} parts separated by dots, found ${split.length}`,
+      parts === 3 ? 'Write it as database.schema.name' : `Write ${parts} dot-separated names`,
+    );
+  }
+  return split.map((part) => resolveIdentifier(part, context));
+}
+
+function splitQualified(name: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < name.length; i++) {
+    const ch = name.charAt(i);
+    if (ch === '"') {
+      if (quoted && name.charAt(i + 1) === '"') {
+        current += '""';
+        i++;
+        continue;
+      }
+      quoted = !quoted;
+      current += ch;
+    } else if (ch === '.' && !quoted) {
+      parts.push(current);
+      current = '';
+    } else {
+      current += ch;
+    }
+  }
+  parts.push(current);
+  return parts;
+}
+
+function invalid(context: IdentifierContext, problem: string, fix: string): ActionError {
+  return new ActionError(`The Snowflake name in ${context.source} ${problem}`, {
+    code: 'invalid-identifier',
+    hint: fix,
+  });
+}

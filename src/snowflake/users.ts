@@ -1,0 +1,123 @@
+import { ActionError } from '../errors.js';
+import { fingerprintOf } from '../keys.js';
+import { type SnowflakeSession, StatementError } from './connection.js';
+import { quoteIdentifier, quoteString } from './identifiers.js';
+
+/** Snowflake's two public-key slots (https://docs.snowflake.com/en/user-guide/key-pair-auth#configuring-key-pair-rotation). */
+export const SLOTS = ['RSA_PUBLIC_KEY', 'RSA_PUBLIC_KEY_2'] as const;
+export type SlotName = (typeof SLOTS)[number];
+
+export interface KeySlot {
+  slot: SlotName;
+  /** Base64 DER SPKI as DESC USER shows it; undefined when the slot is empty. */
+  publicKeyBody?: string;
+  fingerprint?: string;
+  /** When the slot was last set; undefined when Snowflake does not say. */
+  lastSetAt?: Date;
+}
+
+export interface UserState {
+  name: string;
+  type?: string;
+  disabled: boolean;
+  hasPassword: boolean;
+  slots: Record<SlotName, KeySlot>;
+}
+
+/**
+ * Reads a user with DESC USER. Properties are read by name and extra rows are ignored, since Snowflake adds
+ * rows in behaviour-change bundles. The session must use TIMEZONE = 'UTC' (the connector sets it): the
+ * LAST_SET_TIME values are zone-less text.
+ */
+export async function describeUser(session: SnowflakeSession, user: string): Promise<UserState> {
+  let rows;
+  try {
+    rows = await session.execute(`DESC USER ${quoteIdentifier(user)}`);
+  } catch (error) {
+    throw translateUserError(error, user, 'describe');
+  }
+  const properties = new Map<string, string | undefined>();
+  for (const row of rows) {
+    const property = String(row.property ?? row.PROPERTY ?? '');
+    const value = row.value ?? row.VALUE;
+    properties.set(property, value === null || value === undefined || value === 'null' ? undefined : String(value));
+  }
+  const slot = (name: SlotName): KeySlot => {
+    const body = properties.get(name)?.replace(/\s+/g, '') || undefined;
+    return {
+      slot: name,
+      publicKeyBody: body,
+      fingerprint: body ? (properties.get(`${name}_FP`) ?? fingerprintOf(body)) : undefined,
+      lastSetAt: parseSnowflakeUtcTime(properties.get(`${name}_LAST_SET_TIME`)),
+    };
+  };
+  return {
+    name: properties.get('NAME') ?? user,
+    type: properties.get('TYPE'),
+    disabled: properties.get('DISABLED') === 'true',
+    hasPassword: properties.get('PASSWORD_LAST_SET_TIME') !== undefined,
+    slots: { RSA_PUBLIC_KEY: slot('RSA_PUBLIC_KEY'), RSA_PUBLIC_KEY_2: slot('RSA_PUBLIC_KEY_2') },
+  };
+}
+
+const BASE64_BODY = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** `ALTER USER u SET <slot> = '<body>'`. The body is checked to be base64 before it goes into SQL. */
+export async function setKeySlot(session: SnowflakeSession, user: string, slot: SlotName, body: string): Promise<void> {
+  if (!BASE64_BODY.test(body)) throw new ActionError('Internal error: a public key body is not base64');
+  try {
+    await session.execute(`ALTER USER ${quoteIdentifier(user)} SET ${slot} = ${quoteString(body)}`);
+  } catch (error) {
+    throw translateUserError(error, user, 'modify');
+  }
+}
+
+export async function unsetKeySlot(session: SnowflakeSession, user: string, slot: SlotName): Promise<void> {
+  try {
+    await session.execute(`ALTER USER ${quoteIdentifier(user)} UNSET ${slot}`);
+  } catch (error) {
+    throw translateUserError(error, user, 'modify');
+  }
+}
+
+/** Puts a slot back the way it was: the previous body, or empty. */
+export async function restoreKeySlot(session: SnowflakeSession, user: string, previous: KeySlot): Promise<void> {
+  if (previous.publicKeyBody) await setKeySlot(session, user, previous.slot, previous.publicKeyBody);
+  else await unsetKeySlot(session, user, previous.slot);
+}
+
+/**
+ * `2020-10-08 01:33:13.43` (UTC, fraction optional) -> Date. Snowflake's sentinels for "never"
+ * (`292278994-08-17 ...`, `1969-12-31 23:59:59.999`) and unparsable text give undefined.
+ */
+export function parseSnowflakeUtcTime(text: string | undefined): Date | undefined {
+  if (!text) return undefined;
+  const match = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?$/.exec(text.trim());
+  if (!match) return undefined;
+  const [, y, mo, d, h, mi, s, fraction] = match;
+  const ms = fraction ? Math.round(Number(`0.${fraction}`) * 1000) : 0;
+  const time = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
+  if (time <= 0) return undefined;
+  return new Date(time);
+}
+
+function translateUserError(error: unknown, user: string, action: 'describe' | 'modify'): unknown {
+  if (!(error instanceof StatementError)) return error;
+  const quoted = quoteIdentifier(user);
+  if (error.snowflakeCode === '002003') {
+    return new ActionError(`Snowflake user ${user} does not exist, or the session's role may not see it (002003)`, {
+      code: '002003',
+      hint: `Check 'target-user'; if the user exists, grant the role OWNERSHIP of it (GRANT OWNERSHIP ON USER ${quoted} TO ROLE <role> COPY CURRENT GRANTS)`,
+    });
+  }
+  if (error.snowflakeCode === '003001') {
+    return new ActionError(`The session's role may not ${action} Snowflake user ${user} (003001: ${error.reason})`, {
+      code: '003001',
+      hint:
+        action === 'describe'
+          ? `Grant the role OWNERSHIP of the user: GRANT OWNERSHIP ON USER ${quoted} TO ROLE <role> COPY CURRENT GRANTS`
+          : `Grant the role OWNERSHIP of the user, or GRANT MODIFY PROGRAMMATIC AUTHENTICATION METHODS ON USER ${quoted} TO ROLE <role>`,
+    });
+  }
+  return error;
+}

@@ -1,0 +1,88 @@
+import { ActionError } from './errors.js';
+
+/**
+ * Runs a job as named steps. A step that changes something registers its compensation; when a later step
+ * fails, the compensations still armed run in reverse order and the run fails with the original error,
+ * prefixed by the step's name. Each step logs one line with the decision it made, and its duration is kept
+ * for the report.
+ */
+export interface StepTiming {
+  step: string;
+  ms: number;
+  outcome: 'ok' | 'failed' | 'undone' | 'undo-failed';
+}
+
+export interface Compensation {
+  /** What undoing does, for the log: "restore RSA_PUBLIC_KEY_2". */
+  description: string;
+  undo: () => Promise<void>;
+  /** Set to false when undoing would be unsafe (e.g. a destination may already hold the new key). */
+  armed: boolean;
+}
+
+export class StepFailure extends ActionError {
+  constructor(
+    readonly step: string,
+    readonly original: unknown,
+    readonly rollback: string[],
+  ) {
+    const base = original instanceof ActionError ? original : undefined;
+    const reason = base ? base.message : original instanceof Error ? original.message : String(original);
+    super(`Step ${step} failed: ${reason}`, { code: base?.code, hint: [base?.hint, ...rollback].filter(Boolean).join('. ') });
+    this.name = 'StepFailure';
+  }
+}
+
+export class StepRunner {
+  readonly timings: StepTiming[] = [];
+  private readonly compensations: { step: string; compensation: Compensation }[] = [];
+
+  constructor(
+    private readonly log: (line: string) => void,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  /** Runs `body`; its return value is logged as the step's decision. */
+  async step<T>(name: string, body: () => Promise<{ result: T; note: string }>): Promise<T> {
+    const start = this.now();
+    try {
+      const { result, note } = await body();
+      this.timings.push({ step: name, ms: Math.round(this.now() - start), outcome: 'ok' });
+      this.log(`${name}: ${note}`);
+      return result;
+    } catch (error) {
+      this.timings.push({ step: name, ms: Math.round(this.now() - start), outcome: 'failed' });
+      if (error instanceof StepFailure) throw error;
+      const rollback = await this.compensate();
+      throw new StepFailure(name, error, rollback);
+    }
+  }
+
+  /** Registers the undo of what the current step changed; returns the handle so it can be disarmed. */
+  onFailure(step: string, description: string, undo: () => Promise<void>): Compensation {
+    const compensation: Compensation = { description, undo, armed: true };
+    this.compensations.push({ step, compensation });
+    return compensation;
+  }
+
+  private async compensate(): Promise<string[]> {
+    const notes: string[] = [];
+    for (const { step, compensation } of [...this.compensations].reverse()) {
+      if (!compensation.armed) continue;
+      compensation.armed = false;
+      const start = this.now();
+      try {
+        await compensation.undo();
+        this.timings.push({ step: `undo ${step}`, ms: Math.round(this.now() - start), outcome: 'undone' });
+        this.log(`undo ${step}: ${compensation.description}: done`);
+        notes.push(`Rolled back: ${compensation.description}`);
+      } catch (error) {
+        this.timings.push({ step: `undo ${step}`, ms: Math.round(this.now() - start), outcome: 'undo-failed' });
+        const reason = error instanceof Error ? error.message : String(error);
+        this.log(`undo ${step}: ${compensation.description}: FAILED: ${reason}`);
+        notes.push(`Roll-back failed (${compensation.description}): ${reason}; check DESC USER and fix it by hand`);
+      }
+    }
+    return notes;
+  }
+}
