@@ -83,11 +83,21 @@ export interface InputSource {
 
 /** The inputs and environment of a real Actions run. */
 export function actionsInputSource(): InputSource {
-  return { getInput: (name) => core.getInput(name), env: process.env, setSecret: (value) => core.setSecret(value) };
+  return {
+    getInput: (name) => core.getInput(name),
+    env: process.env,
+    setSecret: (value) => core.setSecret(value),
+  };
 }
 
 /** Inputs whose values are secret: masked before anything else happens. */
-const SECRET_INPUTS = ['private-key', 'private-key-passphrase', 'current-private-key', 'key-passphrase', 'github-token'];
+const SECRET_INPUTS = [
+  'private-key',
+  'private-key-passphrase',
+  'current-private-key',
+  'key-passphrase',
+  'github-token',
+];
 
 export function readConfig(source: InputSource): Config {
   for (const name of SECRET_INPUTS) maskSecret(source.getInput(name), source.setSecret);
@@ -153,7 +163,8 @@ export function parseAccount(value: string): string {
   if (pastedUrl || SNOWFLAKE_HOST_SUFFIX.test(candidate)) {
     const host = pastedUrl ? safeHost(candidate) : candidate;
     const identifier = host?.replace(SNOWFLAKE_HOST_SUFFIX, '');
-    const suggestion = identifier && ACCOUNT_IDENTIFIER.test(identifier) ? `account: ${identifier}` : undefined;
+    const suggestion =
+      identifier && ACCOUNT_IDENTIFIER.test(identifier) ? `account: ${identifier}` : undefined;
     throw inputError(
       'account',
       `is a ${pastedUrl ? 'URL' : 'host name'}, not an account identifier`,
@@ -167,7 +178,7 @@ export function parseAccount(value: string): string {
     throw inputError(
       'account',
       `is not a Snowflake account identifier`,
-      'Use orgname-accountname (from SELECT CURRENT_ORGANIZATION_NAME() || \'-\' || CURRENT_ACCOUNT_NAME()) or locator.region',
+      "Use orgname-accountname (from SELECT CURRENT_ORGANIZATION_NAME() || '-' || CURRENT_ACCOUNT_NAME()) or locator.region",
     );
   }
   return candidate;
@@ -190,7 +201,11 @@ export function parseSnowflakeUrl(value: string | undefined, account: string): s
   try {
     url = new URL(value.trim());
   } catch {
-    throw inputError('snowflake-url', 'is not a URL', 'Give a base URL like https://myorg-myaccount.privatelink.snowflakecomputing.com');
+    throw inputError(
+      'snowflake-url',
+      'is not a URL',
+      'Give a base URL like https://myorg-myaccount.privatelink.snowflakecomputing.com',
+    );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw inputError('snowflake-url', `uses '${url.protocol}'`, 'Use an https:// URL');
@@ -202,14 +217,26 @@ export function parseSnowflakeUrl(value: string | undefined, account: string): s
       'Use https://; plain http is allowed only to a loopback address (127.0.0.1, localhost) such as a local emulator',
     );
   }
-  if (url.username || url.password || url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) {
-    throw inputError('snowflake-url', 'has a path, query or credentials', 'Give only the scheme, host and port');
+  if (
+    url.username ||
+    url.password ||
+    url.search ||
+    url.hash ||
+    (url.pathname !== '/' && url.pathname !== '')
+  ) {
+    throw inputError(
+      'snowflake-url',
+      'has a path, query or credentials',
+      'Give only the scheme, host and port',
+    );
   }
   return url.origin;
 }
 
 function readSnowflakeLogin(inputs: Inputs, source: InputSource): SnowflakeLogin {
-  const account = parseAccount(inputs.required('account', 'the Snowflake account identifier, e.g. myorg-myaccount'));
+  const account = parseAccount(
+    inputs.required('account', 'the Snowflake account identifier, e.g. myorg-myaccount'),
+  );
   const url = parseSnowflakeUrl(inputs.optional('snowflake-url'), account);
   const user = resolveIdentifier(
     inputs.required('user', 'the login name of the Snowflake user that runs the statements'),
@@ -217,7 +244,10 @@ function readSnowflakeLogin(inputs: Inputs, source: InputSource): SnowflakeLogin
   );
   const roleInput = inputs.optional('role');
   const role = roleInput ? resolveIdentifier(roleInput, { source: "input 'role'" }) : undefined;
-  const privateKeyText = inputs.required('private-key', "the PEM private key of 'user', e.g. ${{ secrets.SNOWFLAKE_ADMIN_KEY }}");
+  const privateKeyText = inputs.required(
+    'private-key',
+    "the PEM private key of 'user', e.g. ${{ secrets.SNOWFLAKE_ADMIN_KEY }}",
+  );
   const privateKey = parsePrivateKey(privateKeyText, inputs.optional('private-key-passphrase'), {
     key: 'private-key',
     passphrase: 'private-key-passphrase',
@@ -288,22 +318,41 @@ export function parseSecretName(value: string, input = 'secret-name'): string {
     );
   }
   if (/^GITHUB_/i.test(value)) {
-    throw inputError(input, `'${value}' starts with GITHUB_, which GitHub reserves`, 'Choose another prefix, e.g. SNOWFLAKE_');
+    throw inputError(
+      input,
+      `'${value}' starts with GITHUB_, which GitHub reserves`,
+      'Choose another prefix, e.g. SNOWFLAKE_',
+    );
   }
   return value.toUpperCase();
 }
 
 export function parseRepository(value: string, input: string): { owner: string; repo: string } {
   const [owner, repo, extra] = value.split('/');
-  if (extra !== undefined || !owner || !repo || !OWNER.test(owner) || !REPO.test(repo) || repo === '.' || repo === '..') {
-    throw inputError(input, `has '${value}', which is not a repository in owner/repo form`, 'Write it as owner/repo, e.g. acme/data-platform');
+  if (
+    extra !== undefined ||
+    !owner ||
+    !repo ||
+    !OWNER.test(owner) ||
+    !REPO.test(repo) ||
+    repo === '.' ||
+    repo === '..'
+  ) {
+    throw inputError(
+      input,
+      `has '${value}', which is not a repository in owner/repo form`,
+      'Write it as owner/repo, e.g. acme/data-platform',
+    );
   }
   return { owner, repo };
 }
 
 function readDestinations(inputs: Inputs, source: InputSource): Destination[] {
   const secretName = parseSecretName(
-    inputs.required('secret-name', 'the name of the Actions secret that receives the private key, e.g. SNOWFLAKE_PRIVATE_KEY'),
+    inputs.required(
+      'secret-name',
+      'the name of the Actions secret that receives the private key, e.g. SNOWFLAKE_PRIVATE_KEY',
+    ),
   );
   const organization = inputs.optional('secret-organization');
   const repositoriesInput = inputs.list('secret-repository');
@@ -319,7 +368,11 @@ function readDestinations(inputs: Inputs, source: InputSource): Destination[] {
       );
     }
     if (!OWNER.test(organization)) {
-      throw inputError('secret-organization', `has '${organization}', which is not an organization name`, 'Give the organization login, e.g. acme');
+      throw inputError(
+        'secret-organization',
+        `has '${organization}', which is not an organization name`,
+        'Give the organization login, e.g. acme',
+      );
     }
     if (visibility === 'selected' && selected.length === 0) {
       throw inputError(
@@ -329,16 +382,31 @@ function readDestinations(inputs: Inputs, source: InputSource): Destination[] {
       );
     }
     if (visibility !== 'selected' && selected.length > 0) {
-      throw inputError('secret-selected-repositories', `is set, but 'secret-visibility' is '${visibility}'`, "Set 'secret-visibility: selected', or remove the list");
+      throw inputError(
+        'secret-selected-repositories',
+        `is set, but 'secret-visibility' is '${visibility}'`,
+        "Set 'secret-visibility: selected', or remove the list",
+      );
     }
-    return [{ kind: 'organization', org: organization, secretName, visibility, selectedRepositories: selected }];
+    return [
+      { kind: 'organization', org: organization, secretName, visibility, selectedRepositories: selected },
+    ];
   }
   if (selected.length > 0 || inputs.optional('secret-visibility')) {
-    throw inputError('secret-visibility', 'applies to organization secrets only', "Remove it, or set 'secret-organization'");
+    throw inputError(
+      'secret-visibility',
+      'applies to organization secrets only',
+      "Remove it, or set 'secret-organization'",
+    );
   }
-  const repositoryNames = repositoriesInput.length > 0 ? repositoriesInput : [source.env.GITHUB_REPOSITORY ?? ''];
+  const repositoryNames =
+    repositoriesInput.length > 0 ? repositoriesInput : [source.env.GITHUB_REPOSITORY ?? ''];
   if (repositoryNames[0] === '') {
-    throw inputError('secret-repository', 'is empty and GITHUB_REPOSITORY is not set', 'Name the repository as owner/repo');
+    throw inputError(
+      'secret-repository',
+      'is empty and GITHUB_REPOSITORY is not set',
+      'Name the repository as owner/repo',
+    );
   }
   const repositories = repositoryNames.map((name) => parseRepository(name, 'secret-repository'));
   if (environments.length === 0) {
@@ -348,11 +416,21 @@ function readDestinations(inputs: Inputs, source: InputSource): Destination[] {
     // GitHub environment names: up to 255 characters, no control characters (the API URL-encodes the rest).
     // eslint-disable-next-line no-control-regex
     if (environment.length > 255 || /[\u0000-\u001f]/.test(environment)) {
-      throw inputError('secret-environment', `has an invalid environment name`, 'Use the name shown under Settings > Environments');
+      throw inputError(
+        'secret-environment',
+        `has an invalid environment name`,
+        'Use the name shown under Settings > Environments',
+      );
     }
   }
   return repositories.flatMap(({ owner, repo }) =>
-    environments.map((environment) => ({ kind: 'environment' as const, owner, repo, environment, secretName })),
+    environments.map((environment) => ({
+      kind: 'environment' as const,
+      owner,
+      repo,
+      environment,
+      secretName,
+    })),
   );
 }
 
@@ -363,7 +441,11 @@ const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 8
 export function parseDuration(value: string, input: string): number {
   const match = DURATION.exec(value.trim().toLowerCase());
   if (!match) {
-    throw inputError(input, `is '${value}', which is not a duration`, 'Write a number and a unit: 90m, 1h, 36h, 7d');
+    throw inputError(
+      input,
+      `is '${value}', which is not a duration`,
+      'Write a number and a unit: 90m, 1h, 36h, 7d',
+    );
   }
   return Number(match[1]) * (UNIT_MS[match[2] ?? ''] ?? 0);
 }

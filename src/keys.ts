@@ -106,7 +106,11 @@ export interface KeyInputNames {
 }
 
 /** Parses a private key given by the user, with an error for every way a pasted key goes wrong. */
-export function parsePrivateKey(text: string, passphrase: string | undefined, names: KeyInputNames): ParsedPrivateKey {
+export function parsePrivateKey(
+  text: string,
+  passphrase: string | undefined,
+  names: KeyInputNames,
+): ParsedPrivateKey {
   const pem = normalizePem(text);
   const match = PEM_BLOCK.exec(pem);
   const fail = (problem: string, hint: string, code = 'invalid-private-key'): ActionError =>
@@ -155,12 +159,15 @@ export function parsePrivateKey(text: string, passphrase: string | undefined, na
         'private-key-passphrase-wrong',
       );
     }
-    throw new ActionError(`Input '${names.key}' could not be read as a private key: the PEM body is damaged`, {
-      code: 'invalid-private-key',
-      input: names.key,
-      hint: 'Copy the whole key again, without edits; check `openssl pkey -in key.p8 -noout` accepts it',
-      cause: describeCryptoError(error),
-    });
+    throw new ActionError(
+      `Input '${names.key}' could not be read as a private key: the PEM body is damaged`,
+      {
+        code: 'invalid-private-key',
+        input: names.key,
+        hint: 'Copy the whole key again, without edits; check `openssl pkey -in key.p8 -noout` accepts it',
+        cause: describeCryptoError(error),
+      },
+    );
   }
   if (key.asymmetricKeyType !== 'rsa') {
     throw fail(
@@ -175,7 +182,14 @@ export function parsePrivateKey(text: string, passphrase: string | undefined, na
       `Snowflake requires at least ${MIN_KEY_BITS} bits: generate a new key with \`openssl genrsa 2048\``,
     );
   }
-  const container = label === 'ENCRYPTED PRIVATE KEY' ? 'encrypted-pkcs8' : label === 'PRIVATE KEY' ? 'pkcs8' : encrypted ? 'encrypted-pkcs1' : 'pkcs1';
+  const container =
+    label === 'ENCRYPTED PRIVATE KEY'
+      ? 'encrypted-pkcs8'
+      : label === 'PRIVATE KEY'
+        ? 'pkcs8'
+        : encrypted
+          ? 'encrypted-pkcs1'
+          : 'pkcs1';
   return { key, bits, container, fingerprint: fingerprintOf(key), publicKeyBody: publicKeyBody(key) };
 }
 

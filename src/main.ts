@@ -1,6 +1,12 @@
 import * as core from '@actions/core';
 import { ActionError } from './errors.js';
-import { type Config, type GitHubSettings, type InputSource, actionsInputSource, readConfig } from './inputs.js';
+import {
+  type Config,
+  type GitHubSettings,
+  type InputSource,
+  actionsInputSource,
+  readConfig,
+} from './inputs.js';
 import { SecretWriter } from './github/secrets.js';
 import { type RotationResult, rotate } from './modes/rotate.js';
 import { writeReport } from './report/report.js';
@@ -62,7 +68,10 @@ function writeRotationOutputs(result: RotationResult, reportPath: string): void 
   core.setOutput('changed', String(result.changed));
   core.setOutput(
     'secrets-written',
-    result.destinations.filter((d) => d.result === 'created' || d.result === 'updated').map((d) => d.destination).join('\n'),
+    result.destinations
+      .filter((d) => d.result === 'created' || d.result === 'updated')
+      .map((d) => d.destination)
+      .join('\n'),
   );
   core.setOutput('report', reportPath);
 }

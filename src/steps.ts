@@ -28,7 +28,10 @@ export class StepFailure extends ActionError {
   ) {
     const base = original instanceof ActionError ? original : undefined;
     const reason = base ? base.message : original instanceof Error ? original.message : String(original);
-    super(`Step ${step} failed: ${reason}`, { code: base?.code, hint: [base?.hint, ...rollback].filter(Boolean).join('. ') });
+    super(`Step ${step} failed: ${reason}`, {
+      code: base?.code,
+      hint: [base?.hint, ...rollback].filter(Boolean).join('. '),
+    });
     this.name = 'StepFailure';
   }
 }
@@ -77,10 +80,16 @@ export class StepRunner {
         this.log(`undo ${step}: ${compensation.description}: done`);
         notes.push(`Rolled back: ${compensation.description}`);
       } catch (error) {
-        this.timings.push({ step: `undo ${step}`, ms: Math.round(this.now() - start), outcome: 'undo-failed' });
+        this.timings.push({
+          step: `undo ${step}`,
+          ms: Math.round(this.now() - start),
+          outcome: 'undo-failed',
+        });
         const reason = error instanceof Error ? error.message : String(error);
         this.log(`undo ${step}: ${compensation.description}: FAILED: ${reason}`);
-        notes.push(`Roll-back failed (${compensation.description}): ${reason}; check DESC USER and fix it by hand`);
+        notes.push(
+          `Roll-back failed (${compensation.description}): ${reason}; check DESC USER and fix it by hand`,
+        );
       }
     }
     return notes;

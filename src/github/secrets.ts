@@ -68,7 +68,11 @@ export class SecretWriter {
       destination.selectedRepositories.map(async (name) => {
         const [owner, repo] = name.includes('/') ? name.split('/') : [destination.org, name];
         const response = await this.call(`read repository ${owner}/${repo}`, destination, () =>
-          this.octokit.request('GET /repos/{owner}/{repo}', { owner: owner ?? '', repo: repo ?? '', headers: API_VERSION_HEADER }),
+          this.octokit.request('GET /repos/{owner}/{repo}', {
+            owner: owner ?? '',
+            repo: repo ?? '',
+            headers: API_VERSION_HEADER,
+          }),
         );
         return Number(response.data.id);
       }),
@@ -114,9 +118,12 @@ export class SecretWriter {
     );
     const data = response.data as { key_id?: unknown; key?: unknown };
     if (typeof data.key_id !== 'string' || typeof data.key !== 'string') {
-      throw new ActionError(`GitHub returned a malformed public key for ${describeDestination(destination)}`, {
-        code: 'github-malformed-response',
-      });
+      throw new ActionError(
+        `GitHub returned a malformed public key for ${describeDestination(destination)}`,
+        {
+          code: 'github-malformed-response',
+        },
+      );
     }
     return { keyId: data.key_id, key: data.key };
   }
@@ -175,7 +182,8 @@ const PERMISSION_NAMES: Record<string, string> = {
 function httpError(error: HttpError, action: string, destination: Destination): ActionError {
   const where = describeDestination(destination);
   const status = error.status;
-  const githubMessage = (error.response?.data as { message?: string } | undefined)?.message ?? error.message ?? 'no message';
+  const githubMessage =
+    (error.response?.data as { message?: string } | undefined)?.message ?? error.message ?? 'no message';
   if (status === undefined) {
     return new ActionError(`Could not reach GitHub to ${action} of ${where} (${githubMessage})`, {
       code: 'github-network',
@@ -185,10 +193,13 @@ function httpError(error: HttpError, action: string, destination: Destination): 
   const code = String(status);
   switch (status) {
     case 401:
-      return new ActionError(`GitHub rejected 'github-token' when trying to ${action} of ${where} (401 ${githubMessage})`, {
-        code,
-        hint: 'The token is invalid or has expired; pass a GitHub App installation token or a fine-grained token',
-      });
+      return new ActionError(
+        `GitHub rejected 'github-token' when trying to ${action} of ${where} (401 ${githubMessage})`,
+        {
+          code,
+          hint: 'The token is invalid or has expired; pass a GitHub App installation token or a fine-grained token',
+        },
+      );
     case 403: {
       const accepted = error.response?.headers?.['x-accepted-github-permissions'];
       const needed = accepted ? describePermissions(accepted) : undefined;
@@ -200,20 +211,26 @@ function httpError(error: HttpError, action: string, destination: Destination): 
       });
     }
     case 404:
-      return new ActionError(`GitHub found no ${notFoundSubject(destination)} when trying to ${action} of ${where} (404)`, {
-        code,
-        hint:
-          destination.kind === 'environment'
-            ? `Check that the environment '${destination.environment}' exists in ${destination.owner}/${destination.repo} and that the token can access the repository`
-            : 'Check the name, and that the token is installed on (or was granted access to) it',
-      });
+      return new ActionError(
+        `GitHub found no ${notFoundSubject(destination)} when trying to ${action} of ${where} (404)`,
+        {
+          code,
+          hint:
+            destination.kind === 'environment'
+              ? `Check that the environment '${destination.environment}' exists in ${destination.owner}/${destination.repo} and that the token can access the repository`
+              : 'Check the name, and that the token is installed on (or was granted access to) it',
+        },
+      );
     case 422:
       return new ActionError(`GitHub refused to ${action} of ${where} (422 ${githubMessage})`, {
         code,
         hint: 'The public key may have changed during the run; run the step again',
       });
     default:
-      return new ActionError(`GitHub answered ${status} when trying to ${action} of ${where} (${githubMessage})`, { code });
+      return new ActionError(
+        `GitHub answered ${status} when trying to ${action} of ${where} (${githubMessage})`,
+        { code },
+      );
   }
 }
 

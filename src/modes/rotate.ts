@@ -109,7 +109,10 @@ export async function rotate(config: RotateConfig, deps: RotateDependencies): Pr
     // Independent work runs together: generating the key and fetching every destination's public key.
     const [newKey, prepared] = await Promise.all([
       runner.step('generate-key', async () => {
-        const generated = await (deps.generateKeyPair ?? generateRsaKeyPair)(config.keyBits, config.keyPassphrase);
+        const generated = await (deps.generateKeyPair ?? generateRsaKeyPair)(
+          config.keyBits,
+          config.keyPassphrase,
+        );
         maskGenerated(generated, deps.setSecret);
         return { result: generated, note: `${config.keyBits}-bit RSA key ${generated.fingerprint}` };
       }),
@@ -137,16 +140,25 @@ export async function rotate(config: RotateConfig, deps: RotateDependencies): Pr
       if (after.slots[choice.slot].fingerprint !== newKey.fingerprint) {
         throw new ActionError(
           `${choice.slot} of ${target} reads back ${after.slots[choice.slot].fingerprint ?? 'empty'}, not the new key: another writer changed the user during the run`,
-          { code: 'concurrent-change', hint: 'Use a concurrency group for rotation workflows, then run the step again' },
+          {
+            code: 'concurrent-change',
+            hint: 'Use a concurrency group for rotation workflows, then run the step again',
+          },
         );
       }
       if (choice.inUse && after.slots[choice.inUse.slot].fingerprint !== choice.inUse.fingerprint) {
         throw new ActionError(
           `${choice.inUse.slot} of ${target} no longer holds the key in use (${choice.inUse.fingerprint}): another writer changed the user during the run`,
-          { code: 'concurrent-change', hint: 'Use a concurrency group for rotation workflows, then check DESC USER' },
+          {
+            code: 'concurrent-change',
+            hint: 'Use a concurrency group for rotation workflows, then check DESC USER',
+          },
         );
       }
-      return { result: undefined, note: `DESC USER shows the new key in ${choice.slot}${choice.inUse ? ` and the key in use in ${choice.inUse.slot}` : ''}` };
+      return {
+        result: undefined,
+        note: `DESC USER shows the new key in ${choice.slot}${choice.inUse ? ` and the key in use in ${choice.inUse.slot}` : ''}`,
+      };
     });
 
     if (config.verifyLogin) {
@@ -198,7 +210,12 @@ export async function rotate(config: RotateConfig, deps: RotateDependencies): Pr
  * now stays registered, and when the other slot was set too recently (runs queued since then hold that key:
  * GitHub reads repository secrets when a run is queued).
  */
-export function chooseSlot(user: UserState, config: RotateConfig, selfRotation: boolean, now: Date): SlotChoice {
+export function chooseSlot(
+  user: UserState,
+  config: RotateConfig,
+  selfRotation: boolean,
+  now: Date,
+): SlotChoice {
   const [first, second] = [user.slots.RSA_PUBLIC_KEY, user.slots.RSA_PUBLIC_KEY_2];
   const quoted = quoteIdentifier(user.name);
   const bySlotFingerprint = (fingerprint: string): KeySlot | undefined =>
@@ -229,10 +246,13 @@ export function chooseSlot(user: UserState, config: RotateConfig, selfRotation: 
     reason = `${user.name} rotates its own key; the login key is in ${inUse.slot}`;
   } else if (first.fingerprint && second.fingerprint) {
     if (!config.force) {
-      throw new ActionError(`Both key slots of ${user.name} are set and nothing says which key the workflows hold`, {
-        code: 'key-in-use-unknown',
-        hint: "Pass the key they hold in 'current-private-key' (e.g. ${{ secrets.SNOWFLAKE_PRIVATE_KEY }}), or set 'force: true' to keep RSA_PUBLIC_KEY and replace RSA_PUBLIC_KEY_2",
-      });
+      throw new ActionError(
+        `Both key slots of ${user.name} are set and nothing says which key the workflows hold`,
+        {
+          code: 'key-in-use-unknown',
+          hint: "Pass the key they hold in 'current-private-key' (e.g. ${{ secrets.SNOWFLAKE_PRIVATE_KEY }}), or set 'force: true' to keep RSA_PUBLIC_KEY and replace RSA_PUBLIC_KEY_2",
+        },
+      );
     }
     inUse = first;
     reason = 'both slots are set and the key in use is unknown; force keeps RSA_PUBLIC_KEY';
@@ -247,10 +267,13 @@ export function chooseSlot(user: UserState, config: RotateConfig, selfRotation: 
   const replaced = inUse === undefined ? first : inUse.slot === 'RSA_PUBLIC_KEY' ? second : first;
   if (replaced.fingerprint && !config.force) {
     if (!replaced.lastSetAt) {
-      throw new ActionError(`Snowflake does not say when ${replaced.slot} of ${user.name} was set, so the grace period cannot be checked`, {
-        code: 'grace-period-unknown',
-        hint: "Set 'force: true' to replace it anyway",
-      });
+      throw new ActionError(
+        `Snowflake does not say when ${replaced.slot} of ${user.name} was set, so the grace period cannot be checked`,
+        {
+          code: 'grace-period-unknown',
+          hint: "Set 'force: true' to replace it anyway",
+        },
+      );
     }
     const ageMs = now.getTime() - replaced.lastSetAt.getTime();
     if (ageMs < config.gracePeriodMs) {
@@ -266,21 +289,35 @@ export function chooseSlot(user: UserState, config: RotateConfig, selfRotation: 
   return { slot: replaced.slot, inUse, replaced, reason };
 }
 
-async function proveLogin(config: RotateConfig, deps: RotateDependencies, newKey: GeneratedKeyPair): Promise<void> {
+async function proveLogin(
+  config: RotateConfig,
+  deps: RotateDependencies,
+  newKey: GeneratedKeyPair,
+): Promise<void> {
   let proof: SnowflakeSession;
   try {
-    proof = await deps.connect({ ...config.snowflake, user: config.targetUser, role: undefined, privateKey: newKey.privateKey });
-  } catch (error) {
-    throw new ActionError(`Logging in as ${config.targetUser} with the new key failed: ${error instanceof Error ? error.message : String(error)}`, {
-      code: (error as ActionError).code,
-      hint: "If a network policy keeps the runner from logging in as this user, set 'verify-login: false'",
+    proof = await deps.connect({
+      ...config.snowflake,
+      user: config.targetUser,
+      role: undefined,
+      privateKey: newKey.privateKey,
     });
+  } catch (error) {
+    throw new ActionError(
+      `Logging in as ${config.targetUser} with the new key failed: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        code: (error as ActionError).code,
+        hint: "If a network policy keeps the runner from logging in as this user, set 'verify-login: false'",
+      },
+    );
   }
   try {
     const rows = await proof.execute('SELECT CURRENT_USER() AS "USER"');
     const current = String(rows[0]?.USER ?? '');
     if (current !== config.targetUser) {
-      throw new ActionError(`The new key logged in as ${current || 'nobody'}, not ${config.targetUser}`, { code: 'wrong-user' });
+      throw new ActionError(`The new key logged in as ${current || 'nobody'}, not ${config.targetUser}`, {
+        code: 'wrong-user',
+      });
     }
   } finally {
     await proof.close();
@@ -301,7 +338,10 @@ async function storeEverywhere(
       const result = await deps.secretWriter.write(destination, newKey.privateKeyPem);
       const metadata = await deps.secretWriter.metadata(destination.destination);
       if (!metadata) {
-        throw new ActionError(`${describeDestination(destination.destination)} was written but GitHub does not list it`, { code: 'secret-not-confirmed' });
+        throw new ActionError(
+          `${describeDestination(destination.destination)} was written but GitHub does not list it`,
+          { code: 'secret-not-confirmed' },
+        );
       }
       return { result, updatedAt: metadata.updatedAt };
     }),
@@ -309,11 +349,18 @@ async function storeEverywhere(
   const outcomes = settled.map((outcome, index): DestinationOutcome => {
     const destination = describeDestination((prepared[index] as PreparedDestination).destination);
     if (outcome.status === 'fulfilled') {
-      return { destination, result: outcome.value.result, fingerprint: newKey.fingerprint, updatedAt: outcome.value.updatedAt };
+      return {
+        destination,
+        result: outcome.value.result,
+        fingerprint: newKey.fingerprint,
+        updatedAt: outcome.value.updatedAt,
+      };
     }
     return { destination, result: definitelyNotWritten(outcome.reason) ? 'failed' : 'unknown' };
   });
-  const failures = settled.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason as unknown] : []));
+  const failures = settled.flatMap((outcome) =>
+    outcome.status === 'rejected' ? [outcome.reason as unknown] : [],
+  );
   if (failures.length > 0) {
     const first = failures[0];
     const reason = first instanceof Error ? first.message : String(first);
@@ -324,7 +371,9 @@ async function storeEverywhere(
         hint: 'GitHub refused every write, so the new key is removed from Snowflake again and every destination keeps the key it had',
       });
     }
-    const written = outcomes.filter((o) => o.result === 'created' || o.result === 'updated').map((o) => o.destination);
+    const written = outcomes
+      .filter((o) => o.result === 'created' || o.result === 'updated')
+      .map((o) => o.destination);
     throw new ActionError(
       `${failures.length} of ${prepared.length} destination(s) could not be written (${reason})`,
       {
@@ -332,7 +381,10 @@ async function storeEverywhere(
         hint:
           `Snowflake keeps both keys, so every destination's key still logs in. ` +
           (written.length > 0 ? `Hold the new key ${newKey.fingerprint}: ${written.join(', ')}. ` : '') +
-          `Still hold the previous key (or unknown): ${outcomes.filter((o) => o.result === 'failed' || o.result === 'unknown').map((o) => `${o.destination} (${o.result === 'failed' ? 'previous key' : 'unknown'})`).join(', ')}. ` +
+          `Still hold the previous key (or unknown): ${outcomes
+            .filter((o) => o.result === 'failed' || o.result === 'unknown')
+            .map((o) => `${o.destination} (${o.result === 'failed' ? 'previous key' : 'unknown'})`)
+            .join(', ')}. ` +
           'Fix the cause and run the rotation again with current-private-key set to the key the failed destinations hold',
       },
     );
@@ -354,7 +406,10 @@ function maskGenerated(key: GeneratedKeyPair, setSecret: (value: string) => void
 
 function describeSlots(state: UserState): string {
   return Object.values(state.slots)
-    .map((slot) => `${slot.slot} ${slot.fingerprint ? `${slot.fingerprint} (set ${slot.lastSetAt?.toISOString() ?? 'at an unknown time'})` : 'empty'}`)
+    .map(
+      (slot) =>
+        `${slot.slot} ${slot.fingerprint ? `${slot.fingerprint} (set ${slot.lastSetAt?.toISOString() ?? 'at an unknown time'})` : 'empty'}`,
+    )
     .join(', ');
 }
 

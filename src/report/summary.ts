@@ -17,10 +17,23 @@ export function rotationSummary(result: RotationResult): string {
   ];
   if (result.rotatedAt) rows.push(['Rotated at', result.rotatedAt]);
   if (result.retired) rows.push(['Retired', result.retired]);
-  const lines = [headline, '', '| | |', '| --- | --- |', ...rows.map(([k, v]) => `| ${k} | ${cell(v)} |`), ''];
+  const lines = [
+    headline,
+    '',
+    '| | |',
+    '| --- | --- |',
+    ...rows.map(([k, v]) => `| ${k} | ${cell(v)} |`),
+    '',
+  ];
   lines.push('| Destination | Result |', '| --- | --- |');
   for (const d of result.destinations) lines.push(`| \`${cell(d.destination)}\` | ${d.result} |`);
-  lines.push('', '<details><summary>Timings</summary>', '', '| Step | ms | Outcome |', '| --- | ---: | --- |');
+  lines.push(
+    '',
+    '<details><summary>Timings</summary>',
+    '',
+    '| Step | ms | Outcome |',
+    '| --- | ---: | --- |',
+  );
   for (const t of result.timings) lines.push(`| ${t.step} | ${t.ms} | ${t.outcome} |`);
   lines.push('', '</details>', '');
   return lines.join('\n');

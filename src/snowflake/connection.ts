@@ -174,7 +174,12 @@ export class StatementError extends ActionError {
 }
 
 function statementError(error: SdkError, sql: string): StatementError {
-  return new StatementError(snowflakeCode(error), error.sqlState, firstLine(error.message), statementVerb(sql));
+  return new StatementError(
+    snowflakeCode(error),
+    error.sqlState,
+    firstLine(error.message),
+    statementVerb(sql),
+  );
 }
 
 /** The statement's leading keywords and object name (`ALTER USER "X"`), never its values. */

@@ -29,11 +29,19 @@ export function resolveIdentifier(name: string, context: IdentifierContext): str
   let resolved: string;
   if (trimmed.startsWith('"')) {
     if (trimmed.length < 2 || !trimmed.endsWith('"')) {
-      throw invalid(context, `has an opening double quote without a closing one`, 'Close the quote: "My_Name"');
+      throw invalid(
+        context,
+        `has an opening double quote without a closing one`,
+        'Close the quote: "My_Name"',
+      );
     }
     const inner = trimmed.slice(1, -1);
     if (inner.replace(/""/g, '').includes('"')) {
-      throw invalid(context, 'has a lone double quote inside quotes', 'Write a double quote inside a quoted name as ""');
+      throw invalid(
+        context,
+        'has a lone double quote inside quotes',
+        'Write a double quote inside a quoted name as ""',
+      );
     }
     resolved = inner.replace(/""/g, '"');
   } else if (UNQUOTED.test(trimmed)) {
@@ -49,10 +57,18 @@ export function resolveIdentifier(name: string, context: IdentifierContext): str
     throw invalid(context, 'is an empty quoted name', 'Give the name of the Snowflake object');
   }
   if (resolved.length > MAX_LENGTH) {
-    throw invalid(context, `is longer than Snowflake's limit of ${MAX_LENGTH} characters`, 'Use a shorter name');
+    throw invalid(
+      context,
+      `is longer than Snowflake's limit of ${MAX_LENGTH} characters`,
+      'Use a shorter name',
+    );
   }
   if (CONTROL.test(resolved)) {
-    throw invalid(context, 'contains a control character', 'Remove it; names cannot hold line breaks or tabs');
+    throw invalid(
+      context,
+      'contains a control character',
+      'Remove it; names cannot hold line breaks or tabs',
+    );
   }
   return resolved;
 }

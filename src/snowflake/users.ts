@@ -40,7 +40,10 @@ export async function describeUser(session: SnowflakeSession, user: string): Pro
   for (const row of rows) {
     const property = String(row.property ?? row.PROPERTY ?? '');
     const value = row.value ?? row.VALUE;
-    properties.set(property, value === null || value === undefined || value === 'null' ? undefined : String(value));
+    properties.set(
+      property,
+      value === null || value === undefined || value === 'null' ? undefined : String(value),
+    );
   }
   const slot = (name: SlotName): KeySlot => {
     const body = properties.get(name)?.replace(/\s+/g, '') || undefined;
@@ -63,7 +66,12 @@ export async function describeUser(session: SnowflakeSession, user: string): Pro
 const BASE64_BODY = /^[A-Za-z0-9+/]+={0,2}$/;
 
 /** `ALTER USER u SET <slot> = '<body>'`. The body is checked to be base64 before it goes into SQL. */
-export async function setKeySlot(session: SnowflakeSession, user: string, slot: SlotName, body: string): Promise<void> {
+export async function setKeySlot(
+  session: SnowflakeSession,
+  user: string,
+  slot: SlotName,
+  body: string,
+): Promise<void> {
   if (!BASE64_BODY.test(body)) throw new ActionError('Internal error: a public key body is not base64');
   try {
     await session.execute(`ALTER USER ${quoteIdentifier(user)} SET ${slot} = ${quoteString(body)}`);
@@ -81,7 +89,11 @@ export async function unsetKeySlot(session: SnowflakeSession, user: string, slot
 }
 
 /** Puts a slot back the way it was: the previous body, or empty. */
-export async function restoreKeySlot(session: SnowflakeSession, user: string, previous: KeySlot): Promise<void> {
+export async function restoreKeySlot(
+  session: SnowflakeSession,
+  user: string,
+  previous: KeySlot,
+): Promise<void> {
   if (previous.publicKeyBody) await setKeySlot(session, user, previous.slot, previous.publicKeyBody);
   else await unsetKeySlot(session, user, previous.slot);
 }
@@ -105,19 +117,25 @@ function translateUserError(error: unknown, user: string, action: 'describe' | '
   if (!(error instanceof StatementError)) return error;
   const quoted = quoteIdentifier(user);
   if (error.snowflakeCode === '002003') {
-    return new ActionError(`Snowflake user ${user} does not exist, or the session's role may not see it (002003)`, {
-      code: '002003',
-      hint: `Check 'target-user'; if the user exists, grant the role OWNERSHIP of it (GRANT OWNERSHIP ON USER ${quoted} TO ROLE <role> COPY CURRENT GRANTS)`,
-    });
+    return new ActionError(
+      `Snowflake user ${user} does not exist, or the session's role may not see it (002003)`,
+      {
+        code: '002003',
+        hint: `Check 'target-user'; if the user exists, grant the role OWNERSHIP of it (GRANT OWNERSHIP ON USER ${quoted} TO ROLE <role> COPY CURRENT GRANTS)`,
+      },
+    );
   }
   if (error.snowflakeCode === '003001') {
-    return new ActionError(`The session's role may not ${action} Snowflake user ${user} (003001: ${error.reason})`, {
-      code: '003001',
-      hint:
-        action === 'describe'
-          ? `Grant the role OWNERSHIP of the user: GRANT OWNERSHIP ON USER ${quoted} TO ROLE <role> COPY CURRENT GRANTS`
-          : `Grant the role OWNERSHIP of the user, or GRANT MODIFY PROGRAMMATIC AUTHENTICATION METHODS ON USER ${quoted} TO ROLE <role>`,
-    });
+    return new ActionError(
+      `The session's role may not ${action} Snowflake user ${user} (003001: ${error.reason})`,
+      {
+        code: '003001',
+        hint:
+          action === 'describe'
+            ? `Grant the role OWNERSHIP of the user: GRANT OWNERSHIP ON USER ${quoted} TO ROLE <role> COPY CURRENT GRANTS`
+            : `Grant the role OWNERSHIP of the user, or GRANT MODIFY PROGRAMMATIC AUTHENTICATION METHODS ON USER ${quoted} TO ROLE <role>`,
+      },
+    );
   }
   return error;
 }

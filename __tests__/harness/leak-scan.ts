@@ -1,0 +1,58 @@
+import { secretForms } from '../../src/mask.js';
+import type { ActionRun } from './run-action.js';
+
+/**
+ * Scans everything a run left behind for secrets: the log a user sees (stdout without the runner's
+ * `::add-mask::` commands, which exist to carry the secret to the masker), stderr, outputs, the job summary,
+ * the workspace and RUNNER_TEMP. A secret counts as leaked in any form the masker knows (the whole value, any
+ * line, a PEM's joined base64 body, the JSON-escaped value), and any private-key PEM block or signed JWT
+ * (three base64url parts starting with `eyJ`) is a leak whatever its value.
+ */
+export interface Leak {
+  where: string;
+  what: string;
+}
+
+const PRIVATE_KEY_BLOCK = /-----BEGIN (ENCRYPTED |RSA )?PRIVATE KEY-----/;
+const SIGNED_JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}/;
+/** Parts shorter than this are not scanned on their own (a PEM's last line may be just `Q==`); whole values always are. */
+const MIN_FORM_LENGTH = 12;
+
+export function findLeaks(run: ActionRun, secrets: Record<string, string | undefined>): Leak[] {
+  const places: [string, string][] = [
+    ['log', run.visibleLog],
+    ['stderr', run.stderr],
+    ['summary', run.summary],
+    ...Object.entries(run.outputs).map(([name, value]): [string, string] => [`output ${name}`, value]),
+    ...Object.entries(run.workspaceFiles).map(([path, text]): [string, string] => [
+      `workspace file ${path}`,
+      text,
+    ]),
+    ...Object.entries(run.tempFiles).map(([path, text]): [string, string] => [
+      `RUNNER_TEMP file ${path}`,
+      text,
+    ]),
+  ];
+  const leaks: Leak[] = [];
+  for (const [where, text] of places) {
+    for (const [label, secret] of Object.entries(secrets)) {
+      if (!secret) continue;
+      const whole = secret.trim();
+      const form = secretForms(secret).find(
+        (f) => (f === whole || f.length >= MIN_FORM_LENGTH) && text.includes(f),
+      );
+      if (form !== undefined) leaks.push({ where, what: `${label} (a form of ${form.length} characters)` });
+    }
+    if (PRIVATE_KEY_BLOCK.test(text)) leaks.push({ where, what: 'a private-key PEM block' });
+    if (SIGNED_JWT.test(text)) leaks.push({ where, what: 'a signed JWT' });
+  }
+  return leaks;
+}
+
+/** Fails the test when anything leaked; the message says where and which secret, never the secret. */
+export function expectNoLeaks(run: ActionRun, secrets: Record<string, string | undefined>): void {
+  const leaks = findLeaks(run, secrets);
+  if (leaks.length > 0) {
+    throw new Error(`Secrets leaked:\n${leaks.map((leak) => `- ${leak.what} in ${leak.where}`).join('\n')}`);
+  }
+}

@@ -1,0 +1,183 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Runs the bundled action the way the Actions runner does: `node dist/index.js` with inputs as `INPUT_*`
+ * variables, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, GITHUB_API_URL, GITHUB_REPOSITORY, the OIDC request
+ * variables, a fresh workspace as the working directory and a separate RUNNER_TEMP.
+ */
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const ACTION_ENTRY = join(REPO_ROOT, 'dist', 'index.js');
+
+export interface RunOptions {
+  inputs: Record<string, string | undefined>;
+  /** Extra or overriding environment (GITHUB_API_URL, GITHUB_REPOSITORY, ACTIONS_ID_TOKEN_REQUEST_*, ...). */
+  env?: Record<string, string | undefined>;
+  /** Files to place in the workspace before the run (path relative to the workspace -> content). */
+  files?: Record<string, string>;
+  /** The node binary; E2E_NODE selects another one (CI runs the suite again on Node 24). */
+  node?: string;
+  /** The script to run instead of dist/index.js (the leak scan's own test uses this). */
+  entry?: string;
+  timeoutMs?: number;
+}
+
+export interface ActionRun {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  outputs: Record<string, string>;
+  summary: string;
+  /** Every file in the workspace after the run, with its content (files placed by the test included). */
+  workspaceFiles: Record<string, string>;
+  /** Every file under RUNNER_TEMP after the run (the JSON report lands there). */
+  tempFiles: Record<string, string>;
+  /** `::error::` lines, unescaped. */
+  errors: string[];
+  warnings: string[];
+  /** Lines a user sees in the log: stdout without the runner's `::add-mask::` commands. */
+  visibleLog: string;
+}
+
+export async function runAction(options: RunOptions): Promise<ActionRun> {
+  const root = await mkdtemp(join(tmpdir(), 'action-run-'));
+  const workspace = join(root, 'workspace');
+  const runnerTemp = join(root, 'runner-temp');
+  const outputFile = join(runnerTemp, '_runner_file_commands', 'set_output');
+  const summaryFile = join(runnerTemp, '_runner_file_commands', 'step_summary');
+  try {
+    await mkdirp(workspace);
+    await mkdirp(dirname(outputFile));
+    await writeFile(outputFile, '');
+    await writeFile(summaryFile, '');
+    for (const [path, content] of Object.entries(options.files ?? {})) {
+      await mkdirp(dirname(join(workspace, path)));
+      await writeFile(join(workspace, path), content);
+    }
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? root,
+      GITHUB_ACTIONS: 'true',
+      CI: 'true',
+      GITHUB_WORKSPACE: workspace,
+      RUNNER_TEMP: runnerTemp,
+      GITHUB_OUTPUT: outputFile,
+      GITHUB_STEP_SUMMARY: summaryFile,
+      GITHUB_REPOSITORY: 'acme/app',
+      GITHUB_API_URL: 'https://api.github.invalid',
+    };
+    for (const [name, value] of Object.entries(options.inputs)) {
+      if (value !== undefined) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+    }
+    for (const [name, value] of Object.entries(options.env ?? {})) {
+      if (value === undefined) delete env[name];
+      else env[name] = value;
+    }
+    const node = options.node ?? process.env.E2E_NODE ?? process.execPath;
+    const { exitCode, stdout, stderr } = await spawnCollect(
+      node,
+      [options.entry ?? ACTION_ENTRY],
+      workspace,
+      env,
+      options.timeoutMs ?? 120_000,
+    );
+    const workspaceFiles = await readTree(workspace);
+    for (const path of Object.keys(options.files ?? {})) delete workspaceFiles[path];
+    const tempFiles = await readTree(runnerTemp);
+    delete tempFiles[relative(runnerTemp, outputFile)];
+    delete tempFiles[relative(runnerTemp, summaryFile)];
+    return {
+      exitCode,
+      stdout,
+      stderr,
+      outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
+      summary: await readFile(summaryFile, 'utf8'),
+      workspaceFiles,
+      tempFiles,
+      errors: commandLines(stdout, 'error'),
+      warnings: commandLines(stdout, 'warning'),
+      visibleLog: stdout
+        .split('\n')
+        .filter((line) => !line.startsWith('::add-mask::'))
+        .join('\n'),
+    };
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+/** The runner's file-command format: `name<<DELIMITER\nvalue\nDELIMITER\n`. */
+export function parseOutputFile(text: string): Record<string, string> {
+  const outputs: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const match = /^([^<=]+)<<(.+)$/.exec(lines[i] ?? '');
+    if (!match) continue;
+    const [, name, delimiter] = match;
+    const value: string[] = [];
+    for (i++; i < lines.length && lines[i] !== delimiter; i++) value.push(lines[i] ?? '');
+    outputs[name ?? ''] = value.join('\n');
+  }
+  return outputs;
+}
+
+/** Undoes the escaping of workflow commands (`%25`, `%0D`, `%0A`). */
+function commandLines(stdout: string, command: string): string[] {
+  return stdout
+    .split('\n')
+    .filter((line) => line.startsWith(`::${command}`))
+    .map((line) =>
+      line
+        .slice(line.indexOf('::', 2) + 2)
+        .replace(/%0A/g, '\n')
+        .replace(/%0D/g, '\r')
+        .replace(/%25/g, '%'),
+    );
+}
+
+async function readTree(root: string): Promise<Record<string, string>> {
+  const files: Record<string, string> = {};
+  let entries;
+  try {
+    entries = await readdir(root, { recursive: true, withFileTypes: true });
+  } catch {
+    return files;
+  }
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    files[relative(root, path)] = await readFile(path, 'utf8');
+  }
+  return files;
+}
+
+async function mkdirp(path: string): Promise<void> {
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(path, { recursive: true });
+}
+
+function spawnCollect(
+  command: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string>,
+  timeoutMs: number,
+): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', reject);
+    child.on('close', (exitCode) => {
+      clearTimeout(timer);
+      resolvePromise({ exitCode, stdout, stderr });
+    });
+  });
+}

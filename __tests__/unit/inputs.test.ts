@@ -1,0 +1,236 @@
+import { generateKeyPairSync } from 'node:crypto';
+import {
+  type InputSource,
+  parseAccount,
+  parseDuration,
+  parseSnowflakeUrl,
+  readConfig,
+  readProxy,
+  splitList,
+} from '../../src/inputs.js';
+import { errorText } from '../harness/errors.js';
+
+const adminKey = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  .privateKey.export({ type: 'pkcs8', format: 'pem' })
+  .toString();
+
+function source(
+  inputs: Record<string, string>,
+  env: Record<string, string> = {},
+): InputSource & { masked: string[] } {
+  const masked: string[] = [];
+  return {
+    getInput: (name) => inputs[name] ?? '',
+    env: { GITHUB_REPOSITORY: 'acme/app', RUNNER_TEMP: '/tmp/runner', ...env },
+    setSecret: (value) => masked.push(value),
+    masked,
+  };
+}
+
+const rotateInputs = {
+  mode: 'rotate',
+  account: 'acme-prod',
+  user: 'key_rotator',
+  'private-key': adminKey,
+  'target-user': 'segment_user',
+  'github-token': 'ghs_exampletoken123',
+  'secret-name': 'snowflake_private_key',
+};
+
+describe('readConfig for rotate', () => {
+  test('defaults follow the interface', () => {
+    const config = readConfig(source(rotateInputs));
+    expect(config).toMatchObject({
+      mode: 'rotate',
+      dryRun: false,
+      targetUser: 'SEGMENT_USER',
+      keyBits: 2048,
+      gracePeriodMs: 3_600_000,
+      force: false,
+      verifyLogin: true,
+      retirePrevious: false,
+      destinations: [{ kind: 'repository', owner: 'acme', repo: 'app', secretName: 'SNOWFLAKE_PRIVATE_KEY' }],
+      github: { apiUrl: 'https://api.github.com' },
+    });
+    expect(config.snowflake).toMatchObject({
+      account: 'acme-prod',
+      user: 'KEY_ROTATOR',
+      url: 'https://acme-prod.snowflakecomputing.com',
+    });
+  });
+
+  test('secrets are masked before anything else, the decrypted key form included', () => {
+    const src = source(rotateInputs);
+    readConfig(src);
+    expect(src.masked).toContain(adminKey);
+    expect(src.masked).toContain('ghs_exampletoken123');
+    for (const line of adminKey.trim().split('\n').slice(1, -1)) expect(src.masked).toContain(line);
+  });
+
+  test('target-user defaults to user (self-rotation)', () => {
+    const { 'target-user': _, ...inputs } = rotateInputs;
+    expect(readConfig(source(inputs)).targetUser).toBe('KEY_ROTATOR');
+  });
+
+  test('environments fan out over repositories', () => {
+    const config = readConfig(
+      source({
+        ...rotateInputs,
+        'secret-repository': 'acme/a, acme/b',
+        'secret-environment': 'prod\nstaging',
+      }),
+    );
+    expect(config.destinations).toHaveLength(4);
+    expect(config.destinations[3]).toEqual({
+      kind: 'environment',
+      owner: 'acme',
+      repo: 'b',
+      environment: 'staging',
+      secretName: 'SNOWFLAKE_PRIVATE_KEY',
+    });
+  });
+
+  test('organization destination with selected repositories', () => {
+    const config = readConfig(
+      source({
+        ...rotateInputs,
+        'secret-organization': 'acme',
+        'secret-visibility': 'selected',
+        'secret-selected-repositories': 'app,acme/etl',
+      }),
+    );
+    expect(config.destinations).toEqual([
+      {
+        kind: 'organization',
+        org: 'acme',
+        secretName: 'SNOWFLAKE_PRIVATE_KEY',
+        visibility: 'selected',
+        selectedRepositories: ['app', 'acme/etl'],
+      },
+    ]);
+  });
+
+  test.each([
+    [{ mode: '' }, /Input 'mode' is required/],
+    [{ mode: 'rotat' }, /Input 'mode' is 'rotat'/],
+    [{ account: '' }, /Input 'account' is required/],
+    [{ user: '' }, /Input 'user' is required/],
+    [{ 'private-key': '' }, /Input 'private-key' is required/],
+    [{ 'github-token': '' }, /Input 'github-token' is required.*GITHUB_TOKEN cannot write secrets/],
+    [{ 'secret-name': '' }, /Input 'secret-name' is required/],
+    [{ 'secret-name': 'GITHUB_KEY' }, /starts with GITHUB_/],
+    [{ 'secret-name': '1KEY' }, /not a valid secret name/],
+    [{ 'secret-name': 'MY-KEY' }, /not a valid secret name/],
+    [{ 'key-bits': '1024' }, /Input 'key-bits' is '1024'.*2048, 3072, 4096/],
+    [{ 'grace-period': 'soon' }, /Input 'grace-period' is 'soon', which is not a duration/],
+    [{ force: 'yes' }, /Input 'force' is 'yes', which is not a boolean/],
+    [{ 'dry-run': '1' }, /Input 'dry-run'/],
+    [{ 'target-user': 'a;b' }, /input 'target-user'/],
+    [{ role: 'x y' }, /input 'role'/],
+    [{ 'secret-repository': 'acme' }, /Input 'secret-repository' has 'acme'/],
+    [{ 'secret-repository': 'acme/app/x' }, /Input 'secret-repository'/],
+    [{ 'secret-organization': 'acme', 'secret-repository': 'acme/app' }, /together with/],
+    [
+      { 'secret-organization': 'acme', 'secret-visibility': 'selected' },
+      /Input 'secret-selected-repositories' is empty/,
+    ],
+    [{ 'secret-visibility': 'all' }, /applies to organization secrets only/],
+    [{ 'snowflake-url': 'http://snowflake.example.com' }, /plain http.*loopback/],
+    [{ 'current-private-key': 'nope' }, /Input 'current-private-key' is not a PEM private key/],
+  ])('%j is refused with a message naming the input', (override, message) => {
+    expect(errorText(() => readConfig(source({ ...rotateInputs, ...override })))).toMatch(message);
+  });
+
+  test('without GITHUB_REPOSITORY, secret-repository is required', () => {
+    const src = source(rotateInputs);
+    expect(errorText(() => readConfig({ ...src, env: {} }))).toMatch(
+      /Input 'secret-repository' is empty and GITHUB_REPOSITORY is not set/,
+    );
+  });
+});
+
+describe('parseAccount', () => {
+  test.each(['myorg-myaccount', 'xy12345', 'xy12345.us-east-2.aws', 'xy12345.eu-west-1'])(
+    'accepts %s',
+    (value) => {
+      expect(parseAccount(value)).toBe(value);
+    },
+  );
+
+  test('a pasted URL gets the identifier to use', () => {
+    expect(errorText(() => parseAccount('https://myorg-myaccount.snowflakecomputing.com/'))).toMatch(
+      /Use 'account: myorg-myaccount'/,
+    );
+    expect(errorText(() => parseAccount('xy12345.us-east-1.snowflakecomputing.com'))).toMatch(
+      /host name.*Use 'account: xy12345.us-east-1'/,
+    );
+  });
+
+  test.each(['my org', 'acme/prod', "x'--", 'a.b.c.d'])('refuses %j', (value) => {
+    expect(errorText(() => parseAccount(value))).toMatch(
+      /Input 'account' is not a Snowflake account identifier/,
+    );
+  });
+});
+
+describe('parseSnowflakeUrl', () => {
+  test('defaults to the account host', () => {
+    expect(parseSnowflakeUrl(undefined, 'MyOrg-Acct')).toBe('https://myorg-acct.snowflakecomputing.com');
+  });
+  test.each([
+    'http://127.0.0.1:8080',
+    'http://localhost:1',
+    'http://[::1]:9',
+    'https://x.privatelink.snowflakecomputing.com',
+  ])('accepts %s', (url) => {
+    expect(parseSnowflakeUrl(url, 'a')).toBe(new URL(url).origin);
+  });
+  test.each([
+    ['http://10.0.0.1', /plain http/],
+    ['ftp://x', /uses 'ftp:'/],
+    ['https://u:p@x.com', /credentials/],
+    ['https://x.com/path', /path/],
+    ['not a url', /is not a URL/],
+  ])('refuses %s', (url, message) => {
+    expect(errorText(() => parseSnowflakeUrl(url, 'a'))).toMatch(message);
+  });
+});
+
+describe('durations and lists', () => {
+  test.each([
+    ['90m', 5_400_000],
+    ['1h', 3_600_000],
+    ['36h', 129_600_000],
+    ['7d', 604_800_000],
+    ['0s', 0],
+  ])('%s', (text, ms) => expect(parseDuration(text, 'grace-period')).toBe(ms));
+  test.each(['', '1', 'h', '-1h', '1.5h', '1 hour'])('refuses %j', (text) => {
+    expect(errorText(() => parseDuration(text, 'grace-period'))).toMatch(/Input 'grace-period'/);
+  });
+  test('lists take commas and new lines', () => {
+    expect(splitList('a, b\nc,,\n d ')).toEqual(['a', 'b', 'c', 'd']);
+  });
+});
+
+describe('readProxy', () => {
+  test('applies HTTPS_PROXY explicitly, never to loopback, honouring NO_PROXY', () => {
+    expect(
+      readProxy({ HTTPS_PROXY: 'http://user:p%40ss@proxy:3128' }, 'https://a.snowflakecomputing.com'),
+    ).toEqual({
+      protocol: 'http',
+      host: 'proxy',
+      port: 3128,
+      user: 'user',
+      password: 'p@ss',
+      noProxy: undefined,
+    });
+    expect(readProxy({ HTTPS_PROXY: 'http://proxy:3128' }, 'http://127.0.0.1:9000')).toBeUndefined();
+    expect(
+      readProxy(
+        { HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: '.snowflakecomputing.com' },
+        'https://a.snowflakecomputing.com',
+      ),
+    ).toBeUndefined();
+    expect(readProxy({}, 'https://a.snowflakecomputing.com')).toBeUndefined();
+  });
+});

@@ -1,0 +1,113 @@
+import { generateKeyPairSync } from 'node:crypto';
+import type { RotateConfig } from '../../src/inputs.js';
+import { parsePrivateKey, publicKeyBody } from '../../src/keys.js';
+import { chooseSlot } from '../../src/modes/rotate.js';
+import type { KeySlot, UserState } from '../../src/snowflake/users.js';
+import { errorText } from '../harness/errors.js';
+
+const names = { key: 'current-private-key', passphrase: 'key-passphrase' };
+const keys = [0, 1, 2].map(() => {
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return parsePrivateKey(privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), undefined, names);
+});
+const [keyA, keyB, keyC] = keys as [(typeof keys)[0], (typeof keys)[0], (typeof keys)[0]];
+const now = new Date('2026-11-22T12:00:00Z');
+const hoursAgo = (h: number): Date => new Date(now.getTime() - h * 3_600_000);
+
+function slot(name: KeySlot['slot'], key?: (typeof keys)[0], setAt?: Date): KeySlot {
+  return {
+    slot: name,
+    publicKeyBody: key ? publicKeyBody(key.key) : undefined,
+    fingerprint: key?.fingerprint,
+    lastSetAt: key ? setAt : undefined,
+  };
+}
+function user(
+  first?: (typeof keys)[0],
+  second?: (typeof keys)[0],
+  setAt: [Date?, Date?] = [hoursAgo(100), hoursAgo(100)],
+): UserState {
+  return {
+    name: 'SVC',
+    disabled: false,
+    hasPassword: false,
+    slots: {
+      RSA_PUBLIC_KEY: slot('RSA_PUBLIC_KEY', first, setAt[0]),
+      RSA_PUBLIC_KEY_2: slot('RSA_PUBLIC_KEY_2', second, setAt[1]),
+    },
+  };
+}
+function config(overrides: Partial<RotateConfig> = {}): RotateConfig {
+  return {
+    gracePeriodMs: 3_600_000,
+    force: false,
+    snowflake: { privateKey: keyC },
+    ...overrides,
+  } as RotateConfig;
+}
+
+test('no key yet: slot 1, nothing kept', () => {
+  const choice = chooseSlot(user(), config(), false, now);
+  expect(choice.slot).toBe('RSA_PUBLIC_KEY');
+  expect(choice.inUse).toBeUndefined();
+});
+
+test('one key: the other slot, keeping it', () => {
+  expect(chooseSlot(user(keyA), config(), false, now)).toMatchObject({
+    slot: 'RSA_PUBLIC_KEY_2',
+    inUse: { fingerprint: keyA.fingerprint },
+  });
+  expect(chooseSlot(user(undefined, keyB), config(), false, now)).toMatchObject({
+    slot: 'RSA_PUBLIC_KEY',
+    inUse: { slot: 'RSA_PUBLIC_KEY_2' },
+  });
+});
+
+test('current-private-key decides which slot is kept', () => {
+  const choice = chooseSlot(user(keyA, keyB), config({ currentPrivateKey: keyB }), false, now);
+  expect(choice).toMatchObject({
+    slot: 'RSA_PUBLIC_KEY',
+    replaced: { fingerprint: keyA.fingerprint },
+    inUse: { fingerprint: keyB.fingerprint },
+  });
+});
+
+test('self-rotation keeps the login key', () => {
+  const choice = chooseSlot(user(keyA, keyC), config(), true, now);
+  expect(choice).toMatchObject({ slot: 'RSA_PUBLIC_KEY', inUse: { slot: 'RSA_PUBLIC_KEY_2' } });
+});
+
+test('both set and nothing says which is live: refused, unless force, which keeps slot 1', () => {
+  expect(errorText(() => chooseSlot(user(keyA, keyB), config(), false, now))).toMatch(
+    /Both key slots.*current-private-key.*force: true/s,
+  );
+  expect(chooseSlot(user(keyA, keyB), config({ force: true }), false, now).slot).toBe('RSA_PUBLIC_KEY_2');
+});
+
+test('current-private-key that matches neither slot is refused, even with force', () => {
+  for (const force of [false, true]) {
+    expect(
+      errorText(() => chooseSlot(user(keyA, keyB), config({ currentPrivateKey: keyC, force }), false, now)),
+    ).toMatch(/registered in neither slot.*Registered: RSA_PUBLIC_KEY SHA256:/s);
+  }
+});
+
+test('a slot set within the grace period is not overwritten unless force', () => {
+  const recent = user(keyA, keyB, [hoursAgo(100), hoursAgo(0.5)]);
+  expect(errorText(() => chooseSlot(recent, config({ currentPrivateKey: keyA }), false, now))).toMatch(
+    /RSA_PUBLIC_KEY_2 of SVC was set 30m ago, within the grace period of 60m.*Wait until 2026-11-22T12:30:00.000Z/s,
+  );
+  expect(chooseSlot(recent, config({ currentPrivateKey: keyA, force: true }), false, now).slot).toBe(
+    'RSA_PUBLIC_KEY_2',
+  );
+  expect(chooseSlot(recent, config({ currentPrivateKey: keyA, gracePeriodMs: 0 }), false, now).slot).toBe(
+    'RSA_PUBLIC_KEY_2',
+  );
+});
+
+test('an unknown set time cannot prove the grace period: refused unless force', () => {
+  const unknown = user(keyA, keyB, [hoursAgo(100), undefined]);
+  expect(errorText(() => chooseSlot(unknown, config({ currentPrivateKey: keyA }), false, now))).toMatch(
+    /does not say when/,
+  );
+});
