@@ -278,7 +278,7 @@ export function chooseSlot(
     const ageMs = now.getTime() - replaced.lastSetAt.getTime();
     if (ageMs < config.gracePeriodMs) {
       throw new ActionError(
-        `${replaced.slot} of ${user.name} was set ${formatAge(ageMs)} ago, within the grace period of ${formatAge(config.gracePeriodMs)}: replacing it now would cut off runs queued with that key`,
+        `${replaced.slot} of ${user.name} was set ${formatAge(Math.max(ageMs, 0))} ago, within the grace period of ${formatAge(config.gracePeriodMs)}: replacing it now would cut off runs queued with that key`,
         {
           code: 'grace-period',
           hint: `Wait until ${new Date(replaced.lastSetAt.getTime() + config.gracePeriodMs).toISOString()}, shorten 'grace-period', or set 'force: true'`,
@@ -368,7 +368,12 @@ async function storeEverywhere(
       slotUndo.armed = true;
       throw new ActionError(`No destination could be written (${reason})`, {
         code: first instanceof ActionError ? first.code : undefined,
-        hint: 'GitHub refused every write, so the new key is removed from Snowflake again and every destination keeps the key it had',
+        hint: [
+          first instanceof ActionError ? first.hint : undefined,
+          'GitHub refused every write, so the new key is removed from Snowflake again and every destination keeps the key it had',
+        ]
+          .filter(Boolean)
+          .join('. '),
       });
     }
     const written = outcomes

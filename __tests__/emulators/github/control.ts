@@ -1,0 +1,243 @@
+// Typed client for the GitHub emulator's control plane (`/__emulator/...`, no authentication), plus the
+// types both sides share. Tests and scripts use this; the action under test never does.
+
+export type AccessLevel = 'read' | 'write' | 'admin';
+
+/**
+ * Fine-grained permissions, keyed by GitHub's permission names (as in `X-Accepted-GitHub-Permissions`):
+ * repository `secrets`, `environments`, `actions_variables`, `actions`, `metadata`; organization
+ * `organization_secrets`, `organization_actions_variables`. `metadata: read` is always granted, as on GitHub.
+ */
+export type TokenPermissions = Partial<Record<string, AccessLevel>>;
+
+export interface RepositorySpec {
+  owner: string;
+  repo: string;
+  id?: number;
+  /** Defaults to true. A private repository is hidden (404) from tokens that cannot reach it. */
+  private?: boolean;
+  environments?: string[];
+  defaultBranch?: string;
+}
+
+export interface OrganizationSpec {
+  org: string;
+  id?: number;
+}
+
+export interface TokenSpec {
+  token: string;
+  /** Id shown in the request log instead of the token; generated when omitted. */
+  id?: string;
+  /** `installation` (GitHub App, `ghs_...`) or `fine-grained` (PAT). Defaults from the prefix. */
+  type?: 'fine-grained' | 'installation';
+  permissions: TokenPermissions;
+  /** `owner/repo` names the token may reach, or `'all'`. Defaults to none. */
+  repositories?: string[] | 'all';
+  /** Organizations whose organization-level endpoints the token may use. */
+  organizations?: string[];
+}
+
+export type SecretScopeRef =
+  | { scope: 'repository'; owner: string; repo: string }
+  | { scope: 'environment'; owner: string; repo: string; environment: string }
+  | { scope: 'organization'; org: string };
+
+export interface StoredSecret {
+  scope: 'repository' | 'environment' | 'organization';
+  owner?: string;
+  repo?: string;
+  environment?: string;
+  org?: string;
+  name: string;
+  /** The decrypted value (UTF-8). */
+  value: string;
+  /** The key the value was sealed with. */
+  key_id: string;
+  created_at: string;
+  updated_at: string;
+  visibility?: 'all' | 'private' | 'selected';
+  selected_repository_ids?: number[];
+}
+
+export interface StoredVariable {
+  scope: 'repository' | 'environment' | 'organization';
+  owner?: string;
+  repo?: string;
+  environment?: string;
+  org?: string;
+  name: string;
+  value: string;
+  created_at: string;
+  updated_at: string;
+  visibility?: 'all' | 'private' | 'selected';
+  selected_repository_ids?: number[];
+}
+
+export interface LogEntry {
+  seq: number;
+  time: string;
+  method: string;
+  /** Path with query string. */
+  path: string;
+  status: number;
+  /** Id of the registered token (or runner request token) that authenticated; null when none did. */
+  tokenId: string | null;
+  apiVersion: string | null;
+  /** Set when an injected fault decided the response. */
+  fault?: string;
+}
+
+export interface FaultSpec {
+  /** Regular expression tested against `METHOD /path` (path without query string). */
+  match: string;
+  action: 'http-500' | 'http-503' | 'reset' | 'delay';
+  delayMs?: number;
+  /** How many matching requests the fault applies to; unlimited when omitted. */
+  times?: number;
+}
+
+/**
+ * What a job looks like to GitHub's OIDC provider. Only `repository` (`owner/repo`, registered) is required;
+ * the emulator fills in the ids, visibility and GitHub's other claims. Any extra key becomes a claim.
+ */
+export interface IdTokenClaimsInput {
+  repository: string;
+  ref?: string;
+  sha?: string;
+  environment?: string;
+  event_name?: string;
+  actor?: string;
+  run_id?: string;
+  workflow?: string;
+  workflow_ref?: string;
+  job_workflow_ref?: string;
+  /** `immutable`: subject `repo:OWNER@OWNER-ID/REPO@REPO-ID:...` (repositories created after 2026-07-15). */
+  subject_format?: 'default' | 'immutable';
+  /** Overrides for tests of expired or not-yet-valid tokens (seconds since the epoch). */
+  iat?: number;
+  nbf?: number;
+  exp?: number;
+  [claim: string]: unknown;
+}
+
+export class GitHubControlError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'GitHubControlError';
+  }
+}
+
+export class GitHubControl {
+  private readonly base: string;
+
+  constructor(url: string) {
+    this.base = url.replace(/\/+$/, '');
+  }
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.base}/__emulator${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    const data: unknown = text ? JSON.parse(text) : undefined;
+    if (!res.ok) {
+      const message = (data as { error?: string } | undefined)?.error ?? text;
+      throw new GitHubControlError(res.status, `${method} /__emulator${path}: ${res.status} ${message}`);
+    }
+    return data as T;
+  }
+
+  addRepository(spec: RepositorySpec): Promise<{ id: number; owner_id: number }> {
+    return this.call('POST', '/repositories', spec);
+  }
+
+  addEnvironment(owner: string, repo: string, environment: string): Promise<{ id: number }> {
+    return this.call('POST', '/environments', { owner, repo, environment });
+  }
+
+  addOrganization(spec: OrganizationSpec): Promise<{ id: number }> {
+    return this.call('POST', '/organizations', spec);
+  }
+
+  addToken(spec: TokenSpec): Promise<{ id: string }> {
+    return this.call('POST', '/tokens', spec);
+  }
+
+  revokeToken(id: string): Promise<void> {
+    return this.call('DELETE', `/tokens/${encodeURIComponent(id)}`);
+  }
+
+  /** Every stored secret, decrypted, for assertions. */
+  secrets(): Promise<StoredSecret[]> {
+    return this.call('GET', '/secrets');
+  }
+
+  /** Seeds a secret directly (as if set earlier in the UI), sealed with the scope's current key. */
+  putSecret(
+    ref: SecretScopeRef,
+    name: string,
+    value: string,
+    org?: { visibility?: 'all' | 'private' | 'selected'; selected_repository_ids?: number[] },
+  ): Promise<void> {
+    return this.call('POST', '/secrets', { ...ref, name, value, ...org });
+  }
+
+  variables(): Promise<StoredVariable[]> {
+    return this.call('GET', '/variables');
+  }
+
+  /** The scope's current public key, as `GET .../secrets/public-key` would return it. */
+  publicKey(ref: SecretScopeRef): Promise<{ key_id: string; key: string }> {
+    return this.call('POST', '/public-keys', ref);
+  }
+
+  /** Replaces the scope's key pair: values sealed for the previous `key_id` are then rejected (422). */
+  rotatePublicKey(ref: SecretScopeRef): Promise<{ key_id: string; key: string }> {
+    return this.call('POST', '/public-keys/rotate', ref);
+  }
+
+  log(): Promise<LogEntry[]> {
+    return this.call('GET', '/log');
+  }
+
+  clearLog(): Promise<void> {
+    return this.call('DELETE', '/log');
+  }
+
+  fault(spec: FaultSpec): Promise<void> {
+    return this.call('POST', '/faults', spec);
+  }
+
+  clearFaults(): Promise<void> {
+    return this.call('DELETE', '/faults');
+  }
+
+  /** Adds `ms` to every request outside the control plane (0 turns it off). */
+  latency(ms: number): Promise<void> {
+    return this.call('POST', '/latency', { ms });
+  }
+
+  /** Registers a runner request token (`ACTIONS_ID_TOKEN_REQUEST_TOKEN`) and the job it stands for. */
+  addIdTokenRequest(spec: { requestToken: string; id?: string; claims: IdTokenClaimsInput }): Promise<{
+    id: string;
+  }> {
+    return this.call('POST', '/id-token-requests', spec);
+  }
+
+  /** Mints a signed OIDC token directly (without the runner endpoint). */
+  async mintIdToken(claims: IdTokenClaimsInput, audience?: string): Promise<string> {
+    const { token } = await this.call<{ token: string }>('POST', '/id-tokens', { claims, audience });
+    return token;
+  }
+
+  /** Forgets everything: repositories, organizations, tokens, secrets, variables, faults, log. */
+  reset(): Promise<void> {
+    return this.call('POST', '/reset');
+  }
+}

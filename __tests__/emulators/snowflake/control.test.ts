@@ -1,0 +1,250 @@
+// The control plane: every endpoint, and every fault action on both the login and query paths.
+
+import { startSnowflakeEmulator, type SnowflakeEmulator } from './server.js';
+import { SnowflakeControl, SnowflakeSqlError } from './control.js';
+import { connectWithKey, failure, makeKey, type TestKey } from './helpers.js';
+
+let emulator: SnowflakeEmulator;
+let control: SnowflakeControl;
+let key: TestKey;
+const base = new Date('2024-03-01T12:00:00.500Z').getTime();
+
+beforeAll(async () => {
+  key = makeKey();
+  emulator = await startSnowflakeEmulator({ now: () => new Date(base) });
+  control = new SnowflakeControl(emulator.url);
+  await control.sql(
+    `CREATE USER ctl_user TYPE = SERVICE DEFAULT_ROLE = SYSADMIN RSA_PUBLIC_KEY = '${key.publicBody}'`,
+  );
+  await control.sql('GRANT ROLE SYSADMIN TO USER ctl_user');
+});
+
+afterAll(async () => {
+  await emulator.close();
+});
+
+afterEach(async () => {
+  await control.clearFaults();
+  await control.latency(0);
+});
+
+/** A query over the wire without the SDK, so that faults are observed as they are sent. */
+async function rawQuery(token: string, sql: string): Promise<Response> {
+  return fetch(`${emulator.url}/queries/v1/query-request`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Snowflake Token="${token}"` },
+    body: JSON.stringify({ sqlText: sql }),
+  });
+}
+
+async function rawLoginToken(): Promise<string> {
+  // A session over raw HTTP, signed as snowflake-sdk signs (iat/exp in milliseconds).
+  const fp = (await control.sql('DESC USER ctl_user')).find((r) => r.property === 'RSA_PUBLIC_KEY_FP')!
+    .value as string;
+  const { createSign } = await import('node:crypto');
+  const now = Date.now();
+  const header = Buffer.from(JSON.stringify({ alg: 'RS256', typ: 'JWT' })).toString('base64url');
+  const body = Buffer.from(
+    JSON.stringify({
+      iss: `TESTORG-TESTACCOUNT.CTL_USER.${fp}`,
+      sub: 'TESTORG-TESTACCOUNT.CTL_USER',
+      iat: now,
+      exp: now + 60_000,
+    }),
+  ).toString('base64url');
+  const sig = createSign('RSA-SHA256').update(`${header}.${body}`).sign(key.privateKey).toString('base64url');
+  const response = await fetch(`${emulator.url}/session/v1/login-request`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      data: { AUTHENTICATOR: 'SNOWFLAKE_JWT', LOGIN_NAME: 'ctl_user', TOKEN: `${header}.${body}.${sig}` },
+    }),
+  });
+  const json = (await response.json()) as { data: { token: string } };
+  return json.data.token;
+}
+
+describe('control plane', () => {
+  it('runs SQL as ACCOUNTADMIN, returns rows keyed by column, and errors with code', async () => {
+    expect(await control.sql('SELECT CURRENT_ROLE(), CURRENT_USER()')).toEqual([
+      { 'CURRENT_ROLE()': 'ACCOUNTADMIN', 'CURRENT_USER()': null },
+    ]);
+    const error = await control.sql('DESC USER nope').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SnowflakeSqlError);
+    expect((error as SnowflakeSqlError).code).toBe('002003');
+    const raw = await fetch(`${emulator.url}/__emulator/sql`, {
+      method: 'POST',
+      body: JSON.stringify({ sql: 'SELEC 1' }),
+    });
+    expect(await raw.json()).toEqual({
+      error: {
+        code: '001003',
+        sqlState: '42000',
+        message: "SQL compilation error:\nsyntax error line 1 at position 0 unexpected 'SELEC'.",
+      },
+    });
+    // Another role, for tests that need a non-admin owner.
+    expect(await control.sql('SELECT CURRENT_ROLE() r', 'USERADMIN')).toEqual([{ R: 'USERADMIN' }]);
+  });
+
+  it('logs logins and statements in order, marks control-plane statements, and clears', async () => {
+    await control.clearLog();
+    const session = await connectWithKey(emulator.url, emulator.account, 'ctl_user', key);
+    await session.query('SELECT CURRENT_USER()');
+    await failure(session.query('DESC USER nope'));
+    await session.close();
+    await failure(connectWithKey(emulator.url, emulator.account, 'ctl_user', makeKeyOnce()));
+    await control.sql('SHOW USERS');
+    const log = await control.log();
+    expect(log.map((e) => [e.kind, e.via, e.user, e.role, e.sql ?? null, e.ok, e.code])).toEqual([
+      ['login', 'sdk', 'CTL_USER', 'SYSADMIN', null, true, null],
+      ['query', 'sdk', 'CTL_USER', 'SYSADMIN', 'SELECT CURRENT_USER()', true, null],
+      ['query', 'sdk', 'CTL_USER', 'SYSADMIN', 'DESC USER nope', false, '002003'],
+      ['login', 'sdk', 'ctl_user', null, null, false, '390144'],
+      ['query', 'control', null, 'ACCOUNTADMIN', 'SHOW USERS', true, null],
+    ]);
+    await control.clearLog();
+    expect(await control.log()).toEqual([]);
+  });
+
+  it('shifts the clock used for LAST_SET_TIME and renders it in the session TIMEZONE', async () => {
+    await control.clock(86_400_000);
+    await control.sql(`ALTER USER ctl_user SET RSA_PUBLIC_KEY_2 = '${key.publicBody}'`);
+    const session = await connectWithKey(emulator.url, emulator.account, 'ctl_user', key);
+    const read = async () =>
+      (await session.query('DESC USER ctl_user')).find(
+        (r) => r.property === 'RSA_PUBLIC_KEY_2_LAST_SET_TIME',
+      )!.value;
+    expect(await read()).toBe('2024-03-02 04:00:00.5'); // America/Los_Angeles, the default
+    await session.query("ALTER SESSION SET TIMEZONE = 'UTC'");
+    expect(await read()).toBe('2024-03-02 12:00:00.5');
+    await session.close();
+    await control.clock(0);
+  });
+
+  it('adds latency to wire requests', async () => {
+    await control.latency(300);
+    const started = Date.now();
+    const session = await connectWithKey(emulator.url, emulator.account, 'ctl_user', key);
+    await session.query('SELECT 1');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+    await control.latency(0);
+    await session.close();
+  });
+
+  it('rejects malformed control requests with 400', async () => {
+    await expect(control.fault({ on: 'query', action: 'explode' as never })).rejects.toThrow(/HTTP 400/);
+    const r = await fetch(`${emulator.url}/__emulator/nothing`);
+    expect(r.status).toBe(404);
+  });
+});
+
+let spareKey: TestKey | undefined;
+function makeKeyOnce(): TestKey {
+  spareKey ??= makeKey();
+  return spareKey;
+}
+
+describe('faults', () => {
+  let token: string;
+  beforeAll(async () => {
+    token = await rawLoginToken();
+  });
+
+  it('http-500 and http-503 answer with that status, `times` limits them', async () => {
+    await control.fault({ on: 'query', match: 'current_user', action: 'http-503', times: 1 });
+    await control.fault({ on: 'query', match: 'current_role', action: 'http-500' });
+    expect((await rawQuery(token, 'SELECT CURRENT_USER()')).status).toBe(503);
+    expect((await rawQuery(token, 'SELECT CURRENT_USER()')).status).toBe(200);
+    expect((await rawQuery(token, 'SELECT CURRENT_ROLE()')).status).toBe(500);
+    expect((await rawQuery(token, 'SELECT CURRENT_ROLE()')).status).toBe(500);
+    expect((await rawQuery(token, 'SELECT 1')).status).toBe(200);
+  });
+
+  it('reset destroys the connection', async () => {
+    await control.fault({ on: 'query', match: '.', action: 'reset', times: 1 });
+    await expect(rawQuery(token, 'SELECT 1')).rejects.toThrow();
+  });
+
+  it('delay holds the answer', async () => {
+    await control.fault({ on: 'query', match: 'select 1', action: 'delay', delayMs: 400, times: 1 });
+    const started = Date.now();
+    expect((await rawQuery(token, 'SELECT 1')).status).toBe(200);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+  });
+
+  it('sql-error answers a Snowflake error the SDK surfaces with its code', async () => {
+    await control.fault({ on: 'query', match: '^ALTER USER', action: 'sql-error', code: '003001', times: 1 });
+    const session = await connectWithKey(emulator.url, emulator.account, 'ctl_user', key);
+    expect(
+      (await failure(session.query(`ALTER USER ctl_user SET RSA_PUBLIC_KEY = '${key.publicBody}'`))).code,
+    ).toBe('003001');
+    await session.close();
+  });
+
+  it('session-expired answers 390112; the SDK renews its session with the master token and retries', async () => {
+    await control.fault({ on: 'query', match: 'current_user', action: 'session-expired', times: 1 });
+    await control.clearLog();
+    const session = await connectWithKey(emulator.url, emulator.account, 'ctl_user', key);
+    expect(await session.query('SELECT CURRENT_USER()')).toEqual([{ 'CURRENT_USER()': 'CTL_USER' }]);
+    await session.close();
+    const queries = (await control.log()).filter((e) => e.kind === 'query');
+    expect(queries.map((e) => [e.ok, e.code, e.fault ?? null])).toEqual([
+      [false, '390112', 'session-expired'],
+      [true, null, null],
+    ]);
+  });
+
+  it('login faults match the login name: http-503, sql-error and reset', async () => {
+    await control.fault({
+      on: 'login',
+      match: '^ctl_user$',
+      action: 'sql-error',
+      code: '390102',
+      message: 'User temporarily locked.',
+      times: 1,
+    });
+    expect((await failure(connectWithKey(emulator.url, emulator.account, 'ctl_user', key))).code).toBe(
+      '390102',
+    );
+    await control.fault({ on: 'login', match: 'ctl_user', action: 'http-503', times: 1 });
+    const r = await fetch(`${emulator.url}/session/v1/login-request`, {
+      method: 'POST',
+      body: JSON.stringify({ data: { LOGIN_NAME: 'ctl_user' } }),
+    });
+    expect(r.status).toBe(503);
+    await control.fault({ on: 'login', match: 'ctl_user', action: 'reset', times: 1 });
+    await expect(
+      fetch(`${emulator.url}/session/v1/login-request`, {
+        method: 'POST',
+        body: JSON.stringify({ data: { LOGIN_NAME: 'ctl_user' } }),
+      }),
+    ).rejects.toThrow();
+    await control.fault({ on: 'login', match: 'ctl_user', action: 'delay', delayMs: 200, times: 1 });
+    await (await connectWithKey(emulator.url, emulator.account, 'ctl_user', key)).close();
+  });
+
+  it('clearFaults removes pending faults', async () => {
+    await control.fault({ on: 'query', match: '.', action: 'http-500' });
+    await control.clearFaults();
+    expect((await rawQuery(token, 'SELECT 1')).status).toBe(200);
+  });
+});
+
+describe('wire protocol odds and ends', () => {
+  it('answers 390104 for an unknown session token, and heartbeat/telemetry/close for a live one', async () => {
+    const bad = (await (await rawQuery('nope', 'SELECT 1')).json()) as { success: boolean; code: string };
+    expect([bad.success, bad.code]).toEqual([false, '390104']);
+    const token = await rawLoginToken();
+    const post = (path: string) =>
+      fetch(`${emulator.url}${path}`, {
+        method: 'POST',
+        headers: { Authorization: `Snowflake Token="${token}"` },
+        body: '{}',
+      }).then((r) => r.json() as Promise<{ success: boolean }>);
+    expect((await post('/session/heartbeat')).success).toBe(true);
+    expect((await post('/telemetry/send')).success).toBe(true);
+    expect((await post('/session?delete=true')).success).toBe(true);
+    expect((await post('/session/heartbeat')).success).toBe(false);
+  });
+});

@@ -1,0 +1,121 @@
+// A small typed client for the Snowflake emulator's control plane (/__emulator/*), for tests.
+
+export interface LogEntry {
+  seq: number;
+  /** The emulator's clock at the time, ISO 8601. */
+  at: string;
+  kind: 'login' | 'query';
+  /** `sdk` for the wire protocol, `control` for statements run through the control plane. */
+  via: 'sdk' | 'control';
+  /** The user's NAME once known; for a refused login, the login name sent (null if none). */
+  user: string | null;
+  role: string | null;
+  sql?: string;
+  ok: boolean;
+  code: string | null;
+  /** For logins: the AUTHENTICATOR sent. */
+  authenticator?: string;
+  /** The fault action that answered instead of the emulator, if any. */
+  fault?: Fault['action'];
+  /** Why it failed (for logins: the detail Snowflake keeps for SYSTEM$GET_LOGIN_FAILURE_DETAILS). */
+  message?: string;
+}
+
+export interface Fault {
+  on: 'login' | 'query';
+  /** A regular expression (case-insensitive) on the SQL text (query) or the login name (login). */
+  match?: string;
+  action: 'http-500' | 'http-503' | 'reset' | 'sql-error' | 'delay' | 'session-expired';
+  /** For sql-error: the Snowflake error code to answer with. */
+  code?: string;
+  /** For sql-error: the message. */
+  message?: string;
+  /** For delay: how long, default 1000 ms. */
+  delayMs?: number;
+  /** How many matching requests the fault answers; default every one. */
+  times?: number;
+}
+
+export interface RegisteredTokenInput {
+  type: 'oauth' | 'pat';
+  token: string;
+  /** The user's NAME. */
+  user: string;
+  /** The role the token is scoped to. */
+  role?: string;
+  /** ISO 8601; compared with the emulator's clock. */
+  expiresAt?: string;
+}
+
+export class SnowflakeSqlError extends Error {
+  constructor(
+    readonly code: string,
+    readonly sqlState: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SnowflakeSqlError';
+  }
+}
+
+export class SnowflakeControl {
+  constructor(private readonly url: string) {}
+
+  private async call(method: string, path: string, body?: unknown): Promise<unknown> {
+    const response = await fetch(`${this.url}/__emulator/${path}`, {
+      method,
+      headers: body === undefined ? undefined : { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = (await response.json()) as unknown;
+    if (!response.ok) {
+      const error = (json as { error?: { message?: string } }).error;
+      throw new Error(`emulator control ${method} ${path}: HTTP ${response.status} ${error?.message ?? ''}`);
+    }
+    return json;
+  }
+
+  /** Runs one statement as ACCOUNTADMIN (or `role`); throws SnowflakeSqlError (with .code) on SQL errors. */
+  async sql(text: string, role?: string): Promise<Record<string, unknown>[]> {
+    const result = (await this.call('POST', 'sql', { sql: text, role })) as {
+      rows?: Record<string, unknown>[];
+      error?: { code: string; sqlState: string; message: string };
+    };
+    if (result.error)
+      throw new SnowflakeSqlError(result.error.code, result.error.sqlState, result.error.message);
+    return result.rows ?? [];
+  }
+
+  async log(): Promise<LogEntry[]> {
+    return (await this.call('GET', 'log')) as LogEntry[];
+  }
+
+  async clearLog(): Promise<void> {
+    await this.call('DELETE', 'log');
+  }
+
+  async fault(f: Fault): Promise<void> {
+    await this.call('POST', 'faults', f);
+  }
+
+  async clearFaults(): Promise<void> {
+    await this.call('DELETE', 'faults');
+  }
+
+  async latency(ms: number): Promise<void> {
+    await this.call('POST', 'latency', { ms });
+  }
+
+  async registerToken(t: RegisteredTokenInput): Promise<void> {
+    await this.call('POST', 'tokens', t);
+  }
+
+  async trustIssuer(issuer: string, jwksUrl: string): Promise<void> {
+    await this.call('POST', 'oidc-issuers', { issuer, jwksUrl });
+  }
+
+  /** Sets the emulator clock's offset from its base clock (absolute, not cumulative). */
+  async clock(offsetMs: number): Promise<{ now: string; offsetMs: number }> {
+    return (await this.call('POST', 'clock', { offsetMs })) as { now: string; offsetMs: number };
+  }
+}

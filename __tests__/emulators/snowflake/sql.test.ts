@@ -1,0 +1,171 @@
+// Unit tests for the tokenizer/parser and the small pure helpers.
+
+import { parseScript, tokenize } from './sql.js';
+import { SfError, displayName } from './errors.js';
+import { likeToRegExp, renderSetTime } from './account.js';
+import { claimMillis } from './auth.js';
+
+const one = (sql: string) => {
+  const parsed = parseScript(sql);
+  expect(parsed).toHaveLength(1);
+  return parsed[0]!.statement;
+};
+
+const errorOf = (f: () => unknown): SfError => {
+  try {
+    f();
+  } catch (e) {
+    return e as SfError;
+  }
+  throw new Error('expected an error');
+};
+
+describe('identifiers and literals', () => {
+  it('upper-cases unquoted identifiers and keeps quoted ones, with "" as a quote', () => {
+    expect(one('DESC USER my_User$1')).toEqual({
+      type: 'descUser',
+      name: { name: 'MY_USER$1', quoted: false },
+    });
+    expect(one('desc user "my ""odd"" User"')).toEqual({
+      type: 'descUser',
+      name: { name: 'my "odd" User', quoted: true },
+    });
+  });
+
+  it("decodes string literals: '' and backslash escapes, and $$ strings", () => {
+    const s = one("ALTER USER u SET COMMENT = 'it''s a \\'test\\'\\n\\\\' DISPLAY_NAME = $$raw 'x'$$");
+    expect(s).toMatchObject({
+      type: 'alterUserSet',
+      props: [
+        { name: 'COMMENT', value: { kind: 'string', value: "it's a 'test'\n\\" } },
+        { name: 'DISPLAY_NAME', value: { kind: 'string', value: "raw 'x'" } },
+      ],
+    });
+  });
+
+  it('parses property values: numbers, booleans, identifiers, lists and WORKLOAD_IDENTITY', () => {
+    const s = one(
+      "CREATE USER IF NOT EXISTS u TYPE = SERVICE DISABLED = true DAYS_TO_EXPIRY = 5 DEFAULT_NAMESPACE = db.\"Sch\" WORKLOAD_IDENTITY = (TYPE = OIDC ISSUER = 'https://i' SUBJECT = 's' OIDC_AUDIENCE_LIST = ('a', 'b'));",
+    );
+    expect(s).toMatchObject({
+      type: 'createUser',
+      ifNotExists: true,
+      orReplace: false,
+      props: [
+        { name: 'TYPE', value: { kind: 'ident', parts: [{ name: 'SERVICE' }] } },
+        { name: 'DISABLED', value: { kind: 'bool', value: true } },
+        { name: 'DAYS_TO_EXPIRY', value: { kind: 'number', value: '5' } },
+        {
+          name: 'DEFAULT_NAMESPACE',
+          value: { kind: 'ident', parts: [{ name: 'DB' }, { name: 'Sch', quoted: true }] },
+        },
+        {
+          name: 'WORKLOAD_IDENTITY',
+          value: {
+            kind: 'props',
+            props: [
+              { name: 'TYPE' },
+              { name: 'ISSUER', value: { kind: 'string', value: 'https://i' } },
+              { name: 'SUBJECT' },
+              {
+                name: 'OIDC_AUDIENCE_LIST',
+                value: { kind: 'list', items: [{ value: 'a' }, { value: 'b' }] },
+              },
+            ],
+          },
+        },
+      ],
+    });
+  });
+
+  it('skips comments', () => {
+    expect(one('-- lead\nSHOW /* mid */ USERS // tail')).toEqual({ type: 'showUsers', like: null });
+  });
+});
+
+describe('statements', () => {
+  it('parses the grant family', () => {
+    expect(one('GRANT ROLE r TO USER u')).toMatchObject({
+      type: 'grantRole',
+      role: { name: 'R' },
+      granteeType: 'USER',
+    });
+    expect(one('REVOKE ROLE r FROM ROLE x')).toMatchObject({ type: 'revokeRole', granteeType: 'ROLE' });
+    expect(one('GRANT OWNERSHIP ON USER u TO ROLE r COPY CURRENT GRANTS')).toMatchObject({
+      currentGrants: 'COPY',
+    });
+    expect(one('GRANT MODIFY PROGRAMMATIC AUTHENTICATION METHODS ON USER u TO ROLE r')).toMatchObject({
+      type: 'grantPrivileges',
+      privileges: ['MODIFY PROGRAMMATIC AUTHENTICATION METHODS'],
+      onType: 'USER',
+    });
+    expect(one('GRANT CREATE USER, CREATE ROLE ON ACCOUNT TO ROLE r WITH GRANT OPTION')).toMatchObject({
+      privileges: ['CREATE USER', 'CREATE ROLE'],
+      onType: 'ACCOUNT',
+      withGrantOption: true,
+    });
+    for (const [sql, mode] of [
+      ['SHOW GRANTS TO USER u', 'toUser'],
+      ['SHOW GRANTS TO ROLE r', 'toRole'],
+      ['SHOW GRANTS OF ROLE r', 'ofRole'],
+      ['SHOW GRANTS ON USER u', 'onUser'],
+    ] as const) {
+      expect(one(sql)).toMatchObject({ type: 'showGrants', mode });
+    }
+  });
+
+  it('names SELECT columns after their upper-cased expression text, or the alias', () => {
+    expect(one('select current_user(), current_role() as "r", current_account() acct')).toMatchObject({
+      columns: [{ label: 'CURRENT_USER()' }, { label: 'r' }, { label: 'ACCT' }],
+    });
+  });
+
+  it('counts statements, skipping empty ones and a trailing semicolon', () => {
+    expect(parseScript('USE ROLE r;')).toHaveLength(1);
+    expect(parseScript(';;SELECT 1;; SELECT 2;')).toHaveLength(2);
+    expect(parseScript('  ')).toHaveLength(0);
+  });
+});
+
+describe('syntax errors', () => {
+  it('name the line, the position in the line and the token', () => {
+    const e = errorOf(() => parseScript('SHOW USERS\n  LIKE 5'));
+    expect([e.code, e.sqlState, e.message]).toEqual([
+      '001003',
+      '42000',
+      "SQL compilation error:\nsyntax error line 2 at position 7 unexpected '5'.",
+    ]);
+    expect(errorOf(() => parseScript('ALTER USER u SET')).message).toBe(
+      "SQL compilation error:\nsyntax error line 1 at position 16 unexpected '<EOF>'.",
+    );
+    expect(errorOf(() => tokenize("SELECT 'open")).code).toBe('001003');
+    expect(errorOf(() => parseScript('FROBNICATE USER u')).message).toContain("unexpected 'FROBNICATE'");
+  });
+});
+
+describe('helpers', () => {
+  it('displayName quotes what would not survive unquoted', () => {
+    expect(displayName('ABC_1')).toBe('ABC_1');
+    expect(displayName('abc')).toBe('"abc"');
+    expect(displayName('a"b')).toBe('"a""b"');
+  });
+
+  it('LIKE is case-insensitive with % and _ and escapes', () => {
+    expect(likeToRegExp('svc\\_%').test('SVC_A')).toBe(true);
+    expect(likeToRegExp('svc\\_%').test('SVCXA')).toBe(false);
+    expect(likeToRegExp('a_c').test('ABC')).toBe(true);
+  });
+
+  it('renders LAST_SET_TIME like 2020-10-08 01:33:13.43 in a zone', () => {
+    const d = new Date('2020-10-08T08:33:13.430Z');
+    expect(renderSetTime(d, 'UTC')).toBe('2020-10-08 08:33:13.43');
+    expect(renderSetTime(d, 'America/Los_Angeles')).toBe('2020-10-08 01:33:13.43');
+    expect(renderSetTime(new Date('2020-01-01T00:00:00Z'), 'UTC')).toBe('2020-01-01 00:00:00.0');
+  });
+
+  it('reads JWT times in seconds or milliseconds by magnitude', () => {
+    expect(claimMillis(1_700_000_000)).toBe(1_700_000_000_000);
+    expect(claimMillis(1_700_000_000_000)).toBe(1_700_000_000_000);
+    expect(claimMillis('1')).toBeNull();
+  });
+});

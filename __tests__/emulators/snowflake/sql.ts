@@ -1,0 +1,658 @@
+// Tokenizer and parser for the statements the emulator runs.
+//
+// Lexical rules follow Snowflake's documentation ("Identifier requirements", "String & binary
+// data types: string constants"):
+// - unquoted identifiers start with a letter or underscore, continue with letters, digits, `_`
+//   and `$`, and are stored upper-cased;
+// - double-quoted identifiers keep their case exactly; `""` inside stands for one `"`;
+// - string constants are single-quoted, `''` stands for one `'`, and backslash escapes
+//   (`\'`, `\\`, `\n`, `\t`, `\r`, `\b`, `\f`, `\0`) are decoded; `$$...$$` is a raw string;
+// - comments are `-- ...`, `// ...` and `/* ... */`.
+// A syntax error is reported as Snowflake does, naming the 1-based line, the 0-based position in
+// that line, and the offending token (`<EOF>` at the end of the text).
+
+import { SfError, syntaxError } from './errors.js';
+
+interface Pos {
+  offset: number;
+  line: number;
+  col: number;
+}
+
+export type Token =
+  | { kind: 'word'; text: string; upper: string; pos: Pos }
+  | { kind: 'qident'; text: string; value: string; pos: Pos }
+  | { kind: 'string'; text: string; value: string; pos: Pos }
+  | { kind: 'number'; text: string; pos: Pos }
+  | { kind: 'punct'; text: string; pos: Pos }
+  | { kind: 'eof'; text: string; pos: Pos };
+
+export interface Ident {
+  /** The stored name: upper-cased when written unquoted, exact when quoted. */
+  name: string;
+  quoted: boolean;
+}
+
+export type Value =
+  | { kind: 'string'; value: string }
+  | { kind: 'number'; value: string }
+  | { kind: 'bool'; value: boolean }
+  | { kind: 'null' }
+  | { kind: 'ident'; parts: Ident[] }
+  | { kind: 'list'; items: Value[] }
+  | { kind: 'props'; props: Property[] };
+
+export interface Property {
+  /** Property names are keywords: always upper-cased. */
+  name: string;
+  value: Value;
+  token: Token;
+}
+
+export type Expr =
+  | { kind: 'fn'; name: string }
+  | { kind: 'string'; value: string }
+  | { kind: 'number'; value: string }
+  | { kind: 'bool'; value: boolean }
+  | { kind: 'null' };
+
+export type ObjectType = 'USER' | 'ROLE';
+
+export type Statement =
+  | { type: 'createUser'; orReplace: boolean; ifNotExists: boolean; name: Ident; props: Property[] }
+  | { type: 'alterUserSet'; ifExists: boolean; name: Ident; props: Property[] }
+  | { type: 'alterUserUnset'; ifExists: boolean; name: Ident; props: Token[] }
+  | { type: 'dropUser'; ifExists: boolean; name: Ident }
+  | { type: 'descUser'; name: Ident }
+  | { type: 'showUsers'; like: string | null }
+  | { type: 'createRole'; orReplace: boolean; ifNotExists: boolean; name: Ident; comment: string | null }
+  | { type: 'dropRole'; ifExists: boolean; name: Ident }
+  | { type: 'showRoles'; like: string | null }
+  | { type: 'grantRole'; role: Ident; granteeType: ObjectType; grantee: Ident }
+  | { type: 'revokeRole'; role: Ident; granteeType: ObjectType; grantee: Ident }
+  | {
+      type: 'grantOwnership';
+      onType: ObjectType;
+      on: Ident;
+      to: Ident;
+      currentGrants: 'COPY' | 'REVOKE' | null;
+    }
+  | {
+      type: 'grantPrivileges';
+      privileges: string[];
+      onType: 'USER' | 'ACCOUNT';
+      on: Ident | null;
+      to: Ident;
+      withGrantOption: boolean;
+    }
+  | {
+      type: 'revokePrivileges';
+      privileges: string[];
+      onType: 'USER' | 'ACCOUNT';
+      on: Ident | null;
+      from: Ident;
+    }
+  | {
+      type: 'showGrants';
+      mode: 'toUser' | 'toRole' | 'ofRole' | 'onUser' | 'onRole' | 'onAccount';
+      name: Ident | null;
+    }
+  | { type: 'useRole'; role: Ident }
+  | { type: 'alterSessionSet'; props: Property[] }
+  | { type: 'alterSessionUnset'; names: string[] }
+  | { type: 'select'; columns: { expr: Expr; label: string }[] };
+
+export interface ParsedStatement {
+  statement: Statement;
+  /** The statement's own text, as the client sent it, without the separator. */
+  text: string;
+}
+
+const PUNCT = new Set(['(', ')', ',', '=', ';', '.', '*', '-', '+']);
+
+export function tokenize(sql: string): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  let line = 1;
+  let lineStart = 0;
+  const pos = (offset: number): Pos => ({ offset, line, col: offset - lineStart });
+  const newline = (at: number) => {
+    line += 1;
+    lineStart = at + 1;
+  };
+  const fail = (offset: number, near: string): never => {
+    const p = pos(offset);
+    throw syntaxError(p.line, p.col, near);
+  };
+
+  while (i < sql.length) {
+    const c = sql[i]!;
+    if (c === '\n') {
+      newline(i);
+      i += 1;
+      continue;
+    }
+    if (/\s/.test(c)) {
+      i += 1;
+      continue;
+    }
+    if ((c === '-' && sql[i + 1] === '-') || (c === '/' && sql[i + 1] === '/')) {
+      while (i < sql.length && sql[i] !== '\n') i += 1;
+      continue;
+    }
+    if (c === '/' && sql[i + 1] === '*') {
+      const end = sql.indexOf('*/', i + 2);
+      if (end < 0) fail(i, '<EOF>');
+      for (let k = i; k < end; k += 1) if (sql[k] === '\n') newline(k);
+      i = end + 2;
+      continue;
+    }
+    const start = pos(i);
+    if (/[A-Za-z_]/.test(c)) {
+      let j = i + 1;
+      while (j < sql.length && /[A-Za-z0-9_$]/.test(sql[j]!)) j += 1;
+      const text = sql.slice(i, j);
+      tokens.push({ kind: 'word', text, upper: text.toUpperCase(), pos: start });
+      i = j;
+      continue;
+    }
+    if (/[0-9]/.test(c)) {
+      let j = i + 1;
+      while (j < sql.length && /[0-9.]/.test(sql[j]!)) j += 1;
+      tokens.push({ kind: 'number', text: sql.slice(i, j), pos: start });
+      i = j;
+      continue;
+    }
+    if (c === '"') {
+      let j = i + 1;
+      let value = '';
+      for (;;) {
+        if (j >= sql.length) fail(i, '<EOF>');
+        const d = sql[j]!;
+        if (d === '"') {
+          if (sql[j + 1] === '"') {
+            value += '"';
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        if (d === '\n') newline(j);
+        value += d;
+        j += 1;
+      }
+      if (value === '') fail(i, '""');
+      tokens.push({ kind: 'qident', text: sql.slice(i, j + 1), value, pos: start });
+      i = j + 1;
+      continue;
+    }
+    if (c === '$' && sql[i + 1] === '$') {
+      const end = sql.indexOf('$$', i + 2);
+      if (end < 0) fail(i, '<EOF>');
+      const value = sql.slice(i + 2, end);
+      for (let k = i; k < end; k += 1) if (sql[k] === '\n') newline(k);
+      tokens.push({ kind: 'string', text: sql.slice(i, end + 2), value, pos: start });
+      i = end + 2;
+      continue;
+    }
+    if (c === "'") {
+      let j = i + 1;
+      let value = '';
+      for (;;) {
+        if (j >= sql.length) fail(i, '<EOF>');
+        const d = sql[j]!;
+        if (d === "'") {
+          if (sql[j + 1] === "'") {
+            value += "'";
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        if (d === '\\' && j + 1 < sql.length) {
+          const e = sql[j + 1]!;
+          const escapes: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '0': '\0' };
+          value += escapes[e] ?? e;
+          j += 2;
+          continue;
+        }
+        if (d === '\n') newline(j);
+        value += d;
+        j += 1;
+      }
+      tokens.push({ kind: 'string', text: sql.slice(i, j + 1), value, pos: start });
+      i = j + 1;
+      continue;
+    }
+    if (PUNCT.has(c)) {
+      tokens.push({ kind: 'punct', text: c, pos: start });
+      i += 1;
+      continue;
+    }
+    fail(i, c);
+  }
+  tokens.push({ kind: 'eof', text: '<EOF>', pos: pos(sql.length) });
+  return tokens;
+}
+
+class Parser {
+  private i = 0;
+  constructor(private readonly tokens: Token[]) {}
+
+  peek(offset = 0): Token {
+    return this.tokens[Math.min(this.i + offset, this.tokens.length - 1)]!;
+  }
+
+  next(): Token {
+    const t = this.peek();
+    if (t.kind !== 'eof') this.i += 1;
+    return t;
+  }
+
+  fail(t: Token = this.peek()): never {
+    throw syntaxError(t.pos.line, t.pos.col, t.text);
+  }
+
+  isWord(word: string, offset = 0): boolean {
+    const t = this.peek(offset);
+    return t.kind === 'word' && t.upper === word;
+  }
+
+  acceptWord(...words: string[]): boolean {
+    for (let k = 0; k < words.length; k += 1) if (!this.isWord(words[k]!, k)) return false;
+    this.i += words.length;
+    return true;
+  }
+
+  expectWord(...words: string[]): void {
+    for (const w of words) {
+      if (!this.isWord(w)) this.fail();
+      this.i += 1;
+    }
+  }
+
+  isPunct(p: string): boolean {
+    const t = this.peek();
+    return t.kind === 'punct' && t.text === p;
+  }
+
+  acceptPunct(p: string): boolean {
+    if (!this.isPunct(p)) return false;
+    this.i += 1;
+    return true;
+  }
+
+  expectPunct(p: string): void {
+    if (!this.acceptPunct(p)) this.fail();
+  }
+
+  atEnd(): boolean {
+    const t = this.peek();
+    return t.kind === 'eof' || (t.kind === 'punct' && t.text === ';');
+  }
+
+  ident(): Ident {
+    const t = this.peek();
+    if (t.kind === 'word') {
+      this.i += 1;
+      return { name: t.upper, quoted: false };
+    }
+    if (t.kind === 'qident') {
+      this.i += 1;
+      return { name: t.value, quoted: true };
+    }
+    return this.fail();
+  }
+
+  dottedIdent(): Ident[] {
+    const parts = [this.ident()];
+    while (this.acceptPunct('.')) parts.push(this.ident());
+    return parts;
+  }
+
+  string(): string {
+    const t = this.peek();
+    if (t.kind !== 'string') this.fail();
+    this.i += 1;
+    return t.value;
+  }
+
+  value(): Value {
+    const t = this.peek();
+    if (t.kind === 'string') {
+      this.i += 1;
+      return { kind: 'string', value: t.value };
+    }
+    if (t.kind === 'number') {
+      this.i += 1;
+      return { kind: 'number', value: t.text };
+    }
+    if (t.kind === 'punct' && t.text === '-' && this.peek(1).kind === 'number') {
+      this.i += 1;
+      return { kind: 'number', value: `-${this.next().text}` };
+    }
+    if (t.kind === 'punct' && t.text === '(') {
+      this.i += 1;
+      const first = this.peek();
+      const second = this.peek(1);
+      if (first.kind === 'word' && second.kind === 'punct' && second.text === '=') {
+        const props = this.properties(() => this.isPunct(')'));
+        this.expectPunct(')');
+        return { kind: 'props', props };
+      }
+      const items: Value[] = [];
+      if (!this.isPunct(')')) {
+        items.push(this.value());
+        while (this.acceptPunct(',')) items.push(this.value());
+      }
+      this.expectPunct(')');
+      return { kind: 'list', items };
+    }
+    if (t.kind === 'word') {
+      if (t.upper === 'TRUE' || t.upper === 'FALSE') {
+        this.i += 1;
+        return { kind: 'bool', value: t.upper === 'TRUE' };
+      }
+      if (t.upper === 'NULL') {
+        this.i += 1;
+        return { kind: 'null' };
+      }
+    }
+    if (t.kind === 'word' || t.kind === 'qident') return { kind: 'ident', parts: this.dottedIdent() };
+    return this.fail();
+  }
+
+  /** `NAME = value` pairs separated by blanks (Snowflake's form) or commas (tolerated). */
+  properties(stop: () => boolean): Property[] {
+    const props: Property[] = [];
+    while (!stop()) {
+      const t = this.peek();
+      if (t.kind !== 'word') this.fail();
+      this.i += 1;
+      this.expectPunct('=');
+      props.push({ name: t.upper, value: this.value(), token: t });
+      this.acceptPunct(',');
+    }
+    return props;
+  }
+
+  like(): string | null {
+    if (!this.acceptWord('LIKE')) return null;
+    return this.string();
+  }
+
+  objectType(): ObjectType {
+    if (this.acceptWord('USER')) return 'USER';
+    if (this.acceptWord('ROLE')) return 'ROLE';
+    return this.fail();
+  }
+
+  /** Privilege names up to `ON`: `MODIFY PROGRAMMATIC AUTHENTICATION METHODS, CREATE USER`. */
+  privileges(): string[] {
+    const list: string[] = [];
+    let words: string[] = [];
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === 'word' && t.upper !== 'ON') {
+        words.push(t.upper);
+        this.i += 1;
+        continue;
+      }
+      if (words.length === 0) this.fail();
+      list.push(words.join(' '));
+      words = [];
+      if (this.acceptPunct(',')) continue;
+      if (this.isWord('ON')) return list;
+      this.fail();
+    }
+  }
+
+  statement(): Statement {
+    const t = this.peek();
+    if (t.kind !== 'word') this.fail();
+    switch (t.upper) {
+      case 'CREATE':
+        return this.create();
+      case 'ALTER':
+        return this.alter();
+      case 'DROP':
+        return this.drop();
+      case 'DESC':
+      case 'DESCRIBE':
+        this.i += 1;
+        this.expectWord('USER');
+        return { type: 'descUser', name: this.ident() };
+      case 'SHOW':
+        return this.show();
+      case 'GRANT':
+        return this.grant();
+      case 'REVOKE':
+        return this.revoke();
+      case 'USE':
+        this.i += 1;
+        this.expectWord('ROLE');
+        return { type: 'useRole', role: this.ident() };
+      case 'SELECT':
+        return this.select();
+      default:
+        return this.fail();
+    }
+  }
+
+  create(): Statement {
+    this.expectWord('CREATE');
+    const orReplace = this.acceptWord('OR', 'REPLACE');
+    if (this.acceptWord('USER')) {
+      const ifNotExists = this.acceptWord('IF', 'NOT', 'EXISTS');
+      const name = this.ident();
+      this.acceptWord('WITH');
+      const props = this.properties(() => this.atEnd());
+      return { type: 'createUser', orReplace, ifNotExists, name, props };
+    }
+    if (this.acceptWord('ROLE')) {
+      const ifNotExists = this.acceptWord('IF', 'NOT', 'EXISTS');
+      const name = this.ident();
+      let comment: string | null = null;
+      if (this.acceptWord('COMMENT')) {
+        this.expectPunct('=');
+        comment = this.string();
+      }
+      return { type: 'createRole', orReplace, ifNotExists, name, comment };
+    }
+    return this.fail();
+  }
+
+  alter(): Statement {
+    this.expectWord('ALTER');
+    if (this.acceptWord('SESSION')) {
+      if (this.acceptWord('SET')) {
+        const props = this.properties(() => this.atEnd());
+        if (props.length === 0) this.fail();
+        return { type: 'alterSessionSet', props };
+      }
+      this.expectWord('UNSET');
+      const names = this.unsetList().map((tok) => (tok.kind === 'word' ? tok.upper : tok.text));
+      return { type: 'alterSessionUnset', names };
+    }
+    this.expectWord('USER');
+    const ifExists = this.acceptWord('IF', 'EXISTS');
+    const name = this.ident();
+    if (this.acceptWord('SET')) {
+      const props = this.properties(() => this.atEnd());
+      if (props.length === 0) this.fail();
+      return { type: 'alterUserSet', ifExists, name, props };
+    }
+    if (this.acceptWord('UNSET')) return { type: 'alterUserUnset', ifExists, name, props: this.unsetList() };
+    return this.fail();
+  }
+
+  unsetList(): Token[] {
+    const list: Token[] = [];
+    do {
+      const t = this.peek();
+      if (t.kind !== 'word') this.fail();
+      this.i += 1;
+      list.push(t);
+    } while (this.acceptPunct(','));
+    return list;
+  }
+
+  drop(): Statement {
+    this.expectWord('DROP');
+    const type = this.objectType();
+    const ifExists = this.acceptWord('IF', 'EXISTS');
+    const name = this.ident();
+    return type === 'USER' ? { type: 'dropUser', ifExists, name } : { type: 'dropRole', ifExists, name };
+  }
+
+  show(): Statement {
+    this.expectWord('SHOW');
+    if (this.acceptWord('USERS')) return { type: 'showUsers', like: this.like() };
+    if (this.acceptWord('ROLES')) return { type: 'showRoles', like: this.like() };
+    this.expectWord('GRANTS');
+    if (this.acceptWord('TO')) {
+      const type = this.objectType();
+      return { type: 'showGrants', mode: type === 'USER' ? 'toUser' : 'toRole', name: this.ident() };
+    }
+    if (this.acceptWord('OF')) {
+      this.expectWord('ROLE');
+      return { type: 'showGrants', mode: 'ofRole', name: this.ident() };
+    }
+    this.expectWord('ON');
+    if (this.acceptWord('ACCOUNT')) return { type: 'showGrants', mode: 'onAccount', name: null };
+    const type = this.objectType();
+    return { type: 'showGrants', mode: type === 'USER' ? 'onUser' : 'onRole', name: this.ident() };
+  }
+
+  grant(): Statement {
+    this.expectWord('GRANT');
+    if (this.acceptWord('ROLE')) {
+      const role = this.ident();
+      this.expectWord('TO');
+      const granteeType = this.objectType();
+      return { type: 'grantRole', role, granteeType, grantee: this.ident() };
+    }
+    if (this.acceptWord('OWNERSHIP')) {
+      this.expectWord('ON');
+      const onType = this.objectType();
+      const on = this.ident();
+      this.expectWord('TO');
+      this.expectWord('ROLE');
+      const to = this.ident();
+      let currentGrants: 'COPY' | 'REVOKE' | null = null;
+      if (this.acceptWord('COPY', 'CURRENT', 'GRANTS')) currentGrants = 'COPY';
+      else if (this.acceptWord('REVOKE', 'CURRENT', 'GRANTS')) currentGrants = 'REVOKE';
+      return { type: 'grantOwnership', onType, on, to, currentGrants };
+    }
+    const privileges = this.privileges();
+    this.expectWord('ON');
+    let onType: 'USER' | 'ACCOUNT';
+    let on: Ident | null = null;
+    if (this.acceptWord('ACCOUNT')) onType = 'ACCOUNT';
+    else {
+      this.expectWord('USER');
+      onType = 'USER';
+      on = this.ident();
+    }
+    this.expectWord('TO');
+    this.acceptWord('ROLE');
+    const to = this.ident();
+    const withGrantOption = this.acceptWord('WITH', 'GRANT', 'OPTION');
+    return { type: 'grantPrivileges', privileges, onType, on, to, withGrantOption };
+  }
+
+  revoke(): Statement {
+    this.expectWord('REVOKE');
+    if (this.acceptWord('ROLE')) {
+      const role = this.ident();
+      this.expectWord('FROM');
+      const granteeType = this.objectType();
+      return { type: 'revokeRole', role, granteeType, grantee: this.ident() };
+    }
+    const privileges = this.privileges();
+    this.expectWord('ON');
+    let onType: 'USER' | 'ACCOUNT';
+    let on: Ident | null = null;
+    if (this.acceptWord('ACCOUNT')) onType = 'ACCOUNT';
+    else {
+      this.expectWord('USER');
+      onType = 'USER';
+      on = this.ident();
+    }
+    this.expectWord('FROM');
+    this.acceptWord('ROLE');
+    return { type: 'revokePrivileges', privileges, onType, on, from: this.ident() };
+  }
+
+  select(): Statement {
+    this.expectWord('SELECT');
+    const columns: { expr: Expr; label: string }[] = [];
+    do {
+      const item = this.selectItem();
+      if (this.acceptWord('AS')) item.label = this.ident().name;
+      else if (this.peek().kind === 'qident' || (this.peek().kind === 'word' && !this.isWord('FROM'))) {
+        item.label = this.ident().name;
+      }
+      columns.push(item);
+    } while (this.acceptPunct(','));
+    return { type: 'select', columns };
+  }
+
+  selectItem(): { expr: Expr; label: string } {
+    const t = this.peek();
+    if (t.kind === 'string') {
+      this.i += 1;
+      // Snowflake names a column after its expression text, upper-cased.
+      return { expr: { kind: 'string', value: t.value }, label: t.text.toUpperCase() };
+    }
+    if (t.kind === 'number') {
+      this.i += 1;
+      return { expr: { kind: 'number', value: t.text }, label: t.text };
+    }
+    if (t.kind === 'punct' && t.text === '-' && this.peek(1).kind === 'number') {
+      this.i += 1;
+      const n = this.next().text;
+      return { expr: { kind: 'number', value: `-${n}` }, label: `-${n}` };
+    }
+    if (t.kind !== 'word') return this.fail();
+    this.i += 1;
+    if (t.upper === 'TRUE' || t.upper === 'FALSE') {
+      return { expr: { kind: 'bool', value: t.upper === 'TRUE' }, label: t.upper };
+    }
+    if (t.upper === 'NULL') return { expr: { kind: 'null' }, label: 'NULL' };
+    if (this.acceptPunct('(')) {
+      this.expectPunct(')');
+      return { expr: { kind: 'fn', name: t.upper }, label: `${t.upper}()` };
+    }
+    // Niladic functions that SQL allows without parentheses.
+    if (['CURRENT_TIMESTAMP', 'CURRENT_DATE', 'CURRENT_TIME', 'LOCALTIMESTAMP'].includes(t.upper)) {
+      return { expr: { kind: 'fn', name: t.upper }, label: t.upper };
+    }
+    // A bare name would be a column reference, and there is no FROM clause to resolve it against.
+    throw new SfError(
+      '000904',
+      '42000',
+      `SQL compilation error: error line ${t.pos.line} at position ${t.pos.col}\ninvalid identifier '${t.upper}'`,
+    );
+  }
+}
+
+/**
+ * Parses a request's text into statements. A trailing `;` is allowed; empty statements between
+ * separators are skipped, as Snowflake does not count them.
+ */
+export function parseScript(sql: string): ParsedStatement[] {
+  const tokens = tokenize(sql);
+  const parser = new Parser(tokens);
+  const out: ParsedStatement[] = [];
+  for (;;) {
+    while (parser.acceptPunct(';'));
+    const first = parser.peek();
+    if (first.kind === 'eof') break;
+    const statement = parser.statement();
+    const end = parser.peek();
+    if (!parser.atEnd()) parser.fail(end);
+    out.push({ statement, text: sql.slice(first.pos.offset, end.pos.offset).trim() });
+  }
+  return out;
+}
