@@ -1,0 +1,68 @@
+/**
+ * `npm run demo`: the action's main job on the embedded emulators, as a user would see it in the Actions tab.
+ * Starts both emulators, provisions a service user with a two-day-old key, then runs the bundled action
+ * (dist/index.js, exactly as the runner runs it) three times:
+ *   1. a rotation passing the key the workflows hold: succeeds;
+ *   2. the same rotation again at once: refused by the grace period, nothing changes;
+ *   3. a rotation passing the key now in the secret: succeeds, replacing the two-day-old key.
+ * For each run it prints the log, the outputs and the job summary.
+ */
+import type { ActionRun } from '../__tests__/harness/run-action.js';
+import { findLeaks } from '../__tests__/harness/leak-scan.js';
+import { SERVICE_USER, World, newKey } from '../__tests__/harness/world.js';
+
+const bold = (text: string): string => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
+
+function show(title: string, run: ActionRun, world: World): void {
+  console.log(`\n${bold(`=== ${title} ===`)}`);
+  console.log(bold('--- log ---'));
+  console.log(run.visibleLog.trimEnd());
+  console.log(bold(`--- exit code ${run.exitCode} ---`));
+  console.log(bold('--- outputs ---'));
+  for (const [name, value] of Object.entries(run.outputs)) console.log(`${name}: ${value.replace(/\n/g, ', ')}`);
+  console.log(bold('--- job summary ---'));
+  console.log(run.summary.trimEnd());
+  const leaks = findLeaks(run, world.secrets);
+  if (leaks.length > 0) {
+    console.error(`LEAK: ${leaks.map((l) => `${l.what} in ${l.where}`).join('; ')}`);
+    process.exitCode = 1;
+  }
+}
+
+const world = await World.start();
+try {
+  const adminKey = newKey();
+  const firstKey = newKey();
+  await world.provision(adminKey, firstKey);
+  console.log(
+    `Emulators: Snowflake ${world.snowflake.url} (account ${world.snowflake.account}), GitHub ${world.github.url}\n` +
+      `Provisioned: KEY_ROTATOR (owns ${SERVICE_USER} through ROTATOR_ROLE), ${SERVICE_USER} with a key set two days ago,\n` +
+      `repository acme/app, and a GitHub App token with Secrets: write.`,
+  );
+
+  const first = await world.run(world.rotateInputs(adminKey, { 'current-private-key': firstKey.pem }));
+  show('1. Scheduled rotation (current-private-key: the key the workflows hold)', first, world);
+
+  const again = await world.run(world.rotateInputs(adminKey, { 'current-private-key': firstKey.pem }));
+  show('2. The same rotation again, at once: the grace period protects runs queued with the new key', again, world);
+
+  const stored = (await world.secretValue('SNOWFLAKE_PRIVATE_KEY')) ?? '';
+  const third = await world.run(world.rotateInputs(adminKey, { 'current-private-key': stored }));
+  show('3. Next rotation, passing the key now stored in the secret', third, world);
+
+  const desc = await world.describe(SERVICE_USER);
+  const holder = (await world.secretValue('SNOWFLAKE_PRIVATE_KEY')) ?? '';
+  console.log(`\n${bold('=== Result ===')}`);
+  console.log(`${SERVICE_USER} RSA_PUBLIC_KEY   ${desc.RSA_PUBLIC_KEY_FP}`);
+  console.log(`${SERVICE_USER} RSA_PUBLIC_KEY_2 ${desc.RSA_PUBLIC_KEY_2_FP}`);
+  console.log(`Secret acme/app SNOWFLAKE_PRIVATE_KEY logs in: ${await world.login(SERVICE_USER, holder)}`);
+  console.log(`The key before it (still held by runs queued earlier) logs in: ${await world.login(SERVICE_USER, stored)}`);
+  console.log(`The two-day-old first key logs in: ${await world.login(SERVICE_USER, firstKey.pem)} (replaced by run 3)`);
+  const expected = [first.exitCode === 0, again.exitCode !== 0, third.exitCode === 0];
+  if (expected.includes(false)) {
+    console.error('The demo did not go as expected: see the runs above.');
+    process.exitCode = 1;
+  }
+} finally {
+  await world.close();
+}
