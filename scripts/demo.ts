@@ -19,7 +19,8 @@ function show(title: string, run: ActionRun, world: World): void {
   console.log(run.visibleLog.trimEnd());
   console.log(bold(`--- exit code ${run.exitCode} ---`));
   console.log(bold('--- outputs ---'));
-  for (const [name, value] of Object.entries(run.outputs)) console.log(`${name}: ${value.replace(/\n/g, ', ')}`);
+  for (const [name, value] of Object.entries(run.outputs))
+    console.log(`${name}: ${value.replace(/\n/g, ', ')}`);
   console.log(bold('--- job summary ---'));
   console.log(run.summary.trimEnd());
   const leaks = findLeaks(run, world.secrets);
@@ -44,7 +45,11 @@ try {
   show('1. Scheduled rotation (current-private-key: the key the workflows hold)', first, world);
 
   const again = await world.run(world.rotateInputs(adminKey, { 'current-private-key': firstKey.pem }));
-  show('2. The same rotation again, at once: the grace period protects runs queued with the new key', again, world);
+  show(
+    '2. The same rotation again, at once: the grace period protects runs queued with the new key',
+    again,
+    world,
+  );
 
   const stored = (await world.secretValue('SNOWFLAKE_PRIVATE_KEY')) ?? '';
   const third = await world.run(world.rotateInputs(adminKey, { 'current-private-key': stored }));
@@ -56,8 +61,12 @@ try {
   console.log(`${SERVICE_USER} RSA_PUBLIC_KEY   ${desc.RSA_PUBLIC_KEY_FP}`);
   console.log(`${SERVICE_USER} RSA_PUBLIC_KEY_2 ${desc.RSA_PUBLIC_KEY_2_FP}`);
   console.log(`Secret acme/app SNOWFLAKE_PRIVATE_KEY logs in: ${await world.login(SERVICE_USER, holder)}`);
-  console.log(`The key before it (still held by runs queued earlier) logs in: ${await world.login(SERVICE_USER, stored)}`);
-  console.log(`The two-day-old first key logs in: ${await world.login(SERVICE_USER, firstKey.pem)} (replaced by run 3)`);
+  console.log(
+    `The key before it (still held by runs queued earlier) logs in: ${await world.login(SERVICE_USER, stored)}`,
+  );
+  console.log(
+    `The two-day-old first key logs in: ${await world.login(SERVICE_USER, firstKey.pem)} (replaced by run 3)`,
+  );
   const expected = [first.exitCode === 0, again.exitCode !== 0, third.exitCode === 0];
   if (expected.includes(false)) {
     console.error('The demo did not go as expected: see the runs above.');
