@@ -1,4 +1,8 @@
-import { fingerprintOf, parsePrivateKey } from '../../src/keys.js';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { exportPkcs8, fingerprintOf, parsePrivateKey } from '../../src/keys.js';
 import { expectNoLeaks } from '../harness/leak-scan.js';
 import { ADMIN, SERVICE_USER, type TestKey, World, newKey } from '../harness/world.js';
 
@@ -148,12 +152,18 @@ test('a token without Secrets: write is refused at the write, and Snowflake is r
   expectNoLeaks(run, world.secrets);
 });
 
-test('a secret write refused by GitHub rolls Snowflake back', async () => {
+test('a secret write failing with 500 (outcome unknown) keeps both keys and says what each destination may hold', async () => {
   await world.gh.fault({ match: '^PUT /repos/acme/app/actions/secrets/', action: 'http-500' });
   const run = await world.run(world.rotateInputs(adminKey, { 'current-private-key': firstKey.pem }));
-  expect(run.exitCode).not.toBe(0);
-  // A 500 may have been stored by GitHub, so the key stays and the message says which destination may hold what.
-  expect(run.errors.join('\n')).toMatch(/Step store-secret failed/);
+  expect(run.exitCode).toBe(1);
+  expect(run.errors.join('\n')).toMatch(
+    /Step store-secret failed: 1 of 1 destination\(s\) could not be written .*500.*Snowflake keeps both keys.*repository:acme\/app:SNOWFLAKE_PRIVATE_KEY \(unknown\)/s,
+  );
+  // GitHub answered 500 to every attempt (three, with backoff); a 500 may still have stored the value.
+  expect((await world.gh.log()).filter((e) => e.method === 'PUT')).toHaveLength(3);
+  const desc = await world.describe(SERVICE_USER);
+  expect(desc.RSA_PUBLIC_KEY_FP).toBe(fingerprintOf(firstKey.publicBody));
+  expect(desc.RSA_PUBLIC_KEY_2).not.toBe('null');
   expect(await world.login(SERVICE_USER, firstKey.pem)).toBe('ok');
   expectNoLeaks(run, world.secrets);
 });
@@ -180,5 +190,118 @@ test('the admin key in use is never the one the error or the log shows', async (
       's',
     ),
   );
+  expectNoLeaks(run, world.secrets);
+});
+
+test('dry-run reads and plans but changes nothing', async () => {
+  const run = await world.run(
+    world.rotateInputs(adminKey, { 'current-private-key': firstKey.pem, 'dry-run': 'true' }),
+  );
+  expect(run.errors).toEqual([]);
+  expect(run.outputs).toMatchObject({
+    changed: 'false',
+    slot: 'RSA_PUBLIC_KEY_2',
+    fingerprint: '',
+    'secrets-written': '',
+  });
+  expect(run.visibleLog).toContain('dry run: nothing will be changed');
+  expect(run.summary).toContain('planned (dry run)');
+  expect(await world.changes()).toEqual([]);
+  expect((await world.gh.log()).filter((e) => e.method !== 'GET')).toEqual([]);
+  expect(await world.gh.secrets()).toEqual([]);
+});
+
+test('key-passphrase stores an encrypted PKCS#8 key that OpenSSL opens and the SDK logs in with; 4096 bits', async () => {
+  const passphrase = 'a long passphrase for the stored key';
+  world.secrets['key-passphrase'] = passphrase;
+  const run = await world.run(
+    world.rotateInputs(adminKey, {
+      'current-private-key': firstKey.pem,
+      'key-passphrase': passphrase,
+      'key-bits': '4096',
+    }),
+  );
+  expect(run.errors).toEqual([]);
+  const stored = (await world.secretValue('SNOWFLAKE_PRIVATE_KEY')) ?? '';
+  expect(stored).toMatch(/^-----BEGIN ENCRYPTED PRIVATE KEY-----\n/);
+  const dir = await mkdtemp(join(tmpdir(), 'stored-'));
+  await writeFile(join(dir, 'key.p8'), stored, { mode: 0o600 });
+  const text = execFileSync('openssl', [
+    'pkey',
+    '-in',
+    join(dir, 'key.p8'),
+    '-passin',
+    `pass:${passphrase}`,
+    '-noout',
+    '-text_pub',
+  ]).toString();
+  expect(text).toMatch(/4096 bit/);
+  const parsed = parsePrivateKey(stored, passphrase, { key: 'stored', passphrase: 'n/a' });
+  expect(parsed.fingerprint).toBe(run.outputs.fingerprint);
+  expect(await world.login(SERVICE_USER, exportPkcs8(parsed.key))).toBe('ok');
+  expectNoLeaks(run, world.secrets);
+});
+
+test('environment secrets fan out over two repositories; an organization secret with selected repositories', async () => {
+  await world.gh.addRepository({ owner: 'acme', repo: 'etl', environments: ['production'] });
+  await world.gh.addOrganization({ org: 'acme' });
+  await world.gh.addToken({
+    token: 'ghs_orgwriter0123456789abcdefghijklmn',
+    type: 'installation',
+    permissions: { secrets: 'write', environments: 'write', organization_secrets: 'write' },
+    repositories: ['acme/app', 'acme/etl'],
+    organizations: ['acme'],
+  });
+  world.secrets['org token'] = 'ghs_orgwriter0123456789abcdefghijklmn';
+  const fanOut = await world.run(
+    world.rotateInputs(adminKey, {
+      'current-private-key': firstKey.pem,
+      'github-token': 'ghs_orgwriter0123456789abcdefghijklmn',
+      'secret-repository': 'acme/app, acme/etl',
+      'secret-environment': 'production',
+    }),
+  );
+  expect(fanOut.errors).toEqual([]);
+  expect(fanOut.outputs['secrets-written']?.split('\n').sort()).toEqual([
+    'environment:acme/app:production:SNOWFLAKE_PRIVATE_KEY',
+    'environment:acme/etl:production:SNOWFLAKE_PRIVATE_KEY',
+  ]);
+  const app = await world.secretValue('SNOWFLAKE_PRIVATE_KEY', { environment: 'production' });
+  const etl = await world.secretValue('SNOWFLAKE_PRIVATE_KEY', {
+    environment: 'production',
+    repository: 'acme/etl',
+  });
+  expect(app).toBe(etl);
+  expect(await world.login(SERVICE_USER, app ?? '')).toBe('ok');
+  expectNoLeaks(fanOut, world.secrets);
+
+  const org = await world.run(
+    world.rotateInputs(adminKey, {
+      'current-private-key': app,
+      'github-token': 'ghs_orgwriter0123456789abcdefghijklmn',
+      'secret-organization': 'acme',
+      'secret-visibility': 'selected',
+      'secret-selected-repositories': 'app, acme/etl',
+    }),
+  );
+  expect(org.errors).toEqual([]);
+  const stored = (await world.gh.secrets()).find((s) => s.scope === 'organization');
+  expect(stored).toMatchObject({ org: 'acme', name: 'SNOWFLAKE_PRIVATE_KEY', visibility: 'selected' });
+  expect(stored?.selected_repository_ids).toHaveLength(2);
+  world.secrets['org secret'] = stored?.value ?? '';
+  expect(await world.login(SERVICE_USER, stored?.value ?? '')).toBe('ok');
+  expect(await world.login(SERVICE_USER, app ?? '')).toBe('ok');
+  expectNoLeaks(org, world.secrets);
+});
+
+test('an unknown environment fails before Snowflake changes', async () => {
+  const run = await world.run(
+    world.rotateInputs(adminKey, { 'current-private-key': firstKey.pem, 'secret-environment': 'prodution' }),
+  );
+  expect(run.exitCode).toBe(1);
+  expect(run.errors.join('\n')).toMatch(
+    /Step prepare-destinations failed: .*404.*environment 'prodution' exists in acme\/app/s,
+  );
+  expect(await world.changes()).toEqual([]);
   expectNoLeaks(run, world.secrets);
 });

@@ -32,13 +32,18 @@ export const ADMIN_ROLE = 'ROTATOR_ROLE';
 export const SERVICE_USER = 'SVC_LOADER';
 export const REPOSITORY = 'acme/app';
 export const WRITER_TOKEN = 'ghs_writer0123456789abcdefghijklmnopq';
+/** The runner's token for its OIDC endpoint (ACTIONS_ID_TOKEN_REQUEST_TOKEN). */
+export const ID_TOKEN_REQUEST_TOKEN = 'runner-id-token-request-0123456789';
 const TWO_DAYS_MS = 48 * 3_600_000;
 
 export class World {
   readonly sf: SnowflakeControl;
   readonly gh: GitHubControl;
   /** Every secret a run may have seen, for the leak scan. */
-  readonly secrets: Record<string, string> = { 'github-token': WRITER_TOKEN };
+  readonly secrets: Record<string, string> = {
+    'github-token': WRITER_TOKEN,
+    'OIDC request token': ID_TOKEN_REQUEST_TOKEN,
+  };
 
   private constructor(
     readonly snowflake: SnowflakeEmulator,
@@ -84,6 +89,11 @@ export class World {
       permissions: { secrets: 'write', environments: 'write', actions_variables: 'write' },
       repositories: [REPOSITORY],
     });
+    // The job runs in the `production` environment with `permissions: id-token: write`.
+    await this.gh.addIdTokenRequest({
+      requestToken: ID_TOKEN_REQUEST_TOKEN,
+      claims: { repository: REPOSITORY, environment: 'production' },
+    });
   }
 
   /** The inputs of a rotation of SVC_LOADER by KEY_ROTATOR into acme/app's SNOWFLAKE_PRIVATE_KEY. */
@@ -112,7 +122,13 @@ export class World {
     return runAction({
       inputs,
       ...options,
-      env: { GITHUB_API_URL: this.github.url, GITHUB_REPOSITORY: REPOSITORY, ...options.env },
+      env: {
+        GITHUB_API_URL: this.github.url,
+        GITHUB_REPOSITORY: REPOSITORY,
+        ACTIONS_ID_TOKEN_REQUEST_URL: this.github.oidc.requestUrl,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: ID_TOKEN_REQUEST_TOKEN,
+        ...options.env,
+      },
     });
   }
 
