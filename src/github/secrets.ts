@@ -154,7 +154,7 @@ export class SecretWriter {
       try {
         return await request();
       } catch (error) {
-        const status = (error as HttpError).status;
+        const status = statusOf(error as HttpError);
         const transient = status === undefined || status >= 500;
         if (!transient || attempt >= this.attempts) throw httpError(error as HttpError, action, destination);
         await this.sleep(500 * 2 ** (attempt - 1));
@@ -179,9 +179,29 @@ const PERMISSION_NAMES: Record<string, string> = {
   metadata: 'Metadata',
 };
 
+/**
+ * The HTTP status GitHub answered, or undefined when no answer came: Octokit reports a refused or dropped
+ * connection as a RequestError with status 500 and no response.
+ */
+function statusOf(error: HttpError): number | undefined {
+  return error.response === undefined ? undefined : error.status;
+}
+
+/** The GitHub App permission inputs (actions/create-github-app-token) a destination needs. */
+function appPermissions(destination: Destination): string {
+  switch (destination.kind) {
+    case 'repository':
+      return 'permission-secrets: write';
+    case 'environment':
+      return 'permission-secrets: write, permission-environments: write';
+    case 'organization':
+      return 'permission-organization-secrets: write';
+  }
+}
+
 function httpError(error: HttpError, action: string, destination: Destination): ActionError {
   const where = describeDestination(destination);
-  const status = error.status;
+  const status = statusOf(error);
   const githubMessage =
     (error.response?.data as { message?: string } | undefined)?.message ?? error.message ?? 'no message';
   if (status === undefined) {
@@ -206,7 +226,7 @@ function httpError(error: HttpError, action: string, destination: Destination): 
       return new ActionError(`'github-token' may not ${action} of ${where} (403 ${githubMessage})`, {
         code,
         hint: needed
-          ? `GitHub requires ${needed}; grant it to the token (GitHub App: permission-secrets: write${destination.kind === 'environment' ? ', permission-environments: write' : ''})`
+          ? `GitHub requires ${needed}; grant it to the token (GitHub App: ${appPermissions(destination)})`
           : 'Give the token the Secrets: write permission on the repository (organization: Organization secrets: write)',
       });
     }

@@ -1,0 +1,371 @@
+// src/github/secrets.ts against the GitHub emulator, over real HTTP with the real Octokit (@actions/github) and
+// libsodium: what the writer seals must decrypt on GitHub's side to the exact value, and every refusal GitHub
+// can give must come back as a clear ActionError that never carries the token.
+
+import { generateKeyPairSync } from 'node:crypto';
+import sodium from 'libsodium-wrappers';
+import { ActionError } from '../../src/errors.js';
+import { SecretWriter, type SecretWriterOptions, seal } from '../../src/github/secrets.js';
+import type { Destination } from '../../src/inputs.js';
+import type { StoredSecret } from '../emulators/github/control.js';
+import { type GitHubEmulator, startGitHubEmulator } from '../emulators/github/server.js';
+
+const TOKENS = {
+  writer: 'ghs_writer0123456789abcdefghijklmnopq',
+  readOnly: 'github_pat_readonly_0123456789abcdef',
+  noEnvironments: 'github_pat_noenvironments_0123456789',
+  repoSecretsOnly: 'ghs_reposecretsonly0123456789abcdefgh',
+  unknown: 'ghs_unknown0123456789abcdefghijklmnopq',
+};
+const ALL_TOKENS = Object.values(TOKENS);
+
+const fast: SecretWriterOptions = { sleep: async () => {} };
+
+let gh: GitHubEmulator;
+let libId: number;
+let appId: number;
+
+/** A multi-line value with the characters a PEM and JSON make interesting. */
+const PEM = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  .privateKey.export({ type: 'pkcs8', format: 'pem' })
+  .toString();
+
+const repository = (secretName: string): Destination => ({
+  kind: 'repository',
+  owner: 'acme',
+  repo: 'app',
+  secretName,
+});
+const environment = (secretName: string, env = 'stage/eu'): Destination => ({
+  kind: 'environment',
+  owner: 'acme',
+  repo: 'app',
+  environment: env,
+  secretName,
+});
+const organization = (
+  secretName: string,
+  visibility: 'all' | 'private' | 'selected' = 'selected',
+  selectedRepositories: string[] = visibility === 'selected' ? ['app', 'acme/lib'] : [],
+): Destination => ({ kind: 'organization', org: 'acme', secretName, visibility, selectedRepositories });
+
+function writer(token = TOKENS.writer, options: SecretWriterOptions = fast): SecretWriter {
+  return new SecretWriter({ token, apiUrl: gh.url }, options);
+}
+
+async function stored(name: string): Promise<StoredSecret[]> {
+  return (await gh.control.secrets()).filter((secret) => secret.name === name);
+}
+
+/** The ActionError a promise rejects with; also checks that no token appears in anything it carries. */
+async function actionError(promise: Promise<unknown>): Promise<ActionError> {
+  let error: unknown;
+  try {
+    await promise;
+  } catch (caught) {
+    error = caught;
+  }
+  if (error === undefined) throw new Error('expected a rejection');
+  expect(error).toBeInstanceOf(ActionError);
+  const actionError = error as ActionError;
+  const visible = [actionError.render(), actionError.stack ?? '', String(actionError.hint ?? '')].join('\n');
+  for (const token of ALL_TOKENS) expect(visible).not.toContain(token);
+  return actionError;
+}
+
+/** Status codes of the REST requests (not the control plane) since the last clearLog(). */
+async function requests(): Promise<string[]> {
+  return (await gh.control.log()).map(
+    (entry) => `${entry.method} ${entry.path.split('?')[0]} ${entry.status}`,
+  );
+}
+
+beforeAll(async () => {
+  await sodium.ready;
+  gh = await startGitHubEmulator();
+  const c = gh.control;
+  await c.addOrganization({ org: 'acme' });
+  appId = (await c.addRepository({ owner: 'acme', repo: 'app', environments: ['production', 'stage/eu'] }))
+    .id;
+  libId = (await c.addRepository({ owner: 'acme', repo: 'lib' })).id;
+  await c.addToken({
+    token: TOKENS.writer,
+    permissions: { secrets: 'write', environments: 'write', organization_secrets: 'write' },
+    repositories: ['acme/app', 'acme/lib'],
+    organizations: ['acme'],
+  });
+  await c.addToken({
+    token: TOKENS.readOnly,
+    permissions: { secrets: 'read', environments: 'read' },
+    repositories: ['acme/app'],
+  });
+  await c.addToken({
+    token: TOKENS.noEnvironments,
+    permissions: { secrets: 'write' },
+    repositories: ['acme/app'],
+  });
+  await c.addToken({
+    token: TOKENS.repoSecretsOnly,
+    permissions: { secrets: 'write' },
+    repositories: ['acme/app', 'acme/lib'],
+    organizations: ['acme'],
+  });
+});
+
+afterEach(async () => {
+  await gh.control.clearFaults();
+});
+
+afterAll(async () => {
+  await gh.close();
+});
+
+describe('seal', () => {
+  it('is a libsodium sealed box for the key, in standard base64 with padding', async () => {
+    const pair = sodium.crypto_box_keypair();
+    const key = sodium.to_base64(pair.publicKey, sodium.base64_variants.ORIGINAL);
+    const sealed = await seal(PEM, key);
+    expect(sealed).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
+    expect(sealed.length % 4).toBe(0);
+    const opened = sodium.crypto_box_seal_open(
+      sodium.from_base64(sealed, sodium.base64_variants.ORIGINAL),
+      pair.publicKey,
+      pair.privateKey,
+    );
+    expect(sodium.to_string(opened)).toBe(PEM);
+  });
+});
+
+describe('SecretWriter', () => {
+  it('writes a repository secret: created, then updated, decrypting to the exact value', async () => {
+    const w = writer();
+    const destination = repository('REPO_KEY');
+    expect(await w.metadata(destination)).toBeUndefined();
+
+    const prepared = await w.prepare(destination);
+    expect(prepared.publicKey).toEqual(
+      await gh.control.publicKey({ scope: 'repository', owner: 'acme', repo: 'app' }).then((k) => ({
+        keyId: k.key_id,
+        key: k.key,
+      })),
+    );
+    expect(await w.write(prepared, PEM)).toBe('created');
+    expect(await stored('REPO_KEY')).toEqual([
+      expect.objectContaining({ scope: 'repository', owner: 'acme', repo: 'app', value: PEM }),
+    ]);
+    const first = await w.metadata(destination);
+    expect(first).toEqual({ name: 'REPO_KEY', createdAt: expect.any(String), updatedAt: expect.any(String) });
+
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // GitHub's timestamps have whole seconds
+    expect(await w.write(prepared, 'second value')).toBe('updated');
+    const [secret] = await stored('REPO_KEY');
+    expect(secret?.value).toBe('second value');
+    const second = await w.metadata(destination);
+    expect(second?.createdAt).toBe(first?.createdAt);
+    expect(second?.updatedAt).toBe(secret?.updated_at);
+    expect(Date.parse(second?.updatedAt ?? '')).toBeGreaterThan(Date.parse(first?.updatedAt ?? ''));
+  });
+
+  it('writes an environment secret (the name URL-encoded) that only that environment holds', async () => {
+    const w = writer();
+    const prepared = await w.prepare(environment('ENV_KEY'));
+    expect(await w.write(prepared, PEM)).toBe('created');
+    expect(await w.write(prepared, PEM)).toBe('updated');
+    expect(await stored('ENV_KEY')).toEqual([
+      expect.objectContaining({
+        scope: 'environment',
+        owner: 'acme',
+        repo: 'app',
+        environment: 'stage/eu',
+        value: PEM,
+      }),
+    ]);
+    expect((await w.metadata(environment('ENV_KEY')))?.updatedAt).toEqual(expect.any(String));
+    expect(await w.metadata(environment('ENV_KEY', 'production'))).toBeUndefined();
+    expect(await w.metadata(repository('ENV_KEY'))).toBeUndefined();
+  });
+
+  it('writes an organization secret for selected repositories, resolved to their ids', async () => {
+    const w = writer();
+    const prepared = await w.prepare(organization('ORG_KEY'));
+    expect(prepared.selectedRepositoryIds).toEqual([appId, libId]);
+    expect(await w.write(prepared, PEM)).toBe('created');
+    expect(await stored('ORG_KEY')).toEqual([
+      expect.objectContaining({
+        scope: 'organization',
+        org: 'acme',
+        value: PEM,
+        visibility: 'selected',
+        selected_repository_ids: [appId, libId],
+      }),
+    ]);
+    expect((await w.metadata(organization('ORG_KEY')))?.name).toBe('ORG_KEY');
+  });
+
+  it('writes an organization secret visible to all repositories', async () => {
+    const w = writer();
+    const prepared = await w.prepare(organization('ORG_ALL', 'all'));
+    expect(prepared.selectedRepositoryIds).toBeUndefined();
+    expect(await w.write(prepared, 'x')).toBe('created');
+    const [secret] = await stored('ORG_ALL');
+    expect(secret).toMatchObject({ value: 'x', visibility: 'all' });
+    expect(secret?.selected_repository_ids ?? []).toEqual([]);
+  });
+
+  it('recovers from a public key rotated between prepare and write by fetching the key once more', async () => {
+    const w = writer();
+    const prepared = await w.prepare(repository('ROTATED_KEY'));
+    const rotated = await gh.control.rotatePublicKey({ scope: 'repository', owner: 'acme', repo: 'app' });
+    expect(rotated.key_id).not.toBe(prepared.publicKey.keyId);
+    await gh.control.clearLog();
+
+    expect(await w.write(prepared, PEM)).toBe('created');
+    const [secret] = await stored('ROTATED_KEY');
+    expect(secret).toMatchObject({ value: PEM, key_id: rotated.key_id });
+    expect(await requests()).toEqual([
+      'PUT /repos/acme/app/actions/secrets/ROTATED_KEY 422',
+      'GET /repos/acme/app/actions/secrets/public-key 200',
+      'PUT /repos/acme/app/actions/secrets/ROTATED_KEY 201',
+    ]);
+  });
+
+  it('does not loop when GitHub keeps refusing the value: one refetch, then a clear 422 error', async () => {
+    const w = writer();
+    const prepared = await w.prepare(repository('BROKEN_KEY'));
+    // A key GitHub does not know under the current id: refetching gives the same id, so the writer gives up.
+    const wrong = sodium.to_base64(sodium.crypto_box_keypair().publicKey, sodium.base64_variants.ORIGINAL);
+    await gh.control.clearLog();
+    const error = await actionError(
+      w.write({ ...prepared, publicKey: { ...prepared.publicKey, key: wrong } }, PEM),
+    );
+    expect(error.code).toBe('422');
+    expect(error.render()).toContain(
+      'GitHub refused to write the secret of repository:acme/app:BROKEN_KEY (422 ',
+    );
+    expect(await requests()).toEqual([
+      'PUT /repos/acme/app/actions/secrets/BROKEN_KEY 422',
+      'GET /repos/acme/app/actions/secrets/public-key 200',
+    ]);
+    expect(await stored('BROKEN_KEY')).toEqual([]);
+  });
+
+  describe('refusals', () => {
+    it('names the permission GitHub asks for when the token may read but not write secrets', async () => {
+      const w = writer(TOKENS.readOnly);
+      const prepared = await w.prepare(repository('DENIED'));
+      const error = await actionError(w.write(prepared, PEM));
+      expect(error.code).toBe('403');
+      const text = error.render();
+      expect(text).toContain("'github-token' may not write the secret of repository:acme/app:DENIED (403 ");
+      expect(text).toContain('Resource not accessible by personal access token');
+      expect(text).toContain('GitHub requires the permission Secrets: write');
+      expect(text).toContain('permission-secrets: write');
+      expect(await stored('DENIED')).toEqual([]);
+    });
+
+    it('names both permissions for an environment secret written without Environments', async () => {
+      const error = await actionError(writer(TOKENS.noEnvironments).prepare(environment('DENIED')));
+      expect(error.code).toBe('403');
+      const text = error.render();
+      expect(text).toMatch(/GitHub requires the permission Secrets: \w+ and Environments: \w+/);
+      expect(text).toContain('permission-secrets: write, permission-environments: write');
+    });
+
+    it('names Organization secrets for an organization secret', async () => {
+      const error = await actionError(writer(TOKENS.repoSecretsOnly).prepare(organization('DENIED', 'all')));
+      expect(error.code).toBe('403');
+      const text = error.render();
+      expect(text).toContain('Resource not accessible by integration');
+      expect(text).toMatch(/GitHub requires the permission Organization secrets: \w+/);
+      expect(text).toContain('permission-organization-secrets: write');
+      expect(text).not.toContain('permission-secrets:');
+    });
+
+    it('reports an unknown environment as a 404 naming the environment', async () => {
+      const error = await actionError(writer().prepare(environment('X', 'qa')));
+      expect(error.code).toBe('404');
+      const text = error.render();
+      expect(text).toContain("GitHub found no environment 'qa' in acme/app");
+      expect(text).toContain("Check that the environment 'qa' exists in acme/app");
+    });
+
+    it('reports an unknown repository and an unknown organization as 404s', async () => {
+      const repo = await actionError(
+        writer().prepare({ kind: 'repository', owner: 'acme', repo: 'nope', secretName: 'X' }),
+      );
+      expect(repo.code).toBe('404');
+      expect(repo.render()).toContain('GitHub found no repository acme/nope');
+      const org = await actionError(
+        writer().prepare({
+          kind: 'organization',
+          org: 'nobody',
+          secretName: 'X',
+          visibility: 'all',
+          selectedRepositories: [],
+        }),
+      );
+      expect(org.code).toBe('404');
+      expect(org.render()).toContain('GitHub found no organization nobody');
+    });
+
+    it('reports a token GitHub does not accept as a 401', async () => {
+      const error = await actionError(writer(TOKENS.unknown).prepare(repository('X')));
+      expect(error.code).toBe('401');
+      const text = error.render();
+      expect(text).toContain("GitHub rejected 'github-token'");
+      expect(text).toContain('401 Bad credentials');
+      expect(text).toContain('invalid or has expired');
+    });
+  });
+
+  describe('transient failures', () => {
+    it('retries a request answered once by 503, and succeeds', async () => {
+      await gh.control.fault({
+        match: '^PUT /repos/acme/app/actions/secrets/',
+        action: 'http-503',
+        times: 1,
+      });
+      const sleeps: number[] = [];
+      const w = writer(TOKENS.writer, {
+        sleep: async (ms) => {
+          sleeps.push(ms);
+        },
+      });
+      const prepared = await w.prepare(repository('RETRIED'));
+      await gh.control.clearLog();
+      expect(await w.write(prepared, PEM)).toBe('created');
+      expect(sleeps).toHaveLength(1);
+      expect(await requests()).toEqual([
+        'PUT /repos/acme/app/actions/secrets/RETRIED 503',
+        'PUT /repos/acme/app/actions/secrets/RETRIED 201',
+      ]);
+      expect((await stored('RETRIED'))[0]?.value).toBe(PEM);
+    });
+
+    it('fails after the configured attempts when GitHub keeps answering 500', async () => {
+      await gh.control.fault({ match: '/public-key$', action: 'http-500' });
+      await gh.control.clearLog();
+      const error = await actionError(
+        writer(TOKENS.writer, { ...fast, attempts: 4 }).prepare(repository('X')),
+      );
+      expect(error.code).toBe('500');
+      expect(error.render()).toContain(
+        'GitHub answered 500 when trying to read the public key of repository:acme/app:X',
+      );
+      expect(await requests()).toEqual(Array(4).fill('GET /repos/acme/app/actions/secrets/public-key 500'));
+    });
+
+    it('fails with "Could not reach GitHub" when the connection keeps dropping', async () => {
+      await gh.control.fault({ match: '/public-key$', action: 'reset' });
+      await gh.control.clearLog();
+      const error = await actionError(
+        writer(TOKENS.writer, { ...fast, attempts: 2 }).prepare(repository('X')),
+      );
+      expect(error.code).toBe('github-network');
+      expect(error.render()).toContain(
+        'Could not reach GitHub to read the public key of repository:acme/app:X',
+      );
+      expect(await requests()).toHaveLength(2);
+    });
+  });
+});
