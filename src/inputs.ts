@@ -2,7 +2,11 @@ import * as core from '@actions/core';
 import { ActionError, inputError } from './errors.js';
 import { KEY_SIZES, type KeySize, type ParsedPrivateKey, exportPkcs8, parsePrivateKey } from './keys.js';
 import { maskSecret } from './mask.js';
+import type { Destination, GitHubSettings } from './github/destinations.js';
+import type { ProxySettings } from './snowflake/connection.js';
 import { resolveIdentifier } from './snowflake/identifiers.js';
+
+export type { Destination, GitHubSettings, ProxySettings };
 
 /**
  * Every input the action reads, parsed and validated in one place, before any network call. Every error
@@ -11,16 +15,6 @@ import { resolveIdentifier } from './snowflake/identifiers.js';
 
 export type Mode = 'setup' | 'rotate' | 'verify';
 export const MODES: readonly Mode[] = ['setup', 'rotate', 'verify'];
-
-export interface ProxySettings {
-  protocol: 'http' | 'https';
-  host: string;
-  port: number;
-  user?: string;
-  password?: string;
-  /** Hosts that bypass the proxy, as NO_PROXY lists them. */
-  noProxy?: string;
-}
 
 export interface SnowflakeLogin {
   /** Account identifier as given (`orgname-accountname` or `locator[.region[.cloud]]`). */
@@ -32,22 +26,7 @@ export interface SnowflakeLogin {
   role?: string;
   privateKey: ParsedPrivateKey;
   proxy?: ProxySettings;
-}
-
-export type Destination =
-  | { kind: 'repository'; owner: string; repo: string; secretName: string }
-  | { kind: 'environment'; owner: string; repo: string; environment: string; secretName: string }
-  | {
-      kind: 'organization';
-      org: string;
-      secretName: string;
-      visibility: 'all' | 'private' | 'selected';
-      selectedRepositories: string[];
-    };
-
-export interface GitHubSettings {
-  token: string;
-  apiUrl: string;
+  statementDeadlineMs?: number;
 }
 
 interface CommonConfig {
@@ -57,6 +36,8 @@ interface CommonConfig {
   targetUser: string;
   /** Directory for the JSON report (RUNNER_TEMP). */
   reportDirectory: string;
+  /** Things worth a warning that do not stop the run. */
+  warnings: string[];
 }
 
 export interface RotateConfig extends CommonConfig {
@@ -121,23 +102,43 @@ function readCommon(inputs: Inputs, source: InputSource): CommonConfig {
   const targetUser = targetUserInput
     ? resolveIdentifier(targetUserInput, { source: "input 'target-user'" })
     : snowflake.user;
+  const warnings: string[] = [];
+  if (snowflake.privateKey.container === 'pkcs1' || snowflake.privateKey.container === 'encrypted-pkcs1') {
+    warnings.push(
+      "Input 'private-key' is a PKCS#1 key (BEGIN RSA PRIVATE KEY). It works here, but Snowflake's own clients want PKCS#8: convert it with `openssl pkcs8 -topk8 -nocrypt -in key.pem`",
+    );
+  }
   return {
     dryRun: inputs.boolean('dry-run', false),
     snowflake,
     targetUser,
     reportDirectory: source.env.RUNNER_TEMP || source.env.TMPDIR || '/tmp',
+    warnings,
   };
 }
 
 function readRotateConfig(inputs: Inputs, source: InputSource): RotateConfig {
   const common = readCommon(inputs, source);
   const currentKeyText = inputs.optional('current-private-key');
+  // A key stored by an earlier rotation with key-passphrase is encrypted with that same passphrase.
   const currentPrivateKey = currentKeyText
-    ? parsePrivateKey(currentKeyText, undefined, { key: 'current-private-key', passphrase: 'key-passphrase' })
+    ? parsePrivateKey(currentKeyText, inputs.optional('key-passphrase'), {
+        key: 'current-private-key',
+        passphrase: 'key-passphrase',
+      })
     : undefined;
   if (currentPrivateKey) maskSecret(exportPkcs8(currentPrivateKey.key), source.setSecret);
   const keyBits = Number(inputs.choice('key-bits', KEY_SIZES.map(String), '2048')) as KeySize;
   const github = readGitHub(inputs, source);
+  const verifyLogin = inputs.boolean('verify-login', true);
+  const retirePrevious = inputs.boolean('retire-previous', false);
+  if (retirePrevious && !verifyLogin) {
+    throw inputError(
+      'retire-previous',
+      "is 'true' while 'verify-login' is 'false'",
+      'Retiring the previous key is safe only once the new key has been proven by a login: turn verify-login on, or retire later',
+    );
+  }
   return {
     mode: 'rotate',
     ...common,
@@ -146,8 +147,8 @@ function readRotateConfig(inputs: Inputs, source: InputSource): RotateConfig {
     keyPassphrase: inputs.optional('key-passphrase'),
     gracePeriodMs: inputs.duration('grace-period', '1h'),
     force: inputs.boolean('force', false),
-    verifyLogin: inputs.boolean('verify-login', true),
-    retirePrevious: inputs.boolean('retire-previous', false),
+    verifyLogin,
+    retirePrevious,
     github,
     destinations: readDestinations(inputs, source),
   };
@@ -196,7 +197,8 @@ const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
 /** `snowflake-url`: any https URL; http only to loopback, so that no token or JWT crosses a network in clear. */
 export function parseSnowflakeUrl(value: string | undefined, account: string): string {
-  if (!value) return `https://${account.toLowerCase()}.snowflakecomputing.com`;
+  // Account names may hold '_', which host names may not: Snowflake's URLs use '-' instead.
+  if (!value) return `https://${account.toLowerCase().replace(/_/g, '-')}.snowflakecomputing.com`;
   let url: URL;
   try {
     url = new URL(value.trim());
@@ -254,14 +256,46 @@ function readSnowflakeLogin(inputs: Inputs, source: InputSource): SnowflakeLogin
   });
   // The SDK gets the key decrypted, as PKCS#8: mask that form too before it exists anywhere else.
   maskSecret(exportPkcs8(privateKey.key), source.setSecret);
-  return { account, url, user, role, privateKey, proxy: readProxy(source.env, url) };
+  return {
+    account,
+    url,
+    user,
+    role,
+    privateKey,
+    proxy: readProxy(source.env, url, source.setSecret),
+    statementDeadlineMs: readStatementDeadline(source.env),
+  };
+}
+
+/**
+ * SNOWFLAKE_KEYPAIR_ACTION_STATEMENT_DEADLINE_MS shortens how long a statement may take, retries included
+ * (default 90 s): the fault tests use it so that a Snowflake that never answers costs seconds, not minutes.
+ */
+function readStatementDeadline(env: InputSource['env']): number | undefined {
+  const raw = env.SNOWFLAKE_KEYPAIR_ACTION_STATEMENT_DEADLINE_MS;
+  if (!raw) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1000) {
+    throw new ActionError(
+      'SNOWFLAKE_KEYPAIR_ACTION_STATEMENT_DEADLINE_MS is not a number of milliseconds of at least 1000',
+      {
+        code: 'invalid-environment',
+        hint: 'Unset it, or give a whole number such as 30000',
+      },
+    );
+  }
+  return value;
 }
 
 /**
  * The runner's proxy variables, applied explicitly (the SDK's own environment lookup is turned off, so a
  * proxy never applies by accident, and loopback URLs never go through one).
  */
-export function readProxy(env: InputSource['env'], snowflakeUrl: string): ProxySettings | undefined {
+export function readProxy(
+  env: InputSource['env'],
+  snowflakeUrl: string,
+  setSecret: (value: string) => void,
+): ProxySettings | undefined {
   const raw = env.HTTPS_PROXY || env.https_proxy || env.HTTP_PROXY || env.http_proxy;
   if (!raw) return undefined;
   const target = new URL(snowflakeUrl);
@@ -278,12 +312,14 @@ export function readProxy(env: InputSource['env'], snowflakeUrl: string): ProxyS
     });
   }
   const protocol = proxy.protocol === 'https:' ? 'https' : 'http';
+  const password = proxy.password ? decodeURIComponent(proxy.password) : undefined;
+  maskSecret(password, setSecret);
   return {
     protocol,
     host: proxy.hostname,
     port: Number(proxy.port || (protocol === 'https' ? 443 : 80)),
     user: proxy.username ? decodeURIComponent(proxy.username) : undefined,
-    password: proxy.password ? decodeURIComponent(proxy.password) : undefined,
+    password,
     noProxy,
   };
 }
@@ -388,9 +424,22 @@ function readDestinations(inputs: Inputs, source: InputSource): Destination[] {
         "Set 'secret-visibility: selected', or remove the list",
       );
     }
-    return [
-      { kind: 'organization', org: organization, secretName, visibility, selectedRepositories: selected },
-    ];
+    const selectedRepositories = selected.map((entry) => {
+      // Organization secrets can be shared only with the organization's own repositories.
+      const { owner, repo } = parseRepository(
+        entry.includes('/') ? entry : `${organization}/${entry}`,
+        'secret-selected-repositories',
+      );
+      if (owner.toLowerCase() !== organization.toLowerCase()) {
+        throw inputError(
+          'secret-selected-repositories',
+          `has '${entry}', which is not in the organization ${organization}`,
+          `List repositories of ${organization} only`,
+        );
+      }
+      return repo;
+    });
+    return [{ kind: 'organization', org: organization, secretName, visibility, selectedRepositories }];
   }
   if (selected.length > 0 || inputs.optional('secret-visibility')) {
     throw inputError(

@@ -25,7 +25,6 @@ export interface GeneratedKeyPair {
 
 export interface ParsedPrivateKey {
   key: KeyObject;
-  bits: number;
   /** Which PEM container it came in; PKCS#1 works for us but not for every Snowflake client. */
   container: 'pkcs8' | 'encrypted-pkcs8' | 'pkcs1' | 'encrypted-pkcs1';
   fingerprint: string;
@@ -190,7 +189,7 @@ export function parsePrivateKey(
         : encrypted
           ? 'encrypted-pkcs1'
           : 'pkcs1';
-  return { key, bits, container, fingerprint: fingerprintOf(key), publicKeyBody: publicKeyBody(key) };
+  return { key, container, fingerprint: fingerprintOf(key), publicKeyBody: publicKeyBody(key) };
 }
 
 // OpenSSL's messages say nothing secret, but keep only the code to be sure nothing of the input is echoed.

@@ -1,14 +1,8 @@
 import * as core from '@actions/core';
 import { ActionError } from './errors.js';
-import {
-  type Config,
-  type GitHubSettings,
-  type InputSource,
-  actionsInputSource,
-  readConfig,
-} from './inputs.js';
+import { type GitHubSettings, type InputSource, actionsInputSource, readConfig } from './inputs.js';
 import { SecretWriter } from './github/secrets.js';
-import { type RotationResult, rotate } from './modes/rotate.js';
+import { RotationFailure, type RotationResult, rotate } from './modes/rotate.js';
 import { writeReport } from './report/report.js';
 import { failureSummary, rotationSummary } from './report/summary.js';
 import { type SnowflakeConnector, keyPairConnector } from './snowflake/connection.js';
@@ -30,46 +24,58 @@ export function defaultDependencies(): Dependencies {
   };
 }
 
-/** Reads the inputs, runs the mode, writes outputs, summary and report. The one place errors are shown. */
+/**
+ * Reads the inputs, runs the mode, writes outputs, summary and report, also for a run that failed part
+ * way (so `changed` and the report say what it did). The one place errors are shown.
+ */
 export async function run(deps: Dependencies = defaultDependencies()): Promise<void> {
-  let config: Config | undefined;
   try {
-    config = readConfig(deps.inputs);
+    const config = readConfig(deps.inputs);
+    for (const warning of config.warnings) core.warning(warning);
     core.setOutput('user', config.targetUser);
     core.setOutput('account', config.snowflake.account);
-    const result = await rotate(config, {
-      connect: deps.connect,
-      secretWriter: deps.secretWriter(config.github),
-      now: deps.now,
-      setSecret: (value) => deps.inputs.setSecret(value),
-      log: (line) => core.info(line),
-      warn: (line) => core.warning(line),
-    });
+    let result: RotationResult;
+    let failure: RotationFailure | undefined;
+    try {
+      result = await rotate(config, {
+        connect: deps.connect,
+        secretWriter: deps.secretWriter(config.github),
+        now: deps.now,
+        setSecret: (value) => deps.inputs.setSecret(value),
+        log: (line) => core.info(line),
+        warn: (line) => core.warning(line),
+      });
+    } catch (error) {
+      if (!(error instanceof RotationFailure)) throw error;
+      failure = error;
+      result = error.result;
+    }
     const reportPath = await writeReport(config.reportDirectory, result, deps.now());
     writeRotationOutputs(result, reportPath);
     await core.summary.addRaw(rotationSummary(result)).write();
+    if (failure) core.setFailed(failure.render());
   } catch (error) {
     const message = render(error);
     core.setFailed(message);
     if (error instanceof Error && error.cause !== undefined) core.debug(`Cause: ${String(error.cause)}`);
     await core.summary
-      .addRaw(failureSummary(config?.mode ?? '', message))
+      .addRaw(failureSummary(message))
       .write()
       .catch(() => undefined);
   }
 }
 
 function writeRotationOutputs(result: RotationResult, reportPath: string): void {
-  core.setOutput('slot', result.choice.slot);
-  core.setOutput('previous-fingerprint', result.choice.inUse?.fingerprint ?? '');
-  core.setOutput('replaced-fingerprint', result.choice.replaced.fingerprint ?? '');
+  core.setOutput('slot', result.choice?.slot ?? '');
+  core.setOutput('previous-fingerprint', result.choice?.inUse?.fingerprint ?? '');
+  core.setOutput('replaced-fingerprint', result.choice?.replaced.fingerprint ?? '');
   core.setOutput('fingerprint', result.fingerprint ?? '');
   core.setOutput('rotated-at', result.rotatedAt ?? '');
   core.setOutput('changed', String(result.changed));
   core.setOutput(
     'secrets-written',
     result.destinations
-      .filter((d) => d.result === 'created' || d.result === 'updated')
+      .filter((d) => d.result === 'created' || d.result === 'updated' || d.result === 'unconfirmed')
       .map((d) => d.destination)
       .join('\n'),
   );

@@ -39,6 +39,7 @@ export class StepFailure extends ActionError {
 export class StepRunner {
   readonly timings: StepTiming[] = [];
   private readonly compensations: { step: string; compensation: Compensation }[] = [];
+  private current = '';
 
   constructor(
     private readonly log: (line: string) => void,
@@ -48,6 +49,7 @@ export class StepRunner {
   /** Runs `body`; its return value is logged as the step's decision. */
   async step<T>(name: string, body: () => Promise<{ result: T; note: string }>): Promise<T> {
     const start = this.now();
+    this.current = name;
     try {
       const { result, note } = await body();
       this.timings.push({ step: name, ms: Math.round(this.now() - start), outcome: 'ok' });
@@ -61,10 +63,13 @@ export class StepRunner {
     }
   }
 
-  /** Registers the undo of what the current step changed; returns the handle so it can be disarmed. */
-  onFailure(step: string, description: string, undo: () => Promise<void>): Compensation {
+  /**
+   * Registers the undo of what the running step changes, before it changes it (so a change whose reply was
+   * lost is still undone: undos check what is there). Returns the handle, so it can be disarmed.
+   */
+  onFailure(description: string, undo: () => Promise<void>): Compensation {
     const compensation: Compensation = { description, undo, armed: true };
-    this.compensations.push({ step, compensation });
+    this.compensations.push({ step: this.current, compensation });
     return compensation;
   }
 

@@ -19,7 +19,12 @@ beforeAll(async () => {
   await writeFile(
     script,
     `import { appendFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 const key = process.env.PLANTED_KEY;
+// A secret made inside the run (as the action generates a key pair), masked the way @actions/core masks.
+const escape = (v) => v.replace(/%/g, '%25').replace(/\\r/g, '%0D').replace(/\\n/g, '%0A');
+const generated = 'generated-' + randomBytes(16).toString('hex') + '\\n100%-' + randomBytes(8).toString('hex');
 const lines = key.trim().split('\\n');
 // The runner's masking command carries the secret on purpose: not a leak.
 console.log('::add-mask::' + lines[1]);
@@ -31,6 +36,15 @@ switch (process.env.LEAK) {
   case 'workspace-file': writeFileSync('snowflake.log', 'key=' + lines[3]); break;
   case 'jwt': console.log('token eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJBQ0NULlUuU0hBMjU2OngifQ.c2lnbmF0dXJlc2lnbmF0dXJlc2ln'); break;
   case 'passphrase': console.log('using passphrase ' + process.env.PLANTED_PASSPHRASE); break;
+  case 'masked-generated':
+    console.log('::add-mask::' + escape(generated));
+    console.log('rotated to ' + generated);
+    break;
+  case 'masked-generated-temp':
+    console.log('::add-mask::' + escape(generated));
+    writeFileSync(join(process.env.RUNNER_TEMP, 'report.json'), JSON.stringify({ generated: generated.split('\\n')[0] }));
+    console.log('::add-mask::' + escape(generated.split('\\n')[0]));
+    break;
 }
 `,
   );
@@ -59,5 +73,25 @@ test.each([
 test('a clean run, whose only mention of the key is the masking command, has no leak', async () => {
   const run = await runAction({ inputs: {}, entry: script, env: { PLANTED_KEY: key, LEAK: 'none' } });
   expect(run.stdout).toContain('::add-mask::');
+  expect(run.masked).toEqual([bodyLines[0]]);
   expect(findLeaks(run, { key })).toEqual([]);
 });
+
+test.each([
+  ['masked-generated', 'log'],
+  ['masked-generated-temp', 'RUNNER_TEMP file report.json'],
+])(
+  'a value masked inside the run and then leaked (%s) is caught in %s though the test never saw it',
+  async (leak, where) => {
+    const run = await runAction({ inputs: {}, entry: script, env: { PLANTED_KEY: key, LEAK: leak } });
+    // The masking command is unescaped: the value has its newline and its percent sign back.
+    const generated = run.masked.find((value) => value.startsWith('generated-'));
+    expect(generated).toMatch(/^generated-[0-9a-f]{32}\n100%-[0-9a-f]{16}$/);
+    // No secrets passed in: only the run's own ::add-mask:: commands tell the scan what to look for.
+    const leaks = findLeaks(run, {});
+    expect(leaks).toEqual([
+      { where, what: expect.stringMatching(/^a value the action masked \(\d+ characters\)$/) },
+    ]);
+    expect(leaks[0]?.what).not.toContain(generated);
+  },
+);

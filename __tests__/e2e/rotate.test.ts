@@ -124,6 +124,8 @@ test('a role without ownership gets an error naming the GRANT, and nothing chang
   );
   expect(await world.changes()).toEqual([]);
   expect(await world.gh.secrets()).toEqual([]);
+  expect(run.outputs.changed).toBe('false');
+  expectNoLeaks(run, world.secrets);
 });
 
 test('a token without Secrets: write is refused at the write, and Snowflake is rolled back', async () => {
@@ -157,8 +159,20 @@ test('a secret write failing with 500 (outcome unknown) keeps both keys and says
   const run = await world.run(world.rotateInputs(adminKey, { 'current-private-key': firstKey.pem }));
   expect(run.exitCode).toBe(1);
   expect(run.errors.join('\n')).toMatch(
-    /Step store-secret failed: 1 of 1 destination\(s\) could not be written .*500.*Snowflake keeps both keys.*repository:acme\/app:SNOWFLAKE_PRIVATE_KEY \(unknown\)/s,
+    /Step store-secret failed: 1 of 1 destination\(s\) could not be written and confirmed .*500.*Snowflake keeps both keys.*Holding the previous key: repository:acme\/app:SNOWFLAKE_PRIVATE_KEY \(or the new one: the outcome is unknown\)/s,
   );
+  // The run says what it changed: outputs and report, though it failed.
+  expect(run.outputs).toMatchObject({ changed: 'true', slot: 'RSA_PUBLIC_KEY_2', 'secrets-written': '' });
+  expect(run.outputs.fingerprint).toMatch(/^SHA256:/);
+  const report = JSON.parse(Object.values(run.tempFiles)[0] ?? '{}') as {
+    error?: string;
+    destinations?: unknown;
+  };
+  expect(report.error).toMatch(/Step store-secret failed/);
+  expect(report.destinations).toEqual([
+    { destination: 'repository:acme/app:SNOWFLAKE_PRIVATE_KEY', result: 'unknown' },
+  ]);
+  expect(run.summary).toContain('Snowflake key rotation failed for `SVC_LOADER`');
   // GitHub answered 500 to every attempt (three, with backoff); a 500 may still have stored the value.
   expect((await world.gh.log()).filter((e) => e.method === 'PUT')).toHaveLength(3);
   const desc = await world.describe(SERVICE_USER);
@@ -204,11 +218,14 @@ test('dry-run reads and plans but changes nothing', async () => {
     fingerprint: '',
     'secrets-written': '',
   });
-  expect(run.visibleLog).toContain('dry run: nothing will be changed');
+  expect(run.visibleLog).toContain(
+    `Dry run: nothing will be changed; the rotation would run ALTER USER "SVC_LOADER" SET RSA_PUBLIC_KEY_2 = '<new public key>'`,
+  );
   expect(run.summary).toContain('planned (dry run)');
   expect(await world.changes()).toEqual([]);
   expect((await world.gh.log()).filter((e) => e.method !== 'GET')).toEqual([]);
   expect(await world.gh.secrets()).toEqual([]);
+  expectNoLeaks(run, world.secrets);
 });
 
 test('key-passphrase stores an encrypted PKCS#8 key that OpenSSL opens and the SDK logs in with; 4096 bits', async () => {
@@ -304,4 +321,75 @@ test('an unknown environment fails before Snowflake changes', async () => {
   );
   expect(await world.changes()).toEqual([]);
   expectNoLeaks(run, world.secrets);
+});
+
+test('an ALTER USER whose reply is lost is still undone when a later step fails', async () => {
+  // The statement runs, then the client sees a reset; the SDK retries it, and the retry is refused.
+  await world.sf.fault({
+    on: 'query',
+    match: '^ALTER USER .* SET RSA_PUBLIC_KEY_2',
+    action: 'reset',
+    after: true,
+    times: 1,
+  });
+  await world.sf.fault({
+    on: 'query',
+    match: '^ALTER USER .* SET RSA_PUBLIC_KEY_2',
+    action: 'sql-error',
+    code: '000603',
+  });
+  const run = await world.run(world.rotateInputs(adminKey, { 'current-private-key': firstKey.pem }));
+  expect(run.exitCode).toBe(1);
+  expect(run.errors.join('\n')).toMatch(
+    /Step set-key failed: .*Rolled back: restore RSA_PUBLIC_KEY_2 of SVC_LOADER/s,
+  );
+  const desc = await world.describe(SERVICE_USER);
+  expect(desc.RSA_PUBLIC_KEY_2).toBe('null');
+  expect(desc.RSA_PUBLIC_KEY_FP).toBe(fingerprintOf(firstKey.publicBody));
+  expectNoLeaks(run, world.secrets);
+});
+
+test('a write GitHub stored but whose confirmation failed keeps the new key in Snowflake', async () => {
+  await world.gh.fault({
+    match: '^GET /repos/acme/app/actions/secrets/SNOWFLAKE_PRIVATE_KEY$',
+    action: 'http-500',
+  });
+  const run = await world.run(world.rotateInputs(adminKey, { 'current-private-key': firstKey.pem }));
+  expect(run.exitCode).toBe(1);
+  expect(run.errors.join('\n')).toMatch(
+    /Holding the new key SHA256:.*repository:acme\/app:SNOWFLAKE_PRIVATE_KEY/s,
+  );
+  const stored = (await world.secretValue('SNOWFLAKE_PRIVATE_KEY')) ?? '';
+  expect(await world.login(SERVICE_USER, stored)).toBe('ok');
+  expect(await world.login(SERVICE_USER, firstKey.pem)).toBe('ok');
+  expect(run.outputs['secrets-written']).toBe('repository:acme/app:SNOWFLAKE_PRIVATE_KEY');
+  expectNoLeaks(run, world.secrets);
+});
+
+test('a rotation that stored an encrypted key can be followed by one that passes it back', async () => {
+  const passphrase = 'stored key passphrase 1';
+  world.secrets['key-passphrase'] = passphrase;
+  const first = await world.run(
+    world.rotateInputs(adminKey, { 'current-private-key': firstKey.pem, 'key-passphrase': passphrase }),
+  );
+  expect(first.errors).toEqual([]);
+  const stored = (await world.secretValue('SNOWFLAKE_PRIVATE_KEY')) ?? '';
+  const second = await world.run(
+    world.rotateInputs(adminKey, { 'current-private-key': stored, 'key-passphrase': passphrase }),
+  );
+  expect(second.errors).toEqual([]);
+  expect(second.outputs['previous-fingerprint']).toBe(first.outputs.fingerprint);
+  expectNoLeaks(second, world.secrets);
+});
+
+test('a target whose login name differs from its name is proven with its login name', async () => {
+  await world.sf.sql(
+    `CREATE USER LOADER_TWO TYPE = SERVICE LOGIN_NAME = 'loader_two_login' RSA_PUBLIC_KEY = '${firstKey.publicBody}'`,
+  );
+  await world.sf.sql(`GRANT OWNERSHIP ON USER LOADER_TWO TO ROLE ROTATOR_ROLE`);
+  const run = await world.run(
+    world.rotateInputs(adminKey, { 'target-user': 'loader_two', 'current-private-key': firstKey.pem }),
+  );
+  expect(run.errors).toEqual([]);
+  expect(run.visibleLog).toContain('prove-login: logged in as LOADER_TWO with the new key');
 });

@@ -6,7 +6,9 @@ import type { ActionRun } from './run-action.js';
  * `::add-mask::` commands, which exist to carry the secret to the masker), stderr, outputs, the job summary,
  * the workspace and RUNNER_TEMP. A secret counts as leaked in any form the masker knows (the whole value, any
  * line, a PEM's joined base64 body, the JSON-escaped value), and any private-key PEM block or signed JWT
- * (three base64url parts starting with `eyJ`) is a leak whatever its value.
+ * (three base64url parts starting with `eyJ`) is a leak whatever its value. So is any value the run itself
+ * registered with `::add-mask::` (at least MIN_FORM_LENGTH characters), which covers secrets made inside the
+ * run, such as a generated key, that the test never saw.
  */
 export interface Leak {
   where: string;
@@ -43,10 +45,24 @@ export function findLeaks(run: ActionRun, secrets: Record<string, string | undef
       );
       if (form !== undefined) leaks.push({ where, what: `${label} (a form of ${form.length} characters)` });
     }
+    // Longest first; a value inside one already reported here (a line of a reported PEM) adds nothing.
+    const found: string[] = [];
+    for (const value of maskedValues(run)) {
+      if (!text.includes(value) || found.some((f) => f.includes(value))) continue;
+      found.push(value);
+      leaks.push({ where, what: `a value the action masked (${value.length} characters)` });
+    }
     if (PRIVATE_KEY_BLOCK.test(text)) leaks.push({ where, what: 'a private-key PEM block' });
     if (SIGNED_JWT.test(text)) leaks.push({ where, what: 'a signed JWT' });
   }
   return leaks;
+}
+
+/** The distinct values the run masked that are long enough to scan for, longest first. */
+function maskedValues(run: ActionRun): string[] {
+  return [...new Set(run.masked)]
+    .filter((value) => value.trim().length >= MIN_FORM_LENGTH)
+    .sort((a, b) => b.length - a.length);
 }
 
 /** Fails the test when anything leaked; the message says where and which secret, never the secret. */

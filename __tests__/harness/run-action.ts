@@ -24,7 +24,25 @@ export interface RunOptions {
   /** The script to run instead of dist/index.js (the leak scan's own test uses this). */
   entry?: string;
   timeoutMs?: number;
+  /**
+   * Preload egress-hook.cjs (`node --require`), which records every outbound TCP connection attempt and DNS
+   * lookup of the action's process into `ActionRun.connections`. It observes only; behaviour is unchanged.
+   */
+  recordConnections?: boolean;
 }
+
+/** One network operation of the action's process, as recorded by egress-hook.cjs. */
+export interface Connection {
+  /** `connect`: a TCP connection attempt; `lookup`: dns.lookup; `resolve`: dns.resolve*. */
+  kind: 'connect' | 'lookup' | 'resolve';
+  /** The host as the caller named it (a name or an address); `unix:<path>` for a Unix socket. */
+  host: string;
+  /** For `connect` over TCP: the port. */
+  port?: number;
+}
+
+/** The preload that records connections (CommonJS, so that `node --require` loads it before any ESM). */
+export const EGRESS_HOOK = join(REPO_ROOT, '__tests__', 'harness', 'egress-hook.cjs');
 
 export interface ActionRun {
   exitCode: number | null;
@@ -41,6 +59,10 @@ export interface ActionRun {
   warnings: string[];
   /** Lines a user sees in the log: stdout without the runner's `::add-mask::` commands. */
   visibleLog: string;
+  /** Every value the run registered with `::add-mask::`, unescaped, in order. */
+  masked: string[];
+  /** With `recordConnections`: every connection attempt and DNS lookup, in order; otherwise empty. */
+  connections: Connection[];
 }
 
 export async function runAction(options: RunOptions): Promise<ActionRun> {
@@ -49,6 +71,8 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   const runnerTemp = join(root, 'runner-temp');
   const outputFile = join(runnerTemp, '_runner_file_commands', 'set_output');
   const summaryFile = join(runnerTemp, '_runner_file_commands', 'step_summary');
+  // Outside the workspace and RUNNER_TEMP, so that the recording is not taken for something the action wrote.
+  const egressFile = join(root, 'egress.jsonl');
   try {
     await mkdirp(workspace);
     await mkdirp(dirname(outputFile));
@@ -77,10 +101,14 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
       if (value === undefined) delete env[name];
       else env[name] = value;
     }
+    if (options.recordConnections) {
+      await writeFile(egressFile, '');
+      env.EGRESS_RECORD_FILE = egressFile;
+    }
     const node = options.node ?? process.env.E2E_NODE ?? process.execPath;
     const { exitCode, stdout, stderr } = await spawnCollect(
       node,
-      [options.entry ?? ACTION_ENTRY],
+      [...(options.recordConnections ? ['--require', EGRESS_HOOK] : []), options.entry ?? ACTION_ENTRY],
       workspace,
       env,
       options.timeoutMs ?? 120_000,
@@ -104,6 +132,8 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
         .split('\n')
         .filter((line) => !line.startsWith('::add-mask::'))
         .join('\n'),
+      masked: commandLines(stdout, 'add-mask'),
+      connections: options.recordConnections ? parseConnections(await readFile(egressFile, 'utf8')) : [],
     };
   } finally {
     await rm(root, { recursive: true, force: true });
@@ -123,6 +153,16 @@ export function parseOutputFile(text: string): Record<string, string> {
     outputs[name ?? ''] = value.join('\n');
   }
   return outputs;
+}
+
+function parseConnections(text: string): Connection[] {
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      const entry = JSON.parse(line) as Connection & { path?: string };
+      return entry.path === undefined ? entry : { kind: entry.kind, host: `unix:${entry.path}` };
+    });
 }
 
 /** Undoes the escaping of workflow commands (`%25`, `%0D`, `%0A`). */

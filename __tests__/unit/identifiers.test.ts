@@ -1,9 +1,4 @@
-import {
-  quoteIdentifier,
-  quoteString,
-  resolveIdentifier,
-  resolveQualifiedName,
-} from '../../src/snowflake/identifiers.js';
+import { quoteIdentifier, quoteString, resolveIdentifier } from '../../src/snowflake/identifiers.js';
 
 const ctx = { source: "input 'target-user'" };
 
@@ -53,10 +48,5 @@ describe('quoting', () => {
   test('string literals escape quotes and backslashes', () => {
     expect(quoteString("it's")).toBe("'it\\'s'");
     expect(quoteString('a\\b')).toBe("'a\\\\b'");
-  });
-
-  test('qualified names split outside quotes only', () => {
-    expect(resolveQualifiedName('db."my.schema".secret', 3, ctx)).toEqual(['DB', 'my.schema', 'SECRET']);
-    expect(() => resolveQualifiedName('db.secret', 3, ctx)).toThrow(/3 parts/);
   });
 });

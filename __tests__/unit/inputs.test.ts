@@ -10,6 +10,9 @@ import {
 } from '../../src/inputs.js';
 import { errorText } from '../harness/errors.js';
 
+const encryptedCurrentKey = generateKeyPairSync('rsa', { modulusLength: 2048 })
+  .privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'stored-key-phrase' })
+  .toString();
 const adminKey = generateKeyPairSync('rsa', { modulusLength: 2048 })
   .privateKey.export({ type: 'pkcs8', format: 'pem' })
   .toString();
@@ -67,6 +70,33 @@ describe('readConfig for rotate', () => {
     for (const line of adminKey.trim().split('\n').slice(1, -1)) expect(src.masked).toContain(line);
   });
 
+  test('an encrypted current-private-key opens with key-passphrase, the passphrase of the stored key', () => {
+    const config = readConfig(
+      source({
+        ...rotateInputs,
+        'current-private-key': encryptedCurrentKey,
+        'key-passphrase': 'stored-key-phrase',
+      }),
+    );
+    expect(config.currentPrivateKey?.container).toBe('encrypted-pkcs8');
+  });
+
+  test('a PKCS#1 login key works, with a warning that Snowflake clients want PKCS#8', () => {
+    const pkcs1 = generateKeyPairSync('rsa', { modulusLength: 2048 })
+      .privateKey.export({ type: 'pkcs1', format: 'pem' })
+      .toString();
+    expect(readConfig(source({ ...rotateInputs, 'private-key': pkcs1 })).warnings).toEqual([
+      expect.stringMatching(/PKCS#1 .*`openssl pkcs8 -topk8/),
+    ]);
+    expect(readConfig(source(rotateInputs)).warnings).toEqual([]);
+  });
+
+  test('the default URL turns underscores of the account name into hyphens, as Snowflake host names do', () => {
+    expect(readConfig(source({ ...rotateInputs, account: 'acme-data_prod' })).snowflake.url).toBe(
+      'https://acme-data-prod.snowflakecomputing.com',
+    );
+  });
+
   test('target-user defaults to user (self-rotation)', () => {
     const { 'target-user': _, ...inputs } = rotateInputs;
     expect(readConfig(source(inputs)).targetUser).toBe('KEY_ROTATOR');
@@ -105,7 +135,7 @@ describe('readConfig for rotate', () => {
         org: 'acme',
         secretName: 'SNOWFLAKE_PRIVATE_KEY',
         visibility: 'selected',
-        selectedRepositories: ['app', 'acme/etl'],
+        selectedRepositories: ['app', 'etl'],
       },
     ]);
   });
@@ -133,6 +163,30 @@ describe('readConfig for rotate', () => {
     [
       { 'secret-organization': 'acme', 'secret-visibility': 'selected' },
       /Input 'secret-selected-repositories' is empty/,
+    ],
+    [
+      {
+        'secret-organization': 'acme',
+        'secret-visibility': 'selected',
+        'secret-selected-repositories': 'other/app',
+      },
+      /'other\/app', which is not in the organization acme/,
+    ],
+    [
+      {
+        'secret-organization': 'acme',
+        'secret-visibility': 'selected',
+        'secret-selected-repositories': 'acme/a/b',
+      },
+      /Input 'secret-selected-repositories' has 'acme\/a\/b'/,
+    ],
+    [
+      { 'retire-previous': 'true', 'verify-login': 'false' },
+      /Input 'retire-previous' is 'true' while 'verify-login' is 'false'/,
+    ],
+    [
+      { 'current-private-key': encryptedCurrentKey },
+      /Input 'current-private-key' is encrypted.*key-passphrase/s,
     ],
     [{ 'secret-visibility': 'all' }, /applies to organization secrets only/],
     [{ 'snowflake-url': 'http://snowflake.example.com' }, /plain http.*loopback/],
@@ -213,9 +267,23 @@ describe('durations and lists', () => {
 });
 
 describe('readProxy', () => {
+  test('masks the proxy password', () => {
+    const masked: string[] = [];
+    readProxy(
+      { HTTPS_PROXY: 'http://user:s3cret-proxy@proxy:3128' },
+      'https://a.snowflakecomputing.com',
+      (v) => masked.push(v),
+    );
+    expect(masked).toContain('s3cret-proxy');
+  });
+
   test('applies HTTPS_PROXY explicitly, never to loopback, honouring NO_PROXY', () => {
     expect(
-      readProxy({ HTTPS_PROXY: 'http://user:p%40ss@proxy:3128' }, 'https://a.snowflakecomputing.com'),
+      readProxy(
+        { HTTPS_PROXY: 'http://user:p%40ss@proxy:3128' },
+        'https://a.snowflakecomputing.com',
+        () => undefined,
+      ),
     ).toEqual({
       protocol: 'http',
       host: 'proxy',
@@ -224,13 +292,16 @@ describe('readProxy', () => {
       password: 'p@ss',
       noProxy: undefined,
     });
-    expect(readProxy({ HTTPS_PROXY: 'http://proxy:3128' }, 'http://127.0.0.1:9000')).toBeUndefined();
+    expect(
+      readProxy({ HTTPS_PROXY: 'http://proxy:3128' }, 'http://127.0.0.1:9000', () => undefined),
+    ).toBeUndefined();
     expect(
       readProxy(
         { HTTPS_PROXY: 'http://proxy:3128', NO_PROXY: '.snowflakecomputing.com' },
         'https://a.snowflakecomputing.com',
+        () => undefined,
       ),
     ).toBeUndefined();
-    expect(readProxy({}, 'https://a.snowflakecomputing.com')).toBeUndefined();
+    expect(readProxy({}, 'https://a.snowflakecomputing.com', () => undefined)).toBeUndefined();
   });
 });

@@ -26,11 +26,11 @@ function user(
   first?: (typeof keys)[0],
   second?: (typeof keys)[0],
   setAt: [Date?, Date?] = [hoursAgo(100), hoursAgo(100)],
+  loginName = 'SVC',
 ): UserState {
   return {
     name: 'SVC',
-    disabled: false,
-    hasPassword: false,
+    loginName,
     slots: {
       RSA_PUBLIC_KEY: slot('RSA_PUBLIC_KEY', first, setAt[0]),
       RSA_PUBLIC_KEY_2: slot('RSA_PUBLIC_KEY_2', second, setAt[1]),
@@ -41,30 +41,30 @@ function config(overrides: Partial<RotateConfig> = {}): RotateConfig {
   return {
     gracePeriodMs: 3_600_000,
     force: false,
-    snowflake: { privateKey: keyC },
+    snowflake: { privateKey: keyC, user: 'ROTATOR' },
     ...overrides,
   } as RotateConfig;
 }
 
 test('no key yet: slot 1, nothing kept', () => {
-  const choice = chooseSlot(user(), config(), false, now);
+  const choice = chooseSlot(user(), config(), now);
   expect(choice.slot).toBe('RSA_PUBLIC_KEY');
   expect(choice.inUse).toBeUndefined();
 });
 
 test('one key: the other slot, keeping it', () => {
-  expect(chooseSlot(user(keyA), config(), false, now)).toMatchObject({
+  expect(chooseSlot(user(keyA), config(), now)).toMatchObject({
     slot: 'RSA_PUBLIC_KEY_2',
     inUse: { fingerprint: keyA.fingerprint },
   });
-  expect(chooseSlot(user(undefined, keyB), config(), false, now)).toMatchObject({
+  expect(chooseSlot(user(undefined, keyB), config(), now)).toMatchObject({
     slot: 'RSA_PUBLIC_KEY',
     inUse: { slot: 'RSA_PUBLIC_KEY_2' },
   });
 });
 
 test('current-private-key decides which slot is kept', () => {
-  const choice = chooseSlot(user(keyA, keyB), config({ currentPrivateKey: keyB }), false, now);
+  const choice = chooseSlot(user(keyA, keyB), config({ currentPrivateKey: keyB }), now);
   expect(choice).toMatchObject({
     slot: 'RSA_PUBLIC_KEY',
     replaced: { fingerprint: keyA.fingerprint },
@@ -72,42 +72,61 @@ test('current-private-key decides which slot is kept', () => {
   });
 });
 
-test('self-rotation keeps the login key', () => {
-  const choice = chooseSlot(user(keyA, keyC), config(), true, now);
+test('self-rotation (the user logs in as the target) keeps the login key', () => {
+  const self = config({ snowflake: { privateKey: keyC, user: 'svc' } as RotateConfig['snowflake'] });
+  const choice = chooseSlot(user(keyA, keyC), self, now);
   expect(choice).toMatchObject({ slot: 'RSA_PUBLIC_KEY', inUse: { slot: 'RSA_PUBLIC_KEY_2' } });
 });
 
+test('self-rotation is told by the login name, which may differ from the user name', () => {
+  const self = config({ snowflake: { privateKey: keyC, user: 'SVC_LOGIN' } as RotateConfig['snowflake'] });
+  expect(chooseSlot(user(keyA, keyC, undefined, 'SVC_LOGIN'), self, now).inUse?.slot).toBe(
+    'RSA_PUBLIC_KEY_2',
+  );
+});
+
+test('self-rotation never replaces the login key, whatever current-private-key says', () => {
+  const self = config({
+    snowflake: { privateKey: keyC, user: 'SVC' } as RotateConfig['snowflake'],
+    currentPrivateKey: keyA,
+    force: true,
+  });
+  expect(errorText(() => chooseSlot(user(keyA, keyC), self, now))).toMatch(
+    /RSA_PUBLIC_KEY_2 of SVC holds the key this run logged in with/,
+  );
+});
+
 test('both set and nothing says which is live: refused, unless force, which keeps slot 1', () => {
-  expect(errorText(() => chooseSlot(user(keyA, keyB), config(), false, now))).toMatch(
+  expect(errorText(() => chooseSlot(user(keyA, keyB), config(), now))).toMatch(
     /Both key slots.*current-private-key.*force: true/s,
   );
-  expect(chooseSlot(user(keyA, keyB), config({ force: true }), false, now).slot).toBe('RSA_PUBLIC_KEY_2');
+  expect(chooseSlot(user(keyA, keyB), config({ force: true }), now).slot).toBe('RSA_PUBLIC_KEY_2');
 });
 
 test('current-private-key that matches neither slot is refused, even with force', () => {
   for (const force of [false, true]) {
     expect(
-      errorText(() => chooseSlot(user(keyA, keyB), config({ currentPrivateKey: keyC, force }), false, now)),
+      errorText(() => chooseSlot(user(keyA, keyB), config({ currentPrivateKey: keyC, force }), now)),
     ).toMatch(/registered in neither slot.*Registered: RSA_PUBLIC_KEY SHA256:/s);
   }
 });
 
 test('a slot set within the grace period is not overwritten unless force', () => {
   const recent = user(keyA, keyB, [hoursAgo(100), hoursAgo(0.5)]);
-  expect(errorText(() => chooseSlot(recent, config({ currentPrivateKey: keyA }), false, now))).toMatch(
+  expect(errorText(() => chooseSlot(recent, config({ currentPrivateKey: keyA }), now))).toMatch(
     /RSA_PUBLIC_KEY_2 of SVC was set 30m ago, within the grace period of 60m.*Wait until 2026-11-22T12:30:00.000Z/s,
   );
-  expect(chooseSlot(recent, config({ currentPrivateKey: keyA, force: true }), false, now).slot).toBe(
+  expect(chooseSlot(recent, config({ currentPrivateKey: keyA, force: true }), now).slot).toBe(
     'RSA_PUBLIC_KEY_2',
   );
-  expect(chooseSlot(recent, config({ currentPrivateKey: keyA, gracePeriodMs: 0 }), false, now).slot).toBe(
+  expect(chooseSlot(recent, config({ currentPrivateKey: keyA, gracePeriodMs: 0 }), now).slot).toBe(
     'RSA_PUBLIC_KEY_2',
   );
 });
 
 test('an unknown set time cannot prove the grace period: refused unless force', () => {
   const unknown = user(keyA, keyB, [hoursAgo(100), undefined]);
-  expect(errorText(() => chooseSlot(unknown, config({ currentPrivateKey: keyA }), false, now))).toMatch(
+  expect(errorText(() => chooseSlot(unknown, config({ currentPrivateKey: keyA }), now))).toMatch(
     /does not say when/,
   );
 });

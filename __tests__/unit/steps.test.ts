@@ -6,15 +6,15 @@ test('steps log their decision; a failure runs armed compensations in reverse an
   const undone: string[] = [];
   const runner = new StepRunner((line) => log.push(line));
   await runner.step('one', async () => {
-    runner.onFailure('one', 'undo one', async () => void undone.push('one'));
+    runner.onFailure('undo one', async () => void undone.push('one'));
     return { result: 1, note: 'did one' };
   });
   const disarmed = await runner.step('two', async () => ({
-    result: runner.onFailure('two', 'undo two', async () => void undone.push('two')),
+    result: runner.onFailure('undo two', async () => void undone.push('two')),
     note: 'did two',
   }));
   await runner.step('three', async () => {
-    runner.onFailure('three', 'undo three', async () => void undone.push('three'));
+    runner.onFailure('undo three', async () => void undone.push('three'));
     return { result: 3, note: 'did three' };
   });
   disarmed.armed = false;
@@ -49,7 +49,7 @@ test('steps log their decision; a failure runs armed compensations in reverse an
 test('a failing compensation is reported, not hidden', async () => {
   const runner = new StepRunner(() => undefined);
   await runner.step('set', async () => {
-    runner.onFailure('set', 'restore the slot', async () => {
+    runner.onFailure('restore the slot', async () => {
       throw new Error('network down');
     });
     return { result: undefined, note: '' };

@@ -1,4 +1,21 @@
-import type { Destination } from '../inputs.js';
+/** Where a private key is stored: an Actions secret of a repository, an environment or an organization. */
+export type Destination =
+  | { kind: 'repository'; owner: string; repo: string; secretName: string }
+  | { kind: 'environment'; owner: string; repo: string; environment: string; secretName: string }
+  | {
+      kind: 'organization';
+      org: string;
+      secretName: string;
+      visibility: 'all' | 'private' | 'selected';
+      /** Names of repositories in the organization. */
+      selectedRepositories: string[];
+    };
+
+export interface GitHubSettings {
+  token: string;
+  /** REST base URL (GITHUB_API_URL: GitHub Enterprise Server has its own). */
+  apiUrl: string;
+}
 
 /** How a destination is named in outputs and logs: `repository:owner/repo:NAME`, ... (interface.md). */
 export function describeDestination(destination: Destination): string {

@@ -1,8 +1,7 @@
 import { getOctokit } from '@actions/github';
 import sodium from 'libsodium-wrappers';
 import { ActionError } from '../errors.js';
-import type { Destination, GitHubSettings } from '../inputs.js';
-import { describeDestination, secretsPath } from './destinations.js';
+import { type Destination, type GitHubSettings, describeDestination, secretsPath } from './destinations.js';
 
 /**
  * Writes GitHub Actions secrets (https://docs.github.com/en/rest/actions/secrets): fetch the destination's
@@ -25,7 +24,6 @@ export type WriteResult = 'created' | 'updated';
 
 export interface SecretMetadata {
   name: string;
-  createdAt: string;
   updatedAt: string;
 }
 
@@ -65,12 +63,11 @@ export class SecretWriter {
       return { destination, publicKey };
     }
     const selectedRepositoryIds = await Promise.all(
-      destination.selectedRepositories.map(async (name) => {
-        const [owner, repo] = name.includes('/') ? name.split('/') : [destination.org, name];
-        const response = await this.call(`read repository ${owner}/${repo}`, destination, () =>
+      destination.selectedRepositories.map(async (repo) => {
+        const response = await this.call(`read repository ${destination.org}/${repo}`, destination, () =>
           this.octokit.request('GET /repos/{owner}/{repo}', {
-            owner: owner ?? '',
-            repo: repo ?? '',
+            owner: destination.org,
+            repo,
             headers: API_VERSION_HEADER,
           }),
         );
@@ -82,16 +79,22 @@ export class SecretWriter {
 
   /**
    * Seals and writes the value. A 422 usually means the public key changed since it was fetched (GitHub
-   * rotates it): fetch it again and retry once.
+   * rotates it): fetch it again and retry once. A failure is a SecretWriteError that says whether the value
+   * may have been stored anyway (a 5xx or a dropped connection may come after GitHub stored it).
    */
   async write(prepared: PreparedDestination, value: string): Promise<WriteResult> {
+    const attempt = { uncertain: false };
     try {
-      return await this.put(prepared, value);
+      try {
+        return await this.put(prepared, value, attempt);
+      } catch (error) {
+        if ((error as ActionError).code !== '422') throw error;
+        const refreshed = { ...prepared, publicKey: await this.publicKey(prepared.destination) };
+        if (refreshed.publicKey.keyId === prepared.publicKey.keyId) throw error;
+        return await this.put(refreshed, value, attempt);
+      }
     } catch (error) {
-      if ((error as ActionError).code !== '422') throw error;
-      const refreshed = { ...prepared, publicKey: await this.publicKey(prepared.destination) };
-      if (refreshed.publicKey.keyId === prepared.publicKey.keyId) throw error;
-      return this.put(refreshed, value);
+      throw new SecretWriteError(error, attempt.uncertain ? 'unknown' : 'not-written');
     }
   }
 
@@ -104,8 +107,8 @@ export class SecretWriter {
           headers: API_VERSION_HEADER,
         }),
       );
-      const data = response.data as { name: string; created_at: string; updated_at: string };
-      return { name: data.name, createdAt: data.created_at, updatedAt: data.updated_at };
+      const data = response.data as { name: string; updated_at: string };
+      return { name: data.name, updatedAt: data.updated_at };
     } catch (error) {
       if ((error as ActionError).code === '404') return undefined;
       throw error;
@@ -128,7 +131,11 @@ export class SecretWriter {
     return { keyId: data.key_id, key: data.key };
   }
 
-  private async put(prepared: PreparedDestination, value: string): Promise<WriteResult> {
+  private async put(
+    prepared: PreparedDestination,
+    value: string,
+    attempt: { uncertain: boolean },
+  ): Promise<WriteResult> {
     const { destination } = prepared;
     const body: Record<string, unknown> = {
       encrypted_value: await seal(value, prepared.publicKey.key),
@@ -138,28 +145,55 @@ export class SecretWriter {
       body.visibility = destination.visibility;
       if (prepared.selectedRepositoryIds) body.selected_repository_ids = prepared.selectedRepositoryIds;
     }
-    const response = await this.call('write the secret', destination, () =>
-      this.octokit.request(`PUT ${secretsPath(destination)}/{name}`, {
-        name: destination.secretName,
-        ...body,
-        headers: API_VERSION_HEADER,
-      }),
+    const response = await this.call(
+      'write the secret',
+      destination,
+      () =>
+        this.octokit.request(`PUT ${secretsPath(destination)}/{name}`, {
+          name: destination.secretName,
+          ...body,
+          headers: API_VERSION_HEADER,
+        }),
+      () => (attempt.uncertain = true),
     );
     return response.status === 201 ? 'created' : 'updated';
   }
 
-  /** Runs a request, retrying 5xx and network failures with backoff, and translates the final error. */
-  private async call<T>(action: string, destination: Destination, request: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a request, retrying 5xx and network failures with backoff, and translates the final error.
+   * `onTransient` hears of each such failure: for a write, it means the value may have been stored.
+   */
+  private async call<T>(
+    action: string,
+    destination: Destination,
+    request: () => Promise<T>,
+    onTransient?: () => void,
+  ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await request();
       } catch (error) {
         const status = statusOf(error as HttpError);
         const transient = status === undefined || status >= 500;
+        if (transient) onTransient?.();
         if (!transient || attempt >= this.attempts) throw httpError(error as HttpError, action, destination);
         await this.sleep(500 * 2 ** (attempt - 1));
       }
     }
+  }
+}
+
+/** Whether a failed write may have stored the value anyway. */
+export type WriteOutcome = 'not-written' | 'unknown';
+
+export class SecretWriteError extends ActionError {
+  constructor(
+    error: unknown,
+    readonly outcome: WriteOutcome,
+  ) {
+    const base = error instanceof ActionError ? error : undefined;
+    super(base?.message ?? String(error), { code: base?.code, hint: base?.hint, cause: error });
+    this.name = 'SecretWriteError';
   }
 }
 

@@ -3,16 +3,20 @@ import type { RotateConfig } from '../inputs.js';
 import { exportPkcs8, type GeneratedKeyPair, generateRsaKeyPair } from '../keys.js';
 import { maskSecret } from '../mask.js';
 import { describeDestination } from '../github/destinations.js';
-import type { PreparedDestination, SecretWriter, WriteResult } from '../github/secrets.js';
+import {
+  type PreparedDestination,
+  SecretWriteError,
+  type SecretWriter,
+  type WriteResult,
+} from '../github/secrets.js';
 import type { SnowflakeConnector, SnowflakeSession } from '../snowflake/connection.js';
-import { quoteIdentifier } from '../snowflake/identifiers.js';
 import {
   type KeySlot,
   type SlotName,
   type UserState,
   describeUser,
-  restoreKeySlot,
   setKeySlot,
+  setKeySlotStatement,
   unsetKeySlot,
 } from '../snowflake/users.js';
 import { type Compensation, StepRunner, type StepTiming } from '../steps.js';
@@ -41,24 +45,54 @@ export interface SlotChoice {
 
 export interface DestinationOutcome {
   destination: string;
-  result: WriteResult | 'planned' | 'failed' | 'unknown';
+  /**
+   * `created`/`updated`: written and confirmed. `unconfirmed`: GitHub accepted the write but its metadata
+   * did not confirm it. `failed`: GitHub refused it, the value was not stored. `unknown`: it may have been.
+   */
+  result: WriteResult | 'planned' | 'unconfirmed' | 'failed' | 'unknown';
   fingerprint?: string;
   updatedAt?: string;
 }
 
+/** The record of a rotation, complete or as far as it got; it holds names and fingerprints only. */
 export interface RotationResult {
   mode: 'rotate';
   user: string;
   account: string;
   dryRun: boolean;
+  /** True as soon as Snowflake or GitHub may have been changed, and still true after a roll-back. */
   changed: boolean;
-  choice: SlotChoice;
+  choice?: SlotChoice;
   fingerprint?: string;
   rotatedAt?: string;
   destinations: DestinationOutcome[];
   retired?: SlotName;
   timings: StepTiming[];
+  /** What failed, when the run failed. */
+  error?: string;
 }
+
+/** A failed rotation, carrying how far it got, so outputs and the report can say what changed. */
+export class RotationFailure extends ActionError {
+  constructor(
+    readonly original: unknown,
+    readonly result: RotationResult,
+  ) {
+    const base = original instanceof ActionError ? original : undefined;
+    super(
+      base?.message ?? `Unexpected error: ${original instanceof Error ? original.message : String(original)}`,
+      {
+        code: base?.code,
+        hint: base?.hint,
+        cause: original,
+      },
+    );
+    this.name = 'RotationFailure';
+  }
+}
+
+/** How far GitHub's `updated_at` may trail our clock and still confirm a write of this run. */
+const CLOCK_SKEW_MS = 5 * 60_000;
 
 /**
  * Zero-downtime rotation through Snowflake's two key slots: the new key goes into the slot that is not in
@@ -67,44 +101,45 @@ export interface RotationResult {
 export async function rotate(config: RotateConfig, deps: RotateDependencies): Promise<RotationResult> {
   const runner = new StepRunner(deps.log);
   const target = config.targetUser;
-  const selfRotation = target === config.snowflake.user;
   const destinations = config.destinations.map(describeDestination);
-
-  const session = await runner.step('login', async () => {
-    const opened = await deps.connect({ ...config.snowflake, privateKey: config.snowflake.privateKey.key });
-    return { result: opened, note: `logged in to ${config.snowflake.account} as ${config.snowflake.user}` };
-  });
+  const result: RotationResult = {
+    mode: 'rotate',
+    user: target,
+    account: config.snowflake.account,
+    dryRun: config.dryRun,
+    changed: false,
+    destinations: destinations.map((destination) => ({ destination, result: 'planned' })),
+    timings: runner.timings,
+  };
+  let session: SnowflakeSession | undefined;
   try {
+    const opened = await runner.step('login', async () => ({
+      result: await deps.connect({ ...config.snowflake, privateKey: config.snowflake.privateKey.key }),
+      note: `logged in to ${config.snowflake.account} as ${config.snowflake.user}`,
+    }));
+    session = opened;
+
     const before = await runner.step('read-target', async () => {
-      const state = await describeUser(session, target);
+      const state = await describeUser(opened, target);
       return { result: state, note: `${target}: ${describeSlots(state)}` };
     });
 
     const choice = await runner.step('choose-slot', async () => {
-      const chosen = chooseSlot(before, config, selfRotation, deps.now());
+      const chosen = chooseSlot(before, config, deps.now());
       return { result: chosen, note: `${chosen.reason}; the new key goes into ${chosen.slot}` };
     });
+    result.choice = choice;
 
     await runner.step('plan', async () => ({
       result: undefined,
       note:
         `write ${choice.slot} (replacing ${choice.replaced.fingerprint ?? 'nothing'}), keep ` +
         `${choice.inUse ? `${choice.inUse.slot} ${choice.inUse.fingerprint}` : 'no other key'}; store in ${destinations.join(', ')}` +
-        (config.dryRun ? ' (dry run: nothing will be changed)' : ''),
+        (config.dryRun
+          ? `. Dry run: nothing will be changed; the rotation would run ${setKeySlotStatement(target, choice.slot, { redacted: 'new public key' })}`
+          : ''),
     }));
-
-    if (config.dryRun) {
-      return {
-        mode: 'rotate',
-        user: target,
-        account: config.snowflake.account,
-        dryRun: true,
-        changed: false,
-        choice,
-        destinations: destinations.map((destination) => ({ destination, result: 'planned' })),
-        timings: runner.timings,
-      };
-    }
+    if (config.dryRun) return result;
 
     // Independent work runs together: generating the key and fetching every destination's public key.
     const [newKey, prepared] = await Promise.all([
@@ -121,22 +156,21 @@ export async function rotate(config: RotateConfig, deps: RotateDependencies): Pr
         return { result: list, note: `public keys fetched for ${list.length} destination(s)` };
       }),
     ]);
+    result.fingerprint = newKey.fingerprint;
 
-    const rotatedAt = deps.now();
     const slotUndo = await runner.step('set-key', async () => {
-      await setKeySlot(session, target, choice.slot, newKey.publicKeyBody);
-      const undo = runner.onFailure('set-key', `restore ${choice.slot} of ${target}`, async () => {
-        await restoreKeySlot(session, target, choice.replaced);
-        const restored = await describeUser(session, target);
-        if (restored.slots[choice.slot].fingerprint !== choice.replaced.fingerprint) {
-          throw new ActionError(`${choice.slot} of ${target} did not read back as it was before the run`);
-        }
-      });
+      // Armed before the ALTER: if its reply is lost, the key may be set all the same.
+      const undo = runner.onFailure(`restore ${choice.slot} of ${target}`, () =>
+        restoreIfStillOurs(opened, target, choice.replaced, newKey.fingerprint),
+      );
+      result.changed = true;
+      result.rotatedAt = deps.now().toISOString();
+      await setKeySlot(opened, target, choice.slot, newKey.publicKeyBody);
       return { result: undo, note: `${choice.slot} of ${target} set to ${newKey.fingerprint}` };
     });
 
     await runner.step('confirm-key', async () => {
-      const after = await describeUser(session, target);
+      const after = await describeUser(opened, target);
       if (after.slots[choice.slot].fingerprint !== newKey.fingerprint) {
         throw new ActionError(
           `${choice.slot} of ${target} reads back ${after.slots[choice.slot].fingerprint ?? 'empty'}, not the new key: another writer changed the user during the run`,
@@ -163,45 +197,39 @@ export async function rotate(config: RotateConfig, deps: RotateDependencies): Pr
 
     if (config.verifyLogin) {
       await runner.step('prove-login', async () => {
-        await proveLogin(config, deps, newKey);
+        await proveLogin(config, before, deps, newKey);
         return { result: undefined, note: `logged in as ${target} with the new key` };
       });
     } else {
       deps.log('prove-login: skipped (verify-login: false)');
     }
 
-    const outcomes = await runner.step('store-secret', async () => {
-      const results = await storeEverywhere(prepared, newKey, deps, slotUndo);
-      return { result: results, note: results.map((r) => `${r.destination} ${r.result}`).join(', ') };
+    await runner.step('store-secret', async () => {
+      const { outcomes, failure } = await storeEverywhere(prepared, newKey, deps, slotUndo);
+      result.destinations = outcomes;
+      if (failure) throw failure;
+      return {
+        result: undefined,
+        note: result.destinations.map((r) => `${r.destination} ${r.result}`).join(', '),
+      };
     });
 
-    let retired: SlotName | undefined;
-    if (config.retirePrevious && choice.inUse) {
-      const inUse = choice.inUse;
-      retired = await runner.step('retire-previous', async () => {
-        await unsetKeySlot(session, target, inUse.slot);
+    const inUse = choice.inUse;
+    if (config.retirePrevious && inUse) {
+      result.retired = await runner.step('retire-previous', async () => {
+        await unsetKeySlot(opened, target, inUse.slot);
         deps.warn(
           `Retired ${inUse.slot} (${inUse.fingerprint}) of ${target}: runs queued before this rotation still hold that key and will fail to log in`,
         );
         return { result: inUse.slot, note: `${inUse.slot} of ${target} unset` };
       });
     }
-
-    return {
-      mode: 'rotate',
-      user: target,
-      account: config.snowflake.account,
-      dryRun: false,
-      changed: true,
-      choice,
-      fingerprint: newKey.fingerprint,
-      rotatedAt: rotatedAt.toISOString(),
-      destinations: outcomes,
-      retired,
-      timings: runner.timings,
-    };
+    return result;
+  } catch (error) {
+    result.error = error instanceof ActionError ? error.render() : String(error);
+    throw new RotationFailure(error, result);
   } finally {
-    await session.close();
+    await session?.close();
   }
 }
 
@@ -210,14 +238,10 @@ export async function rotate(config: RotateConfig, deps: RotateDependencies): Pr
  * now stays registered, and when the other slot was set too recently (runs queued since then hold that key:
  * GitHub reads repository secrets when a run is queued).
  */
-export function chooseSlot(
-  user: UserState,
-  config: RotateConfig,
-  selfRotation: boolean,
-  now: Date,
-): SlotChoice {
+export function chooseSlot(user: UserState, config: RotateConfig, now: Date): SlotChoice {
   const [first, second] = [user.slots.RSA_PUBLIC_KEY, user.slots.RSA_PUBLIC_KEY_2];
-  const quoted = quoteIdentifier(user.name);
+  const loginKey = config.snowflake.privateKey.fingerprint;
+  const selfRotation = user.loginName.toUpperCase() === config.snowflake.user.toUpperCase();
   const bySlotFingerprint = (fingerprint: string): KeySlot | undefined =>
     [first, second].find((slot) => slot.fingerprint === fingerprint);
 
@@ -230,17 +254,17 @@ export function chooseSlot(
         `The key in 'current-private-key' (${config.currentPrivateKey.fingerprint}) is registered in neither slot of ${user.name}, so rotating would not help the workflows that hold it`,
         {
           code: 'current-key-unregistered',
-          hint: `Registered: RSA_PUBLIC_KEY ${first.fingerprint ?? 'empty'}, RSA_PUBLIC_KEY_2 ${second.fingerprint ?? 'empty'}. Pass the key the consumers actually hold, or register it first (ALTER USER ${quoted} SET RSA_PUBLIC_KEY_2 = '<its public key>')`,
+          hint: `Registered: RSA_PUBLIC_KEY ${first.fingerprint ?? 'empty'}, RSA_PUBLIC_KEY_2 ${second.fingerprint ?? 'empty'}. Pass the key the consumers actually hold, or register it first in a slot no consumer uses: ${setKeySlotStatement(user.name, first.fingerprint ? 'RSA_PUBLIC_KEY_2' : 'RSA_PUBLIC_KEY', { redacted: 'its public key' })}`,
         },
       );
     }
     reason = `the key in 'current-private-key' is in ${inUse.slot}`;
   } else if (selfRotation) {
-    inUse = bySlotFingerprint(config.snowflake.privateKey.fingerprint);
+    inUse = bySlotFingerprint(loginKey);
     if (!inUse) {
-      throw new ActionError(`The login key of ${user.name} is registered in neither slot of the user`, {
+      throw new ActionError(`The key ${user.name} logged in with (${loginKey}) is in neither of its slots`, {
         code: 'login-key-unregistered',
-        hint: 'Another writer changed the user during the run; run the step again',
+        hint: 'The user changed between the login and DESC USER; check DESC USER and run the step again',
       });
     }
     reason = `${user.name} rotates its own key; the login key is in ${inUse.slot}`;
@@ -265,14 +289,21 @@ export function chooseSlot(
   }
 
   const replaced = inUse === undefined ? first : inUse.slot === 'RSA_PUBLIC_KEY' ? second : first;
+  if (selfRotation && replaced.fingerprint === loginKey) {
+    // The key this run logged in with is in use by definition, whatever current-private-key says.
+    throw new ActionError(
+      `${replaced.slot} of ${user.name} holds the key this run logged in with, so it cannot be replaced`,
+      {
+        code: 'login-key-in-use',
+        hint: "Pass that key as 'current-private-key', or log in with the key the consumers hold",
+      },
+    );
+  }
   if (replaced.fingerprint && !config.force) {
     if (!replaced.lastSetAt) {
       throw new ActionError(
         `Snowflake does not say when ${replaced.slot} of ${user.name} was set, so the grace period cannot be checked`,
-        {
-          code: 'grace-period-unknown',
-          hint: "Set 'force: true' to replace it anyway",
-        },
+        { code: 'grace-period-unknown', hint: "Set 'force: true' to replace it anyway" },
       );
     }
     const ageMs = now.getTime() - replaced.lastSetAt.getTime();
@@ -289,8 +320,34 @@ export function chooseSlot(
   return { slot: replaced.slot, inUse, replaced, reason };
 }
 
+/**
+ * Undo of set-key: puts the slot back as it was, but only while it holds our key (compare and swap). If
+ * another writer has put something else there since, that key may be in use: stop and say so.
+ */
+async function restoreIfStillOurs(
+  session: SnowflakeSession,
+  user: string,
+  previous: KeySlot,
+  ours: string,
+): Promise<void> {
+  const holding = (await describeUser(session, user)).slots[previous.slot].fingerprint;
+  if (holding === previous.fingerprint) return;
+  if (holding !== ours) {
+    throw new ActionError(
+      `${previous.slot} of ${user} now holds ${holding ?? 'nothing'}, put there by another writer; it was left alone`,
+    );
+  }
+  if (previous.publicKeyBody) await setKeySlot(session, user, previous.slot, previous.publicKeyBody);
+  else await unsetKeySlot(session, user, previous.slot);
+  const restored = (await describeUser(session, user)).slots[previous.slot].fingerprint;
+  if (restored !== previous.fingerprint) {
+    throw new ActionError(`${previous.slot} of ${user} did not read back as it was before the run`);
+  }
+}
+
 async function proveLogin(
   config: RotateConfig,
+  target: UserState,
   deps: RotateDependencies,
   newKey: GeneratedKeyPair,
 ): Promise<void> {
@@ -298,24 +355,30 @@ async function proveLogin(
   try {
     proof = await deps.connect({
       ...config.snowflake,
-      user: config.targetUser,
+      user: target.loginName,
       role: undefined,
       privateKey: newKey.privateKey,
     });
   } catch (error) {
+    const base = error instanceof ActionError ? error : undefined;
     throw new ActionError(
-      `Logging in as ${config.targetUser} with the new key failed: ${error instanceof Error ? error.message : String(error)}`,
+      `Logging in as ${target.name} with the new key failed: ${base?.message ?? String(error)}`,
       {
-        code: (error as ActionError).code,
-        hint: "If a network policy keeps the runner from logging in as this user, set 'verify-login: false'",
+        code: base?.code,
+        hint: [
+          base?.hint,
+          "If a network policy keeps the runner from logging in as this user, set 'verify-login: false'",
+        ]
+          .filter(Boolean)
+          .join('. '),
       },
     );
   }
   try {
     const rows = await proof.execute('SELECT CURRENT_USER() AS "USER"');
     const current = String(rows[0]?.USER ?? '');
-    if (current !== config.targetUser) {
-      throw new ActionError(`The new key logged in as ${current || 'nobody'}, not ${config.targetUser}`, {
+    if (current !== target.name) {
+      throw new ActionError(`The new key logged in as ${current || 'nobody'}, not ${target.name}`, {
         code: 'wrong-user',
       });
     }
@@ -329,78 +392,90 @@ async function storeEverywhere(
   newKey: GeneratedKeyPair,
   deps: RotateDependencies,
   slotUndo: Compensation,
-): Promise<DestinationOutcome[]> {
+): Promise<{ outcomes: DestinationOutcome[]; failure?: ActionError }> {
   // From the first write on, a destination may hold the new key: Snowflake must keep it, unless every
   // write was refused outright (below).
   slotUndo.armed = false;
+  const writeStart = deps.now().getTime();
   const settled = await Promise.allSettled(
-    prepared.map(async (destination) => {
-      const result = await deps.secretWriter.write(destination, newKey.privateKeyPem);
-      const metadata = await deps.secretWriter.metadata(destination.destination);
-      if (!metadata) {
-        throw new ActionError(
-          `${describeDestination(destination.destination)} was written but GitHub does not list it`,
-          { code: 'secret-not-confirmed' },
-        );
+    prepared.map(async (destination): Promise<DestinationOutcome> => {
+      const name = describeDestination(destination.destination);
+      const written = await deps.secretWriter.write(destination, newKey.privateKeyPem);
+      const metadata = await deps.secretWriter.metadata(destination.destination).catch(() => undefined);
+      const updatedAt = metadata ? Date.parse(metadata.updatedAt) : Number.NaN;
+      if (!(updatedAt >= writeStart - CLOCK_SKEW_MS)) {
+        return {
+          destination: name,
+          result: 'unconfirmed',
+          fingerprint: newKey.fingerprint,
+          updatedAt: metadata?.updatedAt,
+        };
       }
-      return { result, updatedAt: metadata.updatedAt };
+      return {
+        destination: name,
+        result: written,
+        fingerprint: newKey.fingerprint,
+        updatedAt: metadata?.updatedAt,
+      };
     }),
   );
   const outcomes = settled.map((outcome, index): DestinationOutcome => {
+    if (outcome.status === 'fulfilled') return outcome.value;
     const destination = describeDestination((prepared[index] as PreparedDestination).destination);
-    if (outcome.status === 'fulfilled') {
-      return {
-        destination,
-        result: outcome.value.result,
-        fingerprint: newKey.fingerprint,
-        updatedAt: outcome.value.updatedAt,
-      };
-    }
-    return { destination, result: definitelyNotWritten(outcome.reason) ? 'failed' : 'unknown' };
+    const notWritten = outcome.reason instanceof SecretWriteError && outcome.reason.outcome === 'not-written';
+    return { destination, result: notWritten ? 'failed' : 'unknown' };
   });
   const failures = settled.flatMap((outcome) =>
     outcome.status === 'rejected' ? [outcome.reason as unknown] : [],
   );
-  if (failures.length > 0) {
-    const first = failures[0];
-    const reason = first instanceof Error ? first.message : String(first);
-    if (outcomes.every((o) => o.result === 'failed')) {
-      slotUndo.armed = true;
-      throw new ActionError(`No destination could be written (${reason})`, {
-        code: first instanceof ActionError ? first.code : undefined,
-        hint: [
-          first instanceof ActionError ? first.hint : undefined,
-          'GitHub refused every write, so the new key is removed from Snowflake again and every destination keeps the key it had',
-        ]
-          .filter(Boolean)
-          .join('. '),
-      });
-    }
-    const written = outcomes
-      .filter((o) => o.result === 'created' || o.result === 'updated')
-      .map((o) => o.destination);
-    throw new ActionError(
-      `${failures.length} of ${prepared.length} destination(s) could not be written (${reason})`,
-      {
-        code: first instanceof ActionError ? first.code : undefined,
-        hint:
-          `Snowflake keeps both keys, so every destination's key still logs in. ` +
-          (written.length > 0 ? `Hold the new key ${newKey.fingerprint}: ${written.join(', ')}. ` : '') +
-          `Still hold the previous key (or unknown): ${outcomes
-            .filter((o) => o.result === 'failed' || o.result === 'unknown')
-            .map((o) => `${o.destination} (${o.result === 'failed' ? 'previous key' : 'unknown'})`)
-            .join(', ')}. ` +
-          'Fix the cause and run the rotation again with current-private-key set to the key the failed destinations hold',
-      },
-    );
-  }
-  return outcomes;
-}
+  const unconfirmed = outcomes.filter((o) => o.result === 'unconfirmed');
+  if (failures.length === 0 && unconfirmed.length === 0) return { outcomes };
 
-/** A 4xx answer to a write means GitHub did not store the value; anything else may have landed. */
-function definitelyNotWritten(error: unknown): boolean {
-  const status = Number((error as ActionError).code);
-  return status >= 400 && status < 500;
+  const first = failures[0];
+  const reason =
+    first === undefined
+      ? 'GitHub does not list the secret as updated'
+      : first instanceof Error
+        ? first.message
+        : String(first);
+  const firstHint = first instanceof ActionError ? first.hint : undefined;
+  if (outcomes.every((o) => o.result === 'failed')) {
+    slotUndo.armed = true;
+    const failure = new ActionError(`No destination could be written (${reason})`, {
+      code: first instanceof ActionError ? first.code : undefined,
+      hint: [
+        firstHint,
+        'GitHub refused every write, so the new key is removed from Snowflake again and every destination keeps the key it had',
+      ]
+        .filter(Boolean)
+        .join('. '),
+    });
+    return { outcomes, failure };
+  }
+  const holdingNew = outcomes.filter(
+    (o) => o.result === 'created' || o.result === 'updated' || o.result === 'unconfirmed',
+  );
+  const others = outcomes.filter((o) => o.result === 'failed' || o.result === 'unknown');
+  const failure = new ActionError(
+    `${failures.length + unconfirmed.length} of ${prepared.length} destination(s) could not be written and confirmed (${reason})`,
+    {
+      code: first instanceof ActionError ? first.code : 'secret-not-confirmed',
+      hint: [
+        firstHint,
+        'Snowflake keeps both keys, so every destination still logs in',
+        holdingNew.length > 0
+          ? `Holding the new key ${newKey.fingerprint}: ${holdingNew.map((o) => o.destination).join(', ')}`
+          : undefined,
+        others.length > 0
+          ? `Holding the previous key: ${others.map((o) => `${o.destination}${o.result === 'unknown' ? ' (or the new one: the outcome is unknown)' : ''}`).join(', ')}`
+          : undefined,
+        'Fix the cause, then run the rotation again once the grace period has passed, with current-private-key set to the new key',
+      ]
+        .filter(Boolean)
+        .join('. '),
+    },
+  );
+  return { outcomes, failure };
 }
 
 function maskGenerated(key: GeneratedKeyPair, setSecret: (value: string) => void): void {

@@ -1,31 +1,33 @@
 import type { RotationResult } from '../modes/rotate.js';
 
-/** The job summary of a rotation, in GitHub-flavoured Markdown. */
+/** The job summary of a rotation, finished or failed, in GitHub-flavoured Markdown. */
 export function rotationSummary(result: RotationResult): string {
   const { choice } = result;
-  const headline = result.dryRun
-    ? `### Snowflake key rotation planned (dry run) for \`${result.user}\``
-    : `### Snowflake key rotated for \`${result.user}\``;
-  const rows: [string, string][] = [
+  const headline = result.error
+    ? `### :x: Snowflake key rotation failed for \`${result.user}\``
+    : result.dryRun
+      ? `### Snowflake key rotation planned (dry run) for \`${result.user}\``
+      : `### Snowflake key rotated for \`${result.user}\``;
+  const lines = [headline, ''];
+  if (result.error) lines.push(cell(result.error), '');
+  const rows: [string, string | undefined][] = [
     ['Account', result.account],
     ['User', result.user],
-    ['Slot written', choice.slot],
-    ['New key', result.fingerprint ?? (result.dryRun ? '(not generated in a dry run)' : '')],
-    ['Replaced in that slot', choice.replaced.fingerprint ?? '(empty)'],
-    ['Kept (key in use)', choice.inUse ? `${choice.inUse.fingerprint} in ${choice.inUse.slot}` : '(none)'],
-    ['How the key in use was found', choice.reason],
+    ['Slot written', choice?.slot],
+    ['New key', result.fingerprint ?? (result.dryRun ? '(not generated in a dry run)' : undefined)],
+    ['Replaced in that slot', choice ? (choice.replaced.fingerprint ?? '(empty)') : undefined],
+    [
+      'Kept (key in use)',
+      choice ? (choice.inUse ? `${choice.inUse.fingerprint} in ${choice.inUse.slot}` : '(none)') : undefined,
+    ],
+    ['How the key in use was found', choice?.reason],
+    ['Rotated at', result.rotatedAt],
+    ['Retired', result.retired],
+    ['Changed anything', result.changed ? 'yes' : 'no'],
   ];
-  if (result.rotatedAt) rows.push(['Rotated at', result.rotatedAt]);
-  if (result.retired) rows.push(['Retired', result.retired]);
-  const lines = [
-    headline,
-    '',
-    '| | |',
-    '| --- | --- |',
-    ...rows.map(([k, v]) => `| ${k} | ${cell(v)} |`),
-    '',
-  ];
-  lines.push('| Destination | Result |', '| --- | --- |');
+  lines.push('| | |', '| --- | --- |');
+  for (const [name, value] of rows) if (value !== undefined) lines.push(`| ${name} | ${cell(value)} |`);
+  lines.push('', '| Destination | Result |', '| --- | --- |');
   for (const d of result.destinations) lines.push(`| \`${cell(d.destination)}\` | ${d.result} |`);
   lines.push(
     '',
@@ -39,8 +41,9 @@ export function rotationSummary(result: RotationResult): string {
   return lines.join('\n');
 }
 
-export function failureSummary(mode: string, message: string): string {
-  return [`### Snowflake key pair ${mode || 'run'} failed`, '', cell(message), ''].join('\n');
+/** For failures before a mode could start (input errors). */
+export function failureSummary(message: string): string {
+  return ['### :x: Snowflake key pair action failed', '', cell(message), ''].join('\n');
 }
 
 function cell(text: string): string {

@@ -3,10 +3,19 @@ import type { KeyObject } from 'node:crypto';
 import snowflake from 'snowflake-sdk';
 import { ActionError } from '../errors.js';
 import { exportPkcs8, fingerprintOf, publicKeyBody } from '../keys.js';
-import type { ProxySettings } from '../inputs.js';
 import { quoteIdentifier } from './identifiers.js';
 
 export type Row = Record<string, unknown>;
+
+export interface ProxySettings {
+  protocol: 'http' | 'https';
+  host: string;
+  port: number;
+  user?: string;
+  password?: string;
+  /** Hosts that bypass the proxy, as NO_PROXY lists them. */
+  noProxy?: string;
+}
 
 /** One logged-in Snowflake session. */
 export interface SnowflakeSession {
@@ -24,15 +33,24 @@ export interface KeyPairLogin {
   role?: string;
   privateKey: KeyObject;
   proxy?: ProxySettings;
+  /** How long to wait for one statement, the driver's retries included (default STATEMENT_DEADLINE_MS). */
+  statementDeadlineMs?: number;
 }
 
 /** Opens sessions; modes get one passed in, so tests can count, slow down or fail logins. */
 export type SnowflakeConnector = (login: KeyPairLogin) => Promise<SnowflakeSession>;
 
 // Connection failures are retried by the SDK for up to 7 times with growing sleeps (minutes in total). Two
-// retries cover a blip without leaving a scheduled job hanging. Each request gives up after a minute.
+// retries cover a blip without leaving a scheduled job hanging. Each HTTP request gives up after a minute.
 const LOGIN_RETRIES = 2;
 const REQUEST_TIMEOUT_MS = 60_000;
+/**
+ * The SDK retries a statement on 5xx and network errors up to 1,000 times (sfRetryMaxNumRetries, not
+ * settable through connection options), sleeping up to 16 s between tries: hours. We stop waiting after
+ * this long and report the statement's outcome as unknown; the process exits at the end of the run, which
+ * ends the SDK's retries.
+ */
+export const STATEMENT_DEADLINE_MS = 90_000;
 
 let configured = false;
 
@@ -55,11 +73,18 @@ function configureSdk(): void {
 export function keyPairConnector(): SnowflakeConnector {
   return async (login) => {
     configureSdk();
+    const deadlineMs = login.statementDeadlineMs ?? STATEMENT_DEADLINE_MS;
     const connection = snowflake.createConnection({
       account: login.account,
       accessUrl: login.url,
       username: login.user,
-      role: login.role,
+      // The connect string's role follows the identifier rules, like USE ROLE: quote what is not plain.
+      role:
+        login.role === undefined
+          ? undefined
+          : /^[A-Z_][A-Z0-9_$]*$/.test(login.role)
+            ? login.role
+            : quoteIdentifier(login.role),
       authenticator: 'SNOWFLAKE_JWT',
       privateKey: exportPkcs8(login.privateKey),
       application: 'snowflake-keypair-action',
@@ -84,10 +109,14 @@ export function keyPairConnector(): SnowflakeConnector {
       user: login.user,
       execute: (sql) =>
         new Promise<Row[]>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new StatementTimeout(sql, deadlineMs)), deadlineMs);
           connection.execute({
             sqlText: sql,
-            complete: (error, _statement, rows) =>
-              error ? reject(statementError(error, sql)) : resolve((rows ?? []) as Row[]),
+            complete: (error, _statement, rows) => {
+              clearTimeout(timer);
+              if (error) reject(statementError(error, sql));
+              else resolve((rows ?? []) as Row[]);
+            },
           });
         }),
       close: () =>
@@ -100,7 +129,12 @@ export function keyPairConnector(): SnowflakeConnector {
     };
     // DESC USER renders key set-times as text in the session's time zone (default America/Los_Angeles);
     // UTC makes them unambiguous.
-    await session.execute("ALTER SESSION SET TIMEZONE = 'UTC'");
+    try {
+      await session.execute("ALTER SESSION SET TIMEZONE = 'UTC'");
+    } catch (error) {
+      await session.close();
+      throw error;
+    }
     return session;
   };
 }
@@ -170,6 +204,20 @@ export class StatementError extends ActionError {
       code: snowflakeCode,
     });
     this.name = 'StatementError';
+  }
+}
+
+/** Snowflake did not answer within the deadline: the statement may or may not have run. */
+export class StatementTimeout extends ActionError {
+  constructor(sql: string, deadlineMs: number) {
+    super(
+      `Snowflake did not answer ${statementVerb(sql)} within ${Math.round(deadlineMs / 1000)} s (the driver kept retrying)`,
+      {
+        code: 'statement-timeout',
+        hint: 'Snowflake or the network to it is failing; whether the statement ran is unknown',
+      },
+    );
+    this.name = 'StatementTimeout';
   }
 }
 

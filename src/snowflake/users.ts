@@ -18,9 +18,8 @@ export interface KeySlot {
 
 export interface UserState {
   name: string;
-  type?: string;
-  disabled: boolean;
-  hasPassword: boolean;
+  /** What the user logs in as; may differ from its name (`CREATE USER x LOGIN_NAME = 'y'`). */
+  loginName: string;
   slots: Record<SlotName, KeySlot>;
 }
 
@@ -54,27 +53,40 @@ export async function describeUser(session: SnowflakeSession, user: string): Pro
       lastSetAt: parseSnowflakeUtcTime(properties.get(`${name}_LAST_SET_TIME`)),
     };
   };
+  const name = properties.get('NAME') ?? user;
   return {
-    name: properties.get('NAME') ?? user,
-    type: properties.get('TYPE'),
-    disabled: properties.get('DISABLED') === 'true',
-    hasPassword: properties.get('PASSWORD_LAST_SET_TIME') !== undefined,
+    name,
+    loginName: properties.get('LOGIN_NAME') ?? name,
     slots: { RSA_PUBLIC_KEY: slot('RSA_PUBLIC_KEY'), RSA_PUBLIC_KEY_2: slot('RSA_PUBLIC_KEY_2') },
   };
 }
 
 const BASE64_BODY = /^[A-Za-z0-9+/]+={0,2}$/;
 
-/** `ALTER USER u SET <slot> = '<body>'`. The body is checked to be base64 before it goes into SQL. */
+/**
+ * `ALTER USER u SET <slot> = '<body>'`. The body is checked to be base64 before it goes into SQL; with
+ * `redacted`, the text shows a placeholder instead, for plans and hints.
+ */
+export function setKeySlotStatement(
+  user: string,
+  slot: SlotName,
+  body: string | { redacted: string },
+): string {
+  if (typeof body === 'string' && !BASE64_BODY.test(body)) {
+    throw new ActionError('Internal error: a public key body is not base64');
+  }
+  const value = typeof body === 'string' ? quoteString(body) : `'<${body.redacted}>'`;
+  return `ALTER USER ${quoteIdentifier(user)} SET ${slot} = ${value}`;
+}
+
 export async function setKeySlot(
   session: SnowflakeSession,
   user: string,
   slot: SlotName,
   body: string,
 ): Promise<void> {
-  if (!BASE64_BODY.test(body)) throw new ActionError('Internal error: a public key body is not base64');
   try {
-    await session.execute(`ALTER USER ${quoteIdentifier(user)} SET ${slot} = ${quoteString(body)}`);
+    await session.execute(setKeySlotStatement(user, slot, body));
   } catch (error) {
     throw translateUserError(error, user, 'modify');
   }

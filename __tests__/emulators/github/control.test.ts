@@ -1,5 +1,6 @@
 // Control plane: faults, latency, the request log, seeding and resetting.
 import { getOctokit } from '@actions/github';
+import sodium from 'libsodium-wrappers';
 import { GitHubControlError } from './control.js';
 import { startGitHubEmulator, type GitHubEmulator } from './server.js';
 
@@ -9,6 +10,7 @@ const repo = { owner: 'octo-org', repo: 'octo-repo' };
 const api = () => getOctokit(TOKEN, { baseUrl: gh.url });
 
 beforeAll(async () => {
+  await sodium.ready;
   gh = await startGitHubEmulator();
 });
 
@@ -108,4 +110,110 @@ test('control-plane mistakes are reported', async () => {
   await expect(
     gh.control.rotatePublicKey({ scope: 'environment', ...repo, environment: 'nope' }),
   ).rejects.toThrow(/unknown environment/);
+});
+
+describe('faults after the work (after: true): the request is carried out, the reply is lost', () => {
+  const PUT_SECRET = '^PUT /repos/[^/]+/[^/]+/actions/secrets/[^/]+$';
+
+  /** Seals `value` for the repository's current key and PUTs it, as a client does. */
+  async function putSecret(name: string, value: string) {
+    const { data: key } = await api().rest.actions.getRepoPublicKey(repo);
+    const pk = sodium.from_base64(key.key, sodium.base64_variants.ORIGINAL);
+    const encrypted = sodium.to_base64(
+      sodium.crypto_box_seal(sodium.from_string(value), pk),
+      sodium.base64_variants.ORIGINAL,
+    );
+    return api().rest.actions.createOrUpdateRepoSecret({
+      ...repo,
+      secret_name: name,
+      encrypted_value: encrypted,
+      key_id: key.key_id,
+    });
+  }
+
+  const stored = async () => (await gh.control.secrets()).map((s) => [s.name, s.value]);
+
+  test.each(['http-500', 'http-503'] as const)(
+    'PUT secret with an after %s: the client sees the error, the secret is stored',
+    async (action) => {
+      await gh.control.fault({ match: PUT_SECRET, action, after: true, times: 1 });
+      await expect(putSecret('AFTER', 'stored-anyway')).rejects.toMatchObject({
+        status: action === 'http-500' ? 500 : 503,
+      });
+      expect(await stored()).toEqual([['AFTER', 'stored-anyway']]);
+      const put = (await gh.control.log()).find((e) => e.method === 'PUT');
+      expect(put).toMatchObject({
+        status: action === 'http-500' ? 500 : 503,
+        fault: action,
+        faultAfter: true,
+        handledStatus: 201,
+      });
+    },
+  );
+
+  test('PUT secret with an after reset: the connection drops, the secret is stored', async () => {
+    await gh.control.putSecret({ scope: 'repository', ...repo }, 'after', 'old');
+    await gh.control.fault({ match: PUT_SECRET, action: 'reset', after: true, times: 1 });
+    const error = await putSecret('AFTER', 'new-value').then(
+      () => undefined,
+      (e: unknown) => e as { status?: number; message: string },
+    );
+    expect(error).toBeDefined();
+    expect(error?.status).not.toBe(204);
+    expect(await stored()).toEqual([['AFTER', 'new-value']]);
+    expect((await gh.control.log()).find((e) => e.method === 'PUT')).toMatchObject({
+      status: 0,
+      fault: 'reset',
+      faultAfter: true,
+      handledStatus: 204,
+    });
+  });
+
+  test('a failing request with an after fault stays failed underneath (nothing stored)', async () => {
+    await gh.control.fault({ match: PUT_SECRET, action: 'http-500', after: true, times: 1 });
+    await expect(
+      api().rest.actions.createOrUpdateRepoSecret({
+        ...repo,
+        secret_name: 'BROKEN',
+        encrypted_value: 'AAAA',
+        key_id: 'stale',
+      }),
+    ).rejects.toMatchObject({ status: 500 });
+    expect(await stored()).toEqual([]);
+    expect((await gh.control.log()).find((e) => e.method === 'PUT')).toMatchObject({ handledStatus: 422 });
+  });
+
+  test('skip and after together: the second matching PUT is stored but answered 500', async () => {
+    await gh.control.fault({ match: PUT_SECRET, action: 'http-500', after: true, skip: 1, times: 1 });
+    expect((await putSecret('FIRST', 'one')).status).toBe(201);
+    await expect(putSecret('SECOND', 'two')).rejects.toMatchObject({ status: 500 });
+    expect((await putSecret('THIRD', 'three')).status).toBe(201);
+    expect((await stored()).sort()).toEqual([
+      ['FIRST', 'one'],
+      ['SECOND', 'two'],
+      ['THIRD', 'three'],
+    ]);
+    expect((await gh.control.log()).filter((e) => e.method === 'PUT').map((e) => e.status)).toEqual([
+      201, 500, 201,
+    ]);
+  });
+
+  test('an after delay stores first and answers the real response late', async () => {
+    await gh.control.fault({ match: PUT_SECRET, action: 'delay', delayMs: 300, after: true, times: 1 });
+    let replied = false;
+    const pending = putSecret('SLOW', 'late-reply').finally(() => (replied = true));
+    // The value is stored while the reply is still held back.
+    while ((await stored()).length === 0) await new Promise((r) => setTimeout(r, 10));
+    const storedAt = Date.now();
+    expect(replied).toBe(false);
+    expect(await stored()).toEqual([['SLOW', 'late-reply']]);
+    expect((await pending).status).toBe(201);
+    expect(Date.now() - storedAt).toBeGreaterThanOrEqual(100);
+  });
+
+  test('"after" must be a boolean', async () => {
+    await expect(
+      gh.control.fault({ match: 'x', action: 'reset', after: 'yes' as unknown as boolean }),
+    ).rejects.toThrow(/"after" must be a boolean/);
+  });
 });

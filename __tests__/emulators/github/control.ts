@@ -86,6 +86,10 @@ export interface LogEntry {
   apiVersion: string | null;
   /** Set when an injected fault decided the response. */
   fault?: string;
+  /** Set (with `fault`) when the fault was an `after` fault: the request was handled, then the fault answered. */
+  faultAfter?: true;
+  /** For an `after` fault: the status the emulator answered before the fault replaced it. */
+  handledStatus?: number;
 }
 
 export interface FaultSpec {
@@ -95,6 +99,14 @@ export interface FaultSpec {
   delayMs?: number;
   /** How many matching requests the fault applies to; unlimited when omitted. */
   times?: number;
+  /** How many matching requests to let through before the fault applies; default 0. */
+  skip?: number;
+  /**
+   * Handle the request in full first (a PUT stores the secret), then let the fault replace the response:
+   * http-500/http-503 answer that status, reset destroys the connection, delay sends the real response
+   * after `delayMs`. "The request was carried out, the reply was lost." Default false.
+   */
+  after?: boolean;
 }
 
 /**

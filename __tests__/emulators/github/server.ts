@@ -945,6 +945,8 @@ export async function startGitHubEmulator(options: { port?: number } = {}): Prom
         } catch (e) {
           throw new HttpError(400, `invalid "match": ${(e as Error).message}`);
         }
+        if (body.after !== undefined && typeof body.after !== 'boolean')
+          throw new HttpError(400, '"after" must be a boolean');
         const times = body.times === undefined ? Infinity : Number(body.times);
         faults.push({ ...(body as unknown as FaultSpec), regex, remaining: times });
         return ok();
@@ -1020,10 +1022,15 @@ export async function startGitHubEmulator(options: { port?: number } = {}): Prom
     });
 
     if (latencyMs > 0) await sleep(latencyMs);
-    const fault = faults.find((f) => f.remaining > 0 && f.regex.test(`${method} ${url.pathname}`));
+    let fault = faults.find((f) => f.remaining > 0 && f.regex.test(`${method} ${url.pathname}`));
+    if (fault?.skip !== undefined && fault.skip > 0) {
+      fault.skip -= 1;
+      fault = undefined;
+    }
     if (fault) {
       fault.remaining -= 1;
       entry.fault = fault.action;
+      if (fault.after) return handleThenFault(req, res, url, entry, fault);
       if (fault.action === 'reset') {
         req.socket.destroy();
         return;
@@ -1035,7 +1042,15 @@ export async function startGitHubEmulator(options: { port?: number } = {}): Prom
         return sendError(res, status, status === 500 ? 'Server Error' : 'Service Unavailable', DOCS);
       }
     }
+    await route(req, res, url, entry);
+  };
 
+  const route = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    entry: LogEntry,
+  ): Promise<void> => {
     try {
       if (handleOidc(req, res, url, entry)) return;
       await handleRest(req, res, url, entry);
@@ -1044,6 +1059,54 @@ export async function startGitHubEmulator(options: { port?: number } = {}): Prom
       if (e instanceof HttpError) return sendError(res, e.status, e.message, DOCS, e.headers);
       sendError(res, 500, `Server Error: ${(e as Error).message}`, DOCS);
     }
+  };
+
+  /**
+   * An `after` fault: the request is handled in full (a secret is stored, a variable written) with the
+   * response captured instead of sent; then the fault replaces it (http-500/http-503/reset), or, for
+   * delay, the captured response is sent after `delayMs`. The status the emulator would have answered is
+   * logged as `handledStatus`.
+   */
+  const handleThenFault = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    entry: LogEntry,
+    fault: FaultSpec,
+  ): Promise<void> => {
+    let head: Parameters<ServerResponse['writeHead']> | undefined;
+    let body: unknown;
+    // Every route answers through writeHead + end (sendJson, sendEmpty); hold both back.
+    const holder = res as unknown as Record<'writeHead' | 'end', unknown>;
+    holder.writeHead = (...args: Parameters<ServerResponse['writeHead']>) => {
+      head = args;
+      return res;
+    };
+    holder.end = (chunk?: unknown) => {
+      if (typeof chunk !== 'function') body = chunk;
+      return res;
+    };
+    try {
+      await route(req, res, url, entry);
+    } finally {
+      delete holder.writeHead;
+      delete holder.end;
+    }
+    entry.faultAfter = true;
+    if (head) entry.handledStatus = head[0];
+    if (fault.action === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault.action === 'delay') {
+      await sleep(fault.delayMs ?? 1000);
+      if (!head) return sendError(res, 500, 'Server Error: no response', DOCS);
+      res.writeHead(...head);
+      res.end(body as string | Buffer | undefined);
+      return;
+    }
+    const status = fault.action === 'http-500' ? 500 : 503;
+    sendError(res, status, status === 500 ? 'Server Error' : 'Service Unavailable', DOCS);
   };
 
   const server = createServer((req, res) => {

@@ -1,5 +1,6 @@
 // The control plane: every endpoint, and every fault action on both the login and query paths.
 
+import { createHash } from 'node:crypto';
 import { startSnowflakeEmulator, type SnowflakeEmulator } from './server.js';
 import { SnowflakeControl, SnowflakeSqlError } from './control.js';
 import { connectWithKey, failure, makeKey, type TestKey } from './helpers.js';
@@ -228,6 +229,140 @@ describe('faults', () => {
     await control.fault({ on: 'query', match: '.', action: 'http-500' });
     await control.clearFaults();
     expect((await rawQuery(token, 'SELECT 1')).status).toBe(200);
+  });
+});
+
+describe('faults after the work (after: true): the statement runs, the reply is lost', () => {
+  let token: string;
+  let keyA: TestKey;
+  let keyB: TestKey;
+  beforeAll(async () => {
+    token = await rawLoginToken();
+    keyA = makeKeyOnce();
+    keyB = makeKey();
+  });
+  afterEach(async () => {
+    await control.sql('ALTER USER ctl_user UNSET RSA_PUBLIC_KEY_2');
+  });
+
+  const fingerprint = (k: TestKey) =>
+    `SHA256:${createHash('sha256').update(Buffer.from(k.publicBody, 'base64')).digest('base64')}`;
+  const slot2 = async () =>
+    (await control.sql('DESC USER ctl_user')).find((r) => r.property === 'RSA_PUBLIC_KEY_2_FP')!.value;
+  const setSlot2 = (k: TestKey) => `ALTER USER ctl_user SET RSA_PUBLIC_KEY_2 = '${k.publicBody}'`;
+  const alters = async () =>
+    (await control.log())
+      .filter((e) => e.kind === 'query' && e.via === 'sdk' && /^ALTER USER/.test(e.sql ?? ''))
+      .map((e) => [e.ok, e.code, e.fault ?? null, e.faultAfter ?? null]);
+
+  it.each(['http-500', 'http-503'] as const)(
+    '%s after: the ALTER USER is applied though the client sees the failure',
+    async (action) => {
+      await control.clearLog();
+      await control.fault({ on: 'query', match: '^ALTER USER', action, after: true, times: 1 });
+      expect((await rawQuery(token, setSlot2(keyA))).status).toBe(action === 'http-500' ? 500 : 503);
+      expect(await slot2()).toBe(fingerprint(keyA));
+      expect(await alters()).toEqual([[true, null, action, true]]);
+    },
+  );
+
+  it('reset after: the connection drops, the ALTER USER is applied', async () => {
+    await control.clearLog();
+    await control.fault({ on: 'query', match: '^ALTER USER', action: 'reset', after: true, times: 1 });
+    await expect(rawQuery(token, setSlot2(keyA))).rejects.toThrow();
+    expect(await slot2()).toBe(fingerprint(keyA));
+    expect(await alters()).toEqual([[true, null, 'reset', true]]);
+  });
+
+  it('sql-error after: the SDK surfaces the error code, the ALTER USER is applied', async () => {
+    await control.fault({
+      on: 'query',
+      match: '^ALTER USER',
+      action: 'sql-error',
+      code: '000603',
+      after: true,
+      times: 1,
+    });
+    const session = await connectWithKey(emulator.url, emulator.account, 'ctl_user', key);
+    expect((await failure(session.query(setSlot2(keyA)))).code).toBe('000603');
+    await session.close();
+    expect(await slot2()).toBe(fingerprint(keyA));
+  });
+
+  it('session-expired after: the statement runs, the SDK renews and sends it again, so it runs twice', async () => {
+    await control.clearLog();
+    await control.fault({
+      on: 'query',
+      match: '^ALTER USER',
+      action: 'session-expired',
+      after: true,
+      times: 1,
+    });
+    const session = await connectWithKey(emulator.url, emulator.account, 'ctl_user', key);
+    await session.query(setSlot2(keyA));
+    await session.close();
+    expect(await slot2()).toBe(fingerprint(keyA));
+    expect(await alters()).toEqual([
+      [true, null, 'session-expired', true],
+      [true, null, null, null],
+    ]);
+  });
+
+  it('skip and after together: the second matching ALTER is applied but answered 500', async () => {
+    await control.clearLog();
+    await control.fault({
+      on: 'query',
+      match: '^ALTER USER',
+      action: 'http-500',
+      after: true,
+      skip: 1,
+      times: 1,
+    });
+    expect((await rawQuery(token, setSlot2(keyA))).status).toBe(200);
+    expect((await rawQuery(token, setSlot2(keyB))).status).toBe(500);
+    expect(await slot2()).toBe(fingerprint(keyB));
+    expect((await rawQuery(token, 'ALTER USER ctl_user UNSET RSA_PUBLIC_KEY_2')).status).toBe(200);
+    expect(await alters()).toEqual([
+      [true, null, null, null],
+      [true, null, 'http-500', true],
+      [true, null, null, null],
+    ]);
+  });
+
+  it('a statement that fails is still a failure underneath an after fault', async () => {
+    await control.clearLog();
+    await control.fault({ on: 'query', match: '^ALTER USER', action: 'http-503', after: true, times: 1 });
+    expect((await rawQuery(token, "ALTER USER nobody SET COMMENT = 'x'")).status).toBe(503);
+    expect(await alters()).toEqual([[false, '002003', 'http-503', true]]);
+  });
+
+  it('delay after: the change is visible before the late reply arrives', async () => {
+    await control.fault({
+      on: 'query',
+      match: '^ALTER USER',
+      action: 'delay',
+      delayMs: 400,
+      after: true,
+      times: 1,
+    });
+    let replied = false;
+    const pending = rawQuery(token, setSlot2(keyA)).finally(() => (replied = true));
+    while ((await slot2()) === 'null') await new Promise((r) => setTimeout(r, 10));
+    expect(replied).toBe(false);
+    expect(await slot2()).toBe(fingerprint(keyA));
+    expect((await pending).status).toBe(200);
+  });
+
+  it('login faults ignore after (answered before the login is verified), and after must be a boolean', async () => {
+    await control.fault({ on: 'login', match: 'ctl_user', action: 'http-503', after: true, times: 1 });
+    const r = await fetch(`${emulator.url}/session/v1/login-request`, {
+      method: 'POST',
+      body: JSON.stringify({ data: { LOGIN_NAME: 'ctl_user' } }),
+    });
+    expect(r.status).toBe(503);
+    await expect(
+      control.fault({ on: 'query', action: 'reset', after: 'yes' as unknown as boolean }),
+    ).rejects.toThrow(/after must be a boolean/);
   });
 });
 

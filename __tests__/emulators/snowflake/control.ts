@@ -17,6 +17,11 @@ export interface LogEntry {
   authenticator?: string;
   /** The fault action that answered instead of the emulator, if any. */
   fault?: Fault['action'];
+  /**
+   * Set with `fault` when the fault was an `after` fault: the statement ran (`ok` and `code` are its
+   * own outcome) and then the fault answered instead of the result.
+   */
+  faultAfter?: true;
   /** Why it failed (for logins: the detail Snowflake keeps for SYSTEM$GET_LOGIN_FAILURE_DETAILS). */
   message?: string;
 }
@@ -34,6 +39,15 @@ export interface Fault {
   delayMs?: number;
   /** How many matching requests the fault answers; default every one. */
   times?: number;
+  /** How many matching requests to let through before the fault starts answering; default 0. */
+  skip?: number;
+  /**
+   * Query faults only: run the statement first (it takes effect and is logged with its own outcome),
+   * then answer with the fault instead of the result — "the request was carried out, the reply was
+   * lost". Every action supports it: http-500/http-503/reset/session-expired/sql-error replace the
+   * reply; delay holds the real reply back for `delayMs`. Login faults ignore it. Default false.
+   */
+  after?: boolean;
 }
 
 export interface RegisteredTokenInput {

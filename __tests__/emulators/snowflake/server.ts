@@ -202,6 +202,10 @@ class Emulator {
     const i = this.faults.findIndex((f) => f.on === on && f.regex.test(subject));
     if (i < 0) return undefined;
     const f = this.faults[i]!;
+    if (f.skip !== undefined && f.skip > 0) {
+      f.skip -= 1;
+      return undefined;
+    }
     f.remaining -= 1;
     if (f.remaining <= 0) this.faults.splice(i, 1);
     return f;
@@ -360,7 +364,7 @@ class Emulator {
     }
     const base = { kind: 'query' as const, via: 'sdk' as const, user: session.user, role: session.role, sql };
     const fault = this.takeFault('query', sql);
-    if (fault) {
+    if (fault && !fault.after) {
       if (fault.action === 'delay') await sleep(fault.delayMs ?? 1000);
       else {
         this.record({
@@ -372,15 +376,19 @@ class Emulator {
         return this.applyFault(fault, req, res, 'query');
       }
     }
+    // An `after` fault lets the statement run (and be logged with its own outcome), then answers
+    // instead of the result: the work was done, the reply was lost.
+    const faultAfter = fault?.after ? { fault: fault.action, faultAfter: true as const } : {};
     const queryId = randomUUID();
+    let reply: unknown;
     try {
       const result = this.run(sql, session, body.parameters);
-      this.record({ ...base, ok: true, code: null });
+      this.record({ ...base, ok: true, code: null, ...faultAfter });
       const rows = result.rows.map((row) =>
         row.map((cell, i) => wireCell(cell, result.columns[i]?.scale ?? 3)),
       );
       const isSelect = /^\s*(select|show|desc)/i.test(sql);
-      send(res, 200, {
+      reply = {
         data: {
           parameters: parameterList(session),
           rowtype: rowtype(result),
@@ -404,25 +412,26 @@ class Emulator {
         code: null,
         message: null,
         success: true,
-      });
+      };
     } catch (e) {
       if (!(e instanceof SfError)) throw e;
-      this.record({ ...base, ok: false, code: e.code, message: e.message });
-      send(
-        res,
-        200,
-        sfFailure(e.code, e.message, {
-          internalError: false,
-          errorCode: e.code,
-          age: 0,
-          sqlState: e.sqlState,
-          queryId,
-          line: -1,
-          pos: -1,
-          type: 'COMPILATION',
-        }),
-      );
+      this.record({ ...base, ok: false, code: e.code, message: e.message, ...faultAfter });
+      reply = sfFailure(e.code, e.message, {
+        internalError: false,
+        errorCode: e.code,
+        age: 0,
+        sqlState: e.sqlState,
+        queryId,
+        line: -1,
+        pos: -1,
+        type: 'COMPILATION',
+      });
     }
+    if (fault?.after) {
+      if (fault.action !== 'delay') return this.applyFault(fault, req, res, 'query');
+      await sleep(fault.delayMs ?? 1000);
+    }
+    send(res, 200, reply);
   }
 
   applyFault(fault: Fault, req: IncomingMessage, res: ServerResponse, on: 'login' | 'query'): void {
@@ -540,6 +549,7 @@ class Emulator {
         const actions = ['http-500', 'http-503', 'reset', 'sql-error', 'delay', 'session-expired'];
         if (f.on !== 'login' && f.on !== 'query') return bad('on must be "login" or "query"');
         if (!actions.includes(f.action)) return bad(`action must be one of ${actions.join(', ')}`);
+        if (f.after !== undefined && typeof f.after !== 'boolean') return bad('after must be a boolean');
         let regex: RegExp;
         try {
           regex = new RegExp(f.match ?? '', 'i');

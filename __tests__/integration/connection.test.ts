@@ -2,13 +2,12 @@
 // real snowflake-sdk: logins (accepted and refused), statements and their errors, the session's time zone, the
 // SDK's log file, an unreachable server, and the DESC USER / ALTER USER helpers.
 
-import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ActionError } from '../../src/errors.js';
-import { fingerprintOf, publicKeyBody } from '../../src/keys.js';
+import { fingerprintOf } from '../../src/keys.js';
 import { secretForms } from '../../src/mask.js';
 import {
   type KeyPairLogin,
@@ -24,6 +23,8 @@ import {
   unsetKeySlot,
 } from '../../src/snowflake/users.js';
 import { SnowflakeControl } from '../emulators/snowflake/control.js';
+import { actionErrorOf, rejectionOf } from '../harness/errors.js';
+import { type TestKey, newKey } from '../harness/world.js';
 import { type SnowflakeEmulator, startSnowflakeEmulator } from '../emulators/snowflake/server.js';
 
 // The emulator's clock is fixed (plus the offset tests set), so that set times can be compared exactly. Logins
@@ -36,20 +37,7 @@ const SERVICE = 'SVC_LOADER';
 const STRANGER = 'STRANGER';
 const DISABLED = 'GONE_USER';
 
-interface Key {
-  privateKey: KeyObject;
-  pem: string;
-  body: string;
-}
-
-function newKey(): Key {
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  return {
-    privateKey,
-    pem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    body: publicKeyBody(privateKey),
-  };
-}
+type Key = TestKey;
 
 let emulator: SnowflakeEmulator;
 let control: SnowflakeControl;
@@ -73,22 +61,6 @@ async function adminSession(): Promise<SnowflakeSession> {
   const session = await login(ADMIN, adminKey);
   open.push(session);
   return session;
-}
-
-/** The error a promise rejects with; fails the test when it resolves. */
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a rejection');
-}
-
-async function actionError(promise: Promise<unknown>): Promise<ActionError> {
-  const error = await rejection(promise);
-  expect(error).toBeInstanceOf(ActionError);
-  return error as ActionError;
 }
 
 /** Fails when `text` holds any form of the private key (whole PEM, a line, the base64 body). */
@@ -121,16 +93,16 @@ beforeAll(async () => {
   await control.sql(`CREATE ROLE ${ADMIN_ROLE}`);
   await control.sql('CREATE ROLE NOT_MINE');
   await control.sql(
-    `CREATE USER ${ADMIN} TYPE = SERVICE DEFAULT_ROLE = ${ADMIN_ROLE} RSA_PUBLIC_KEY = '${adminKey.body}'`,
+    `CREATE USER ${ADMIN} TYPE = SERVICE DEFAULT_ROLE = ${ADMIN_ROLE} RSA_PUBLIC_KEY = '${adminKey.publicBody}'`,
   );
   await control.sql(`GRANT ROLE ${ADMIN_ROLE} TO USER ${ADMIN}`);
   // Custom roles roll up to a system role (Snowflake's advice), so ACCOUNTADMIN can arrange what the role owns.
   await control.sql(`GRANT ROLE ${ADMIN_ROLE} TO ROLE SECURITYADMIN`);
-  await control.sql(`CREATE USER ${SERVICE} TYPE = SERVICE RSA_PUBLIC_KEY = '${serviceKey.body}'`);
+  await control.sql(`CREATE USER ${SERVICE} TYPE = SERVICE RSA_PUBLIC_KEY = '${serviceKey.publicBody}'`);
   await control.sql(`GRANT OWNERSHIP ON USER ${SERVICE} TO ROLE ${ADMIN_ROLE}`);
-  await control.sql(`CREATE USER ${STRANGER} TYPE = SERVICE RSA_PUBLIC_KEY = '${strangerKey.body}'`);
+  await control.sql(`CREATE USER ${STRANGER} TYPE = SERVICE RSA_PUBLIC_KEY = '${strangerKey.publicBody}'`);
   await control.sql(
-    `CREATE USER ${DISABLED} TYPE = SERVICE DISABLED = TRUE RSA_PUBLIC_KEY = '${adminKey.body}'`,
+    `CREATE USER ${DISABLED} TYPE = SERVICE DISABLED = TRUE RSA_PUBLIC_KEY = '${adminKey.publicBody}'`,
   );
 });
 
@@ -156,9 +128,9 @@ describe('keyPairConnector', () => {
       process.chdir(workspace);
       // Failures first (the SDK logs them as errors), then a whole session: a log file the SDK opened would
       // have been created in the workspace by the time it ends.
-      await rejection(login(SERVICE, newKey()));
+      await rejectionOf(login(SERVICE, newKey()));
       const session = await login(ADMIN, adminKey);
-      await rejection(session.execute('DESC USER NOBODY_HERE'));
+      await actionErrorOf(session.execute('DESC USER NOBODY_HERE'));
       await session.execute('SELECT CURRENT_USER()');
       await session.close();
       expect(readdirSync(workspace)).toEqual([]);
@@ -184,7 +156,7 @@ describe('keyPairConnector', () => {
     expect(byProperty).toMatchObject({
       NAME: SERVICE,
       TYPE: 'SERVICE',
-      RSA_PUBLIC_KEY: serviceKey.body,
+      RSA_PUBLIC_KEY: serviceKey.publicBody,
       RSA_PUBLIC_KEY_FP: fingerprintOf(serviceKey.privateKey),
       RSA_PUBLIC_KEY_2: 'null',
     });
@@ -216,20 +188,20 @@ describe('keyPairConnector', () => {
 
   it('refuses an unregistered key with 390144, naming the fingerprint sent and the ALTER USER to run', async () => {
     const unregistered = newKey();
-    const error = await actionError(login(SERVICE, unregistered));
+    const error = await actionErrorOf(login(SERVICE, unregistered));
     expect(error.code).toBe('390144');
     const text = error.render();
     expect(text).toContain('390144');
     expect(text).toContain(`user ${SERVICE} at ${emulator.url}`);
     expect(text).toContain(`The key sent has fingerprint ${fingerprintOf(unregistered.privateKey)}`);
     expect(text).toContain(`DESC USER "${SERVICE}"`);
-    expect(text).toContain(`ALTER USER "${SERVICE}" SET RSA_PUBLIC_KEY_2 = '${unregistered.body}'`);
+    expect(text).toContain(`ALTER USER "${SERVICE}" SET RSA_PUBLIC_KEY_2 = '${unregistered.publicBody}'`);
     expectNoKeyMaterial(text, unregistered);
     expectNoKeyMaterial(error.stack ?? '', unregistered);
   });
 
   it('refuses a disabled user with 390101', async () => {
-    const error = await actionError(login(DISABLED, adminKey));
+    const error = await actionErrorOf(login(DISABLED, adminKey));
     expect(error.code).toBe('390101');
     const text = error.render();
     expect(text).toContain(`Snowflake refused the login of user ${DISABLED}`);
@@ -243,7 +215,7 @@ describe('keyPairConnector', () => {
     ['a role not granted to the user', 'NOT_MINE'],
     ['a role that does not exist', 'NO_SUCH_ROLE'],
   ])('refuses %s with 390189', async (_what, role) => {
-    const error = await actionError(login(ADMIN, adminKey, { role }));
+    const error = await actionErrorOf(login(ADMIN, adminKey, { role }));
     expect(error.code).toBe('390189');
     const text = error.render();
     expect(text).toContain(`Role '${role}' specified in the connect string is not granted to this user`);
@@ -255,7 +227,7 @@ describe('keyPairConnector', () => {
   it('rejects a failing statement with a StatementError that keeps the code and shows only the first words', async () => {
     const session = await adminSession();
 
-    const missing = await rejection(session.execute('DESC USER NOBODY_HERE'));
+    const missing = await actionErrorOf(session.execute('DESC USER NOBODY_HERE'));
     expect(missing).toBeInstanceOf(StatementError);
     expect(missing).toBeInstanceOf(ActionError);
     expect(missing).toMatchObject({ snowflakeCode: '002003', code: '002003', sqlState: '02000' });
@@ -264,8 +236,8 @@ describe('keyPairConnector', () => {
     );
 
     // The role does not own STRANGER: 003001. The key body in the statement stays out of the message.
-    const body = newKey().body;
-    const denied = await rejection(
+    const body = newKey().publicBody;
+    const denied = await actionErrorOf(
       session.execute(`ALTER USER ${STRANGER} SET RSA_PUBLIC_KEY_2 = '${body}'`),
     );
     expect(denied).toBeInstanceOf(StatementError);
@@ -292,7 +264,7 @@ describe('keyPairConnector', () => {
       times: 1,
     });
     const session = await adminSession();
-    const error = await rejection(session.execute('SELECT CURRENT_ACCOUNT()'));
+    const error = await actionErrorOf(session.execute('SELECT CURRENT_ACCOUNT()'));
     expect(error).toBeInstanceOf(StatementError);
     expect((error as StatementError).snowflakeCode).toBe('000630');
     expect(error.message).toMatch(/^Snowflake statement SELECT CURRENT_ACCOUNT\(\) failed \(000630: /);
@@ -301,7 +273,7 @@ describe('keyPairConnector', () => {
   it('fails with "Could not reach Snowflake" when nothing listens at the URL', async () => {
     const port = await closedPort();
     const url = `http://127.0.0.1:${port}`;
-    const error = await actionError(
+    const error = await actionErrorOf(
       connect({ account: emulator.account, url, user: ADMIN, privateKey: adminKey.privateKey }),
     );
     expect(error.code).toMatch(/^40[12]00[12]$/);
@@ -326,7 +298,7 @@ describe('keyPairConnector', () => {
   it('gives up on a login that keeps failing with HTTP 500 after a bounded number of attempts', async () => {
     await control.fault({ on: 'login', match: `^${ADMIN}$`, action: 'http-500' });
     await control.clearLog();
-    const error = await actionError(login(ADMIN, adminKey));
+    const error = await actionErrorOf(login(ADMIN, adminKey));
     expect(error.render()).toContain(`Could not reach Snowflake at ${emulator.url}`);
     // The first attempt and two retries (LOGIN_RETRIES), not the SDK's default of seven.
     expect((await control.log()).filter((entry) => entry.kind === 'login')).toHaveLength(3);
@@ -349,26 +321,24 @@ describe('users', () => {
   it('describeUser reads the fingerprints, bodies and set times of both slots', async () => {
     const second = newKey();
     await control.clock(-36 * 3_600_000);
-    await control.sql(`ALTER USER ${SERVICE} SET RSA_PUBLIC_KEY_2 = '${second.body}'`);
+    await control.sql(`ALTER USER ${SERVICE} SET RSA_PUBLIC_KEY_2 = '${second.publicBody}'`);
     await control.clock(0);
     try {
       const session = await adminSession();
       const state = await describeUser(session, SERVICE);
       expect(state).toEqual({
         name: SERVICE,
-        type: 'SERVICE',
-        disabled: false,
-        hasPassword: false,
+        loginName: SERVICE,
         slots: {
           RSA_PUBLIC_KEY: {
             slot: 'RSA_PUBLIC_KEY',
-            publicKeyBody: serviceKey.body,
+            publicKeyBody: serviceKey.publicBody,
             fingerprint: fingerprintOf(serviceKey.privateKey),
             lastSetAt: new Date(NOW),
           },
           RSA_PUBLIC_KEY_2: {
             slot: 'RSA_PUBLIC_KEY_2',
-            publicKeyBody: second.body,
+            publicKeyBody: second.publicBody,
             fingerprint: fingerprintOf(second.privateKey),
             lastSetAt: new Date(NOW - 36 * 3_600_000),
           },
@@ -379,11 +349,11 @@ describe('users', () => {
     }
   });
 
-  it('describeUser reads an empty slot as empty and a disabled user as disabled', async () => {
+  it('describeUser reads an empty slot as empty, and the login name', async () => {
     const session = await adminSession();
     await control.sql(`GRANT OWNERSHIP ON USER ${DISABLED} TO ROLE ${ADMIN_ROLE}`);
     const state = await describeUser(session, DISABLED);
-    expect(state.disabled).toBe(true);
+    expect(state.loginName).toBe(DISABLED);
     expect(slotOf(state, 'RSA_PUBLIC_KEY_2')).toEqual({
       slot: 'RSA_PUBLIC_KEY_2',
       publicKeyBody: undefined,
@@ -399,11 +369,11 @@ describe('users', () => {
     const next = newKey();
 
     await control.clock(90_000);
-    await setKeySlot(session, SERVICE, 'RSA_PUBLIC_KEY_2', next.body);
+    await setKeySlot(session, SERVICE, 'RSA_PUBLIC_KEY_2', next.publicBody);
     const after = await describeUser(session, SERVICE);
     expect(slotOf(after, 'RSA_PUBLIC_KEY_2')).toEqual({
       slot: 'RSA_PUBLIC_KEY_2',
-      publicKeyBody: next.body,
+      publicKeyBody: next.publicBody,
       fingerprint: fingerprintOf(next.privateKey),
       lastSetAt: new Date(NOW + 90_000),
     });
@@ -415,15 +385,15 @@ describe('users', () => {
     // Restoring an empty slot unsets it: the new key no longer logs in.
     await restoreKeySlot(session, SERVICE, slotOf(before, 'RSA_PUBLIC_KEY_2'));
     expect(slotOf(await describeUser(session, SERVICE), 'RSA_PUBLIC_KEY_2').publicKeyBody).toBeUndefined();
-    expect((await actionError(login(SERVICE, next))).code).toBe('390144');
+    expect((await actionErrorOf(login(SERVICE, next))).code).toBe('390144');
 
     // Unset the first slot, then restore its previous body: the old key logs in again.
     await unsetKeySlot(session, SERVICE, 'RSA_PUBLIC_KEY');
     expect(slotOf(await describeUser(session, SERVICE), 'RSA_PUBLIC_KEY').fingerprint).toBeUndefined();
-    expect((await actionError(login(SERVICE, serviceKey))).code).toBe('390144');
+    expect((await actionErrorOf(login(SERVICE, serviceKey))).code).toBe('390144');
     await restoreKeySlot(session, SERVICE, slotOf(before, 'RSA_PUBLIC_KEY'));
     const restored = slotOf(await describeUser(session, SERVICE), 'RSA_PUBLIC_KEY');
-    expect(restored.publicKeyBody).toBe(serviceKey.body);
+    expect(restored.publicKeyBody).toBe(serviceKey.publicBody);
     expect(restored.fingerprint).toBe(fingerprintOf(serviceKey.privateKey));
     open.push(await login(SERVICE, serviceKey));
   });
@@ -431,7 +401,7 @@ describe('users', () => {
   it('setKeySlot refuses a body that is not base64 before sending anything', async () => {
     const session = await adminSession();
     await control.clearLog();
-    const error = await actionError(
+    const error = await actionErrorOf(
       setKeySlot(session, SERVICE, 'RSA_PUBLIC_KEY_2', "x' UNSET RSA_PUBLIC_KEY --"),
     );
     expect(error.message).toMatch(/not base64/);
@@ -442,23 +412,23 @@ describe('users', () => {
     const session = await adminSession();
     for (const attempt of [
       () => describeUser(session, 'NOBODY_HERE'),
-      () => setKeySlot(session, 'NOBODY_HERE', 'RSA_PUBLIC_KEY_2', serviceKey.body),
+      () => setKeySlot(session, 'NOBODY_HERE', 'RSA_PUBLIC_KEY_2', serviceKey.publicBody),
       () => unsetKeySlot(session, 'NOBODY_HERE', 'RSA_PUBLIC_KEY_2'),
     ]) {
-      const error = await actionError(attempt());
+      const error = await actionErrorOf(attempt());
       expect(error).not.toBeInstanceOf(StatementError);
       expect(error.code).toBe('002003');
       const text = error.render();
       expect(text).toContain('Snowflake user NOBODY_HERE does not exist');
       expect(text).toContain('GRANT OWNERSHIP ON USER "NOBODY_HERE" TO ROLE <role> COPY CURRENT GRANTS');
-      expect(text).not.toContain(serviceKey.body);
+      expect(text).not.toContain(serviceKey.publicBody);
     }
   });
 
   it('translates 003001 (not allowed) into an error whose hint names the GRANT', async () => {
     const session = await adminSession();
 
-    const describe = await actionError(describeUser(session, STRANGER));
+    const describe = await actionErrorOf(describeUser(session, STRANGER));
     expect(describe.code).toBe('003001');
     expect(describe.render()).toContain(
       `The session's role may not describe Snowflake user ${STRANGER} (003001: `,
@@ -467,12 +437,12 @@ describe('users', () => {
       `GRANT OWNERSHIP ON USER "${STRANGER}" TO ROLE <role> COPY CURRENT GRANTS`,
     );
 
-    const body = newKey().body;
+    const body = newKey().publicBody;
     for (const attempt of [
       () => setKeySlot(session, STRANGER, 'RSA_PUBLIC_KEY_2', body),
       () => unsetKeySlot(session, STRANGER, 'RSA_PUBLIC_KEY'),
     ]) {
-      const error = await actionError(attempt());
+      const error = await actionErrorOf(attempt());
       expect(error.code).toBe('003001');
       const text = error.render();
       expect(text).toContain(`The session's role may not modify Snowflake user ${STRANGER} (003001: `);
@@ -484,14 +454,14 @@ describe('users', () => {
     // Nothing changed.
     const rows = await control.sql(`DESC USER ${STRANGER}`);
     const value = (property: string) => rows.find((row) => row.property === property)?.value;
-    expect(value('RSA_PUBLIC_KEY')).toBe(strangerKey.body);
+    expect(value('RSA_PUBLIC_KEY')).toBe(strangerKey.publicBody);
     expect(value('RSA_PUBLIC_KEY_2')).toBe('null');
   });
 
   it('passes other statement errors through unchanged', async () => {
     await control.fault({ on: 'query', match: '^DESC USER', action: 'sql-error', code: '000630', times: 1 });
     const session = await adminSession();
-    const error = await rejection(describeUser(session, SERVICE));
+    const error = await rejectionOf(describeUser(session, SERVICE));
     expect(error).toBeInstanceOf(StatementError);
     expect((error as StatementError).snowflakeCode).toBe('000630');
   });

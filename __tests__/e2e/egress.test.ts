@@ -1,0 +1,97 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expectNoLeaks } from '../harness/leak-scan.js';
+import { type Connection, runAction } from '../harness/run-action.js';
+import { type TestKey, World, newKey } from '../harness/world.js';
+
+/**
+ * No traffic beyond loopback: dist/index.js, run with egress-hook.cjs preloaded, rotates a key against the
+ * emulators, and every TCP connection attempt and DNS lookup its process made goes to 127.0.0.1/localhost.
+ * snowflake-sdk on its own probes cloud metadata endpoints (169.254.169.254, metadata.google.internal, AWS
+ * STS) to detect the platform; the action turns that off, and this test holds it to that.
+ */
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+const METADATA =
+  /169\.254\.169\.254|metadata\.google\.internal|sts\.[a-z0-9-]*\.?amazonaws\.com|fd00:ec2::254/i;
+
+const portOf = (url: string): number => Number(new URL(url).port);
+const show = (c: Connection): string => `${c.kind} ${c.host}${c.port === undefined ? '' : `:${c.port}`}`;
+
+test('a rotation connects and looks up only loopback hosts, and the hook saw both emulators', async () => {
+  const world = await World.start();
+  try {
+    const adminKey: TestKey = newKey();
+    const firstKey: TestKey = newKey();
+    await world.provision(adminKey, firstKey);
+    const run = await world.run(world.rotateInputs(adminKey, { 'current-private-key': firstKey.pem }), {
+      recordConnections: true,
+    });
+    expect(run.errors).toEqual([]);
+    expect(run.exitCode).toBe(0);
+
+    // The hook really records: both emulators were reached through it.
+    const connects = run.connections.filter((c) => c.kind === 'connect');
+    const ports = new Set(connects.map((c) => c.port));
+    expect(ports).toContain(portOf(world.snowflake.url));
+    expect(ports).toContain(portOf(world.github.url));
+
+    const beyondLoopback = run.connections.filter((c) => !LOOPBACK.has(c.host));
+    expect(beyondLoopback.map(show)).toEqual([]);
+    expect(run.connections.filter((c) => METADATA.test(c.host)).map(show)).toEqual([]);
+    // Every TCP connection went to one of the two emulators, nowhere else on the machine either.
+    expect([...ports].sort()).toEqual([portOf(world.snowflake.url), portOf(world.github.url)].sort());
+    // The rotation masked the key it generated; the leak scan looks for it everywhere too.
+    expect(run.masked.length).toBeGreaterThan(0);
+    expectNoLeaks(run, world.secrets);
+  } finally {
+    await world.close();
+  }
+});
+
+test('the hook records a probe of the cloud metadata address, and DNS lookups, without changing behaviour', async () => {
+  const script = join(await mkdtemp(join(tmpdir(), 'egress-')), 'probe.mjs');
+  await writeFile(
+    script,
+    `import net from 'node:net';
+import dns from 'node:dns';
+import { promisify } from 'node:util';
+// What a metadata probe does: a TCP connection to the link-local metadata address, given up quickly.
+await new Promise((resolve) => {
+  const socket = net.connect({ host: '169.254.169.254', port: 80, timeout: 300 });
+  socket.on('connect', () => socket.destroy());
+  socket.on('timeout', () => socket.destroy());
+  socket.on('error', () => {});
+  socket.on('close', resolve);
+});
+// Lookups through every entry point; the wrapped functions still answer as before.
+const viaPromisify = await promisify(dns.lookup)('localhost');
+const viaPromises = await dns.promises.lookup('localhost');
+console.log('lookup ' + JSON.stringify([typeof viaPromisify.address, typeof viaPromises.address]));
+// Recorded when asked, before any answer: the process does not wait for this one.
+dns.lookup('metadata.google.internal', () => {});
+process.exit(0);
+`,
+  );
+  const run = await runAction({ inputs: {}, entry: script, recordConnections: true, timeoutMs: 30_000 });
+  expect(run.exitCode).toBe(0);
+  expect(run.stdout).toContain('lookup ["string","string"]');
+  expect(run.connections).toEqual(
+    expect.arrayContaining([
+      { kind: 'connect', host: '169.254.169.254', port: 80 },
+      { kind: 'lookup', host: 'localhost' },
+      { kind: 'lookup', host: 'metadata.google.internal' },
+    ]),
+  );
+  expect(run.connections.filter((c) => c.kind === 'lookup' && c.host === 'localhost')).toHaveLength(2);
+  expect(run.connections.filter((c) => !LOOPBACK.has(c.host)).map(show)).toEqual([
+    'connect 169.254.169.254:80',
+    'lookup metadata.google.internal',
+  ]);
+
+  // Without the option nothing is preloaded and nothing is recorded.
+  const plain = await runAction({ inputs: {}, entry: script, timeoutMs: 30_000 });
+  expect(plain.exitCode).toBe(0);
+  expect(plain.connections).toEqual([]);
+});
