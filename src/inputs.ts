@@ -51,6 +51,8 @@ export interface RotateConfig extends CommonConfig {
   retirePrevious: boolean;
   github: GitHubSettings;
   destinations: Destination[];
+  /** Name of the Actions variable that records the new fingerprint beside each secret. */
+  fingerprintVariable?: string;
 }
 
 export type Config = RotateConfig;
@@ -151,6 +153,7 @@ function readRotateConfig(inputs: Inputs, source: InputSource): RotateConfig {
     retirePrevious,
     github,
     destinations: readDestinations(inputs, source),
+    fingerprintVariable: optionalName(inputs, 'fingerprint-variable'),
   };
 }
 
@@ -341,15 +344,23 @@ function readGitHub(inputs: Inputs, source: InputSource): GitHubSettings {
 }
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function optionalName(inputs: Inputs, input: string): string | undefined {
+  const value = inputs.optional(input);
+  return value === undefined ? undefined : parseSecretName(value, input);
+}
 const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
 const REPO = /^[A-Za-z0-9._-]{1,100}$/;
 
-/** GitHub's rules for secret names (https://docs.github.com/en/actions/security-guides/using-secrets-in-github-actions#naming-your-secrets). */
+/**
+ * GitHub's rules for secret and variable names (https://docs.github.com/en/actions/security-guides/using-secrets-in-github-actions#naming-your-secrets,
+ * the same for variables): letters, digits and '_', not starting with a digit or GITHUB_; case-insensitive.
+ */
 export function parseSecretName(value: string, input = 'secret-name'): string {
   if (!SECRET_NAME.test(value)) {
     throw inputError(
       input,
-      `'${value}' is not a valid secret name: only letters, digits and '_' are allowed, and it cannot start with a digit`,
+      `'${value}' is not a valid name: only letters, digits and '_' are allowed, and it cannot start with a digit`,
       'Use a name like SNOWFLAKE_PRIVATE_KEY',
     );
   }

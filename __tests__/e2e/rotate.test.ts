@@ -393,3 +393,79 @@ test('a target whose login name differs from its name is proven with its login n
   expect(run.errors).toEqual([]);
   expect(run.visibleLog).toContain('prove-login: logged in as LOADER_TWO with the new key');
 });
+
+test('fingerprint-variable records the new fingerprint beside each secret; without Variables: write the run fails after storing', async () => {
+  const run = await world.run(
+    world.rotateInputs(adminKey, {
+      'current-private-key': firstKey.pem,
+      'fingerprint-variable': 'SNOWFLAKE_KEY_FINGERPRINT',
+      'secret-environment': 'production',
+    }),
+  );
+  expect(run.errors).toEqual([]);
+  expect(await world.gh.variables()).toEqual([
+    expect.objectContaining({
+      scope: 'environment',
+      environment: 'production',
+      name: 'SNOWFLAKE_KEY_FINGERPRINT',
+      value: run.outputs.fingerprint,
+    }),
+  ]);
+  expectNoLeaks(run, world.secrets);
+
+  const limited = 'ghs_novariables0123456789abcdefghijk';
+  world.secrets['token without variables'] = limited;
+  await world.gh.addToken({
+    token: limited,
+    type: 'installation',
+    permissions: { secrets: 'write' },
+    repositories: ['acme/app'],
+  });
+  const stored = (await world.secretValue('SNOWFLAKE_PRIVATE_KEY', { environment: 'production' })) ?? '';
+  const second = await world.run(
+    world.rotateInputs(adminKey, {
+      'current-private-key': stored,
+      'github-token': limited,
+      'fingerprint-variable': 'SNOWFLAKE_KEY_FINGERPRINT',
+    }),
+  );
+  expect(second.exitCode).toBe(1);
+  expect(second.errors.join('\n')).toMatch(
+    /Step record-fingerprint failed: .*403.*Variables: write.*permission-actions-variables: write/s,
+  );
+  expect(second.outputs['secrets-written']).toBe('repository:acme/app:SNOWFLAKE_PRIVATE_KEY');
+  const repoSecret = (await world.secretValue('SNOWFLAKE_PRIVATE_KEY')) ?? '';
+  expect(await world.login(SERVICE_USER, repoSecret)).toBe('ok');
+  expectNoLeaks(second, world.secrets);
+});
+
+test('each refusal says what to do and changes nothing', async () => {
+  const otherKey = newKey();
+  world.secrets['other key'] = otherKey.pem;
+  // Both slots set and nothing says which one the workflows hold.
+  await world.sf.clock(-10 * 3_600_000);
+  await world.sf.sql(`ALTER USER ${SERVICE_USER} SET RSA_PUBLIC_KEY_2 = '${otherKey.publicBody}'`);
+  await world.sf.clock(0);
+  await world.sf.clearLog();
+  const cases: [Record<string, string | undefined>, RegExp][] = [
+    [{}, /Both key slots of SVC_LOADER are set.*current-private-key.*force: true/s],
+    [
+      { 'current-private-key': newKey().pem },
+      /registered in neither slot of SVC_LOADER.*Registered: RSA_PUBLIC_KEY SHA256:/s,
+    ],
+    [
+      { 'target-user': 'NO_SUCH_USER' },
+      /NO_SUCH_USER does not exist, or the session's role may not see it \(002003\).*GRANT OWNERSHIP ON USER "NO_SUCH_USER"/s,
+    ],
+  ];
+  for (const [overrides, message] of cases) {
+    const run = await world.run(world.rotateInputs(adminKey, overrides));
+    expect(run.exitCode).toBe(1);
+    expect(run.errors.join('\n')).toMatch(message);
+    expect(run.outputs.changed).toBe('false');
+    expectNoLeaks(run, world.secrets);
+  }
+  expect(await world.changes()).toEqual([]);
+  expect(await world.gh.secrets()).toEqual([]);
+  expect((await world.gh.log()).filter((e) => e.method !== 'GET')).toEqual([]);
+});

@@ -29,15 +29,18 @@ export function describeDestination(destination: Destination): string {
   }
 }
 
-/** The REST path of the destination's secrets collection (public key and secrets live under it). */
-export function secretsPath(destination: Destination): string {
+/**
+ * The REST path of the destination's secrets or variables collection
+ * (https://docs.github.com/en/rest/actions/secrets, https://docs.github.com/en/rest/actions/variables).
+ */
+export function collectionPath(destination: Destination, resource: 'secrets' | 'variables'): string {
   const enc = encodeURIComponent;
   switch (destination.kind) {
     case 'repository':
-      return `/repos/${enc(destination.owner)}/${enc(destination.repo)}/actions/secrets`;
+      return `/repos/${enc(destination.owner)}/${enc(destination.repo)}/actions/${resource}`;
     case 'environment':
-      return `/repos/${enc(destination.owner)}/${enc(destination.repo)}/environments/${enc(destination.environment)}/secrets`;
+      return `/repos/${enc(destination.owner)}/${enc(destination.repo)}/environments/${enc(destination.environment)}/${resource}`;
     case 'organization':
-      return `/orgs/${enc(destination.org)}/actions/secrets`;
+      return `/orgs/${enc(destination.org)}/actions/${resource}`;
   }
 }

@@ -1,7 +1,12 @@
 import { getOctokit } from '@actions/github';
 import sodium from 'libsodium-wrappers';
 import { ActionError } from '../errors.js';
-import { type Destination, type GitHubSettings, describeDestination, secretsPath } from './destinations.js';
+import {
+  type Destination,
+  type GitHubSettings,
+  collectionPath,
+  describeDestination,
+} from './destinations.js';
 
 /**
  * Writes GitHub Actions secrets (https://docs.github.com/en/rest/actions/secrets): fetch the destination's
@@ -98,11 +103,46 @@ export class SecretWriter {
     }
   }
 
+  /**
+   * Creates or updates an Actions variable beside the destination's secret. GitHub has no upsert: PATCH,
+   * then POST when the variable does not exist yet.
+   */
+  async writeVariable(prepared: PreparedDestination, name: string, value: string): Promise<WriteResult> {
+    const { destination } = prepared;
+    const path = collectionPath(destination, 'variables');
+    const body: Record<string, unknown> = { name, value };
+    if (destination.kind === 'organization') {
+      body.visibility = destination.visibility;
+      if (prepared.selectedRepositoryIds) body.selected_repository_ids = prepared.selectedRepositoryIds;
+    }
+    const action = `write the variable ${name}`;
+    try {
+      await this.call(
+        action,
+        destination,
+        () => this.octokit.request(`PATCH ${path}/{name}`, { ...body, headers: API_VERSION_HEADER }),
+        undefined,
+        'variable',
+      );
+      return 'updated';
+    } catch (error) {
+      if ((error as ActionError).code !== '404') throw error;
+    }
+    await this.call(
+      action,
+      destination,
+      () => this.octokit.request(`POST ${path}`, { ...body, headers: API_VERSION_HEADER }),
+      undefined,
+      'variable',
+    );
+    return 'created';
+  }
+
   /** The secret's metadata (never its value), or undefined when it does not exist. */
   async metadata(destination: Destination): Promise<SecretMetadata | undefined> {
     try {
       const response = await this.call('read the secret', destination, () =>
-        this.octokit.request(`GET ${secretsPath(destination)}/{name}`, {
+        this.octokit.request(`GET ${collectionPath(destination, 'secrets')}/{name}`, {
           name: destination.secretName,
           headers: API_VERSION_HEADER,
         }),
@@ -117,7 +157,9 @@ export class SecretWriter {
 
   private async publicKey(destination: Destination): Promise<PublicKey> {
     const response = await this.call('read the public key', destination, () =>
-      this.octokit.request(`GET ${secretsPath(destination)}/public-key`, { headers: API_VERSION_HEADER }),
+      this.octokit.request(`GET ${collectionPath(destination, 'secrets')}/public-key`, {
+        headers: API_VERSION_HEADER,
+      }),
     );
     const data = response.data as { key_id?: unknown; key?: unknown };
     if (typeof data.key_id !== 'string' || typeof data.key !== 'string') {
@@ -149,7 +191,7 @@ export class SecretWriter {
       'write the secret',
       destination,
       () =>
-        this.octokit.request(`PUT ${secretsPath(destination)}/{name}`, {
+        this.octokit.request(`PUT ${collectionPath(destination, 'secrets')}/{name}`, {
           name: destination.secretName,
           ...body,
           headers: API_VERSION_HEADER,
@@ -168,6 +210,7 @@ export class SecretWriter {
     destination: Destination,
     request: () => Promise<T>,
     onTransient?: () => void,
+    resource: Resource = 'secret',
   ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
@@ -176,7 +219,8 @@ export class SecretWriter {
         const status = statusOf(error as HttpError);
         const transient = status === undefined || status >= 500;
         if (transient) onTransient?.();
-        if (!transient || attempt >= this.attempts) throw httpError(error as HttpError, action, destination);
+        if (!transient || attempt >= this.attempts)
+          throw httpError(error as HttpError, action, destination, resource);
         await this.sleep(500 * 2 ** (attempt - 1));
       }
     }
@@ -205,11 +249,15 @@ export async function seal(value: string, publicKeyBase64: string): Promise<stri
   return sodium.to_base64(sealed, sodium.base64_variants.ORIGINAL);
 }
 
+type Resource = 'secret' | 'variable';
+
+/** GitHub's permission names (X-Accepted-GitHub-Permissions) as its settings pages show them. */
 const PERMISSION_NAMES: Record<string, string> = {
   secrets: 'Secrets',
   environments: 'Environments',
   organization_secrets: 'Organization secrets',
-  variables: 'Variables',
+  actions_variables: 'Variables',
+  organization_actions_variables: 'Organization variables',
   metadata: 'Metadata',
 };
 
@@ -221,19 +269,28 @@ function statusOf(error: HttpError): number | undefined {
   return error.response === undefined ? undefined : error.status;
 }
 
-/** The GitHub App permission inputs (actions/create-github-app-token) a destination needs. */
-function appPermissions(destination: Destination): string {
+/** The GitHub App permission inputs (actions/create-github-app-token) writing to a destination needs. */
+function appPermissions(destination: Destination, resource: Resource): string {
+  const repositoryLevel =
+    resource === 'secret' ? 'permission-secrets: write' : 'permission-actions-variables: write';
   switch (destination.kind) {
     case 'repository':
-      return 'permission-secrets: write';
+      return repositoryLevel;
     case 'environment':
-      return 'permission-secrets: write, permission-environments: write';
+      return `${repositoryLevel}, permission-environments: write`;
     case 'organization':
-      return 'permission-organization-secrets: write';
+      return resource === 'secret'
+        ? 'permission-organization-secrets: write'
+        : 'permission-organization-actions-variables: write';
   }
 }
 
-function httpError(error: HttpError, action: string, destination: Destination): ActionError {
+function httpError(
+  error: HttpError,
+  action: string,
+  destination: Destination,
+  resource: Resource,
+): ActionError {
   const where = describeDestination(destination);
   const status = statusOf(error);
   const githubMessage =
@@ -260,8 +317,8 @@ function httpError(error: HttpError, action: string, destination: Destination): 
       return new ActionError(`'github-token' may not ${action} of ${where} (403 ${githubMessage})`, {
         code,
         hint: needed
-          ? `GitHub requires ${needed}; grant it to the token (GitHub App: ${appPermissions(destination)})`
-          : 'Give the token the Secrets: write permission on the repository (organization: Organization secrets: write)',
+          ? `GitHub requires ${needed}; grant it to the token (GitHub App: ${appPermissions(destination, resource)})`
+          : `Give the token write permission (GitHub App: ${appPermissions(destination, resource)})`,
       });
     }
     case 404:

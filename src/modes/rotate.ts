@@ -214,6 +214,22 @@ export async function rotate(config: RotateConfig, deps: RotateDependencies): Pr
       };
     });
 
+    const variable = config.fingerprintVariable;
+    if (variable) {
+      await runner.step('record-fingerprint', async () => {
+        // The secrets hold the new key already; a failure here fails the run but changes nothing back.
+        const written = await Promise.all(
+          prepared.map((destination) =>
+            deps.secretWriter.writeVariable(destination, variable, newKey.fingerprint),
+          ),
+        );
+        return {
+          result: undefined,
+          note: `variable ${variable} = ${newKey.fingerprint} ${written.join(', ')} beside ${prepared.length} secret(s)`,
+        };
+      });
+    }
+
     const inUse = choice.inUse;
     if (config.retirePrevious && inUse) {
       result.retired = await runner.step('retire-previous', async () => {
