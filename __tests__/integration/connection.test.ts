@@ -173,6 +173,14 @@ describe('keyPairConnector', () => {
     }
   });
 
+  it('logs in with a case-sensitive (quoted) role name', async () => {
+    await control.sql('CREATE ROLE "mixed_Role"');
+    await control.sql(`GRANT ROLE "mixed_Role" TO USER ${STRANGER}`);
+    const session = await login(STRANGER, strangerKey, { role: 'mixed_Role' });
+    open.push(session);
+    expect(await session.execute('SELECT CURRENT_ROLE()')).toEqual([{ 'CURRENT_ROLE()': 'mixed_Role' }]);
+  });
+
   it('sets the session TIMEZONE to UTC, so DESC USER renders set times in UTC', async () => {
     const session = await adminSession();
     const rows = await session.execute(`DESC USER ${SERVICE}`);
