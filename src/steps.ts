@@ -18,6 +18,8 @@ export interface Compensation {
   undo: () => Promise<void>;
   /** Set to false when undoing would be unsafe (e.g. a destination may already hold the new key). */
   armed: boolean;
+  /** What a person can do when the undo itself fails. */
+  manualFix?: string;
 }
 
 export class StepFailure extends ActionError {
@@ -67,8 +69,8 @@ export class StepRunner {
    * Registers the undo of what the running step changes, before it changes it (so a change whose reply was
    * lost is still undone: undos check what is there). Returns the handle, so it can be disarmed.
    */
-  onFailure(description: string, undo: () => Promise<void>): Compensation {
-    const compensation: Compensation = { description, undo, armed: true };
+  onFailure(description: string, undo: () => Promise<void>, manualFix?: string): Compensation {
+    const compensation: Compensation = { description, undo, armed: true, manualFix };
     this.compensations.push({ step: this.current, compensation });
     return compensation;
   }
@@ -93,7 +95,7 @@ export class StepRunner {
         const reason = error instanceof Error ? error.message : String(error);
         this.log(`undo ${step}: ${compensation.description}: FAILED: ${reason}`);
         notes.push(
-          `Roll-back failed (${compensation.description}): ${reason}; check DESC USER and fix it by hand`,
+          `Roll-back failed (${compensation.description}): ${reason}; ${compensation.manualFix ?? 'check what the step changed and undo it by hand'}`,
         );
       }
     }

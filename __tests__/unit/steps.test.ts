@@ -49,15 +49,19 @@ test('steps log their decision; a failure runs armed compensations in reverse an
 test('a failing compensation is reported, not hidden', async () => {
   const runner = new StepRunner(() => undefined);
   await runner.step('set', async () => {
-    runner.onFailure('restore the slot', async () => {
-      throw new Error('network down');
-    });
+    runner.onFailure(
+      'restore the slot',
+      async () => {
+        throw new Error('network down');
+      },
+      'run ALTER USER x UNSET RSA_PUBLIC_KEY_2 yourself',
+    );
     return { result: undefined, note: '' };
   });
   const failure = (await runner
     .step('next', async () => Promise.reject(new Error('boom')))
     .catch((e: unknown) => e)) as StepFailure;
   expect(failure.render()).toMatch(
-    /Step next failed: boom. Roll-back failed \(restore the slot\): network down; check DESC USER/,
+    /Step next failed: boom. Roll-back failed \(restore the slot\): network down; run ALTER USER x UNSET RSA_PUBLIC_KEY_2 yourself$/,
   );
 });

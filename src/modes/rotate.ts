@@ -15,6 +15,8 @@ import {
   type SlotName,
   type UserState,
   describeUser,
+  restoreKeySlot,
+  restoreKeySlotStatement,
   setKeySlot,
   setKeySlotStatement,
   unsetKeySlot,
@@ -160,8 +162,10 @@ export async function rotate(config: RotateConfig, deps: RotateDependencies): Pr
 
     const slotUndo = await runner.step('set-key', async () => {
       // Armed before the ALTER: if its reply is lost, the key may be set all the same.
-      const undo = runner.onFailure(`restore ${choice.slot} of ${target}`, () =>
-        restoreIfStillOurs(opened, target, choice.replaced, newKey.fingerprint),
+      const undo = runner.onFailure(
+        `restore ${choice.slot} of ${target}`,
+        () => restoreIfStillOurs(opened, target, choice.replaced, newKey.fingerprint),
+        `if DESC USER ${target} shows ${newKey.fingerprint} in ${choice.slot}, put it back with ${restoreKeySlotStatement(target, choice.replaced)} (the new private key was never stored; it is gone)`,
       );
       result.changed = true;
       result.rotatedAt = deps.now().toISOString();
@@ -353,8 +357,7 @@ async function restoreIfStillOurs(
       `${previous.slot} of ${user} now holds ${holding ?? 'nothing'}, put there by another writer; it was left alone`,
     );
   }
-  if (previous.publicKeyBody) await setKeySlot(session, user, previous.slot, previous.publicKeyBody);
-  else await unsetKeySlot(session, user, previous.slot);
+  await restoreKeySlot(session, user, previous);
   const restored = (await describeUser(session, user)).slots[previous.slot].fingerprint;
   if (restored !== previous.fingerprint) {
     throw new ActionError(`${previous.slot} of ${user} did not read back as it was before the run`);

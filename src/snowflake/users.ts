@@ -92,9 +92,20 @@ export async function setKeySlot(
   }
 }
 
+export function unsetKeySlotStatement(user: string, slot: SlotName): string {
+  return `ALTER USER ${quoteIdentifier(user)} UNSET ${slot}`;
+}
+
+/** The statement that puts a slot back as it was: its previous key, or empty. */
+export function restoreKeySlotStatement(user: string, previous: KeySlot): string {
+  return previous.publicKeyBody
+    ? setKeySlotStatement(user, previous.slot, previous.publicKeyBody)
+    : unsetKeySlotStatement(user, previous.slot);
+}
+
 export async function unsetKeySlot(session: SnowflakeSession, user: string, slot: SlotName): Promise<void> {
   try {
-    await session.execute(`ALTER USER ${quoteIdentifier(user)} UNSET ${slot}`);
+    await session.execute(unsetKeySlotStatement(user, slot));
   } catch (error) {
     throw translateUserError(error, user, 'modify');
   }
