@@ -9,8 +9,10 @@ import {
   doesNotExist,
   insufficientPrivileges,
   invalidValue,
+  noCurrent,
+  qualifiedName,
 } from './errors.js';
-import type { Ident, Property, Statement, Token, Value } from './sql.js';
+import type { Ident, Property, SecurableType, ShowScope, Statement, Token, Value } from './sql.js';
 
 export type UserType = 'PERSON' | 'SERVICE' | 'LEGACY_SERVICE';
 
@@ -62,10 +64,44 @@ export interface Role {
   createdOn: Date;
 }
 
-/** One row of the grant table; role membership is `USAGE` on a `ROLE`, as SHOW GRANTS shows it. */
+export interface Database {
+  name: string;
+  comment: string | null;
+  createdOn: Date;
+  schemas: Map<string, Schema>;
+}
+
+export interface Schema {
+  name: string;
+  database: string;
+  comment: string | null;
+  createdOn: Date;
+  secrets: Map<string, Secret>;
+}
+
+export type SecretType = 'GENERIC_STRING' | 'PASSWORD';
+
+/** A Snowflake SECRET object (schema-level). Values are never shown by DESC or SHOW. */
+export interface Secret {
+  name: string;
+  database: string;
+  schema: string;
+  type: SecretType;
+  secretString: string | null;
+  username: string | null;
+  password: string | null;
+  comment: string | null;
+  createdOn: Date;
+}
+
+/**
+ * One row of the grant table; role membership is `USAGE` on a `ROLE`, as SHOW GRANTS shows it.
+ * For users and roles `onName` is the stored name; for databases, schemas and secrets it is the
+ * fully qualified name as SHOW GRANTS prints it (`DB.SCHEMA.OBJ`, parts quoted when needed).
+ */
 export interface Grant {
   privilege: string;
-  onType: 'ACCOUNT' | 'USER' | 'ROLE';
+  onType: 'ACCOUNT' | 'USER' | 'ROLE' | SecurableType;
   onName: string;
   granteeType: 'ROLE' | 'USER';
   grantee: string;
@@ -79,6 +115,9 @@ export interface SessionContext {
   user: string | null;
   role: string;
   warehouse: string | null;
+  /** The current database and schema (USE DATABASE / USE SCHEMA, CREATE DATABASE / SCHEMA). */
+  database: string | null;
+  schema: string | null;
   sessionId: string;
   params: Map<string, string>;
 }
@@ -107,6 +146,28 @@ const ACCOUNT_PRIVILEGES = [
   'MONITOR USAGE',
   'EXECUTE TASK',
 ];
+// Privileges each object type takes in GRANT (docs, "Access control privileges"). Secrets have USAGE
+// and READ besides OWNERSHIP; there is no MODIFY on a secret.
+const OBJECT_PRIVILEGES: Record<SecurableType, string[]> = {
+  DATABASE: ['USAGE', 'MONITOR', 'CREATE SCHEMA', 'CREATE DATABASE ROLE', 'MODIFY', 'APPLYBUDGET'],
+  SCHEMA: [
+    'USAGE',
+    'MONITOR',
+    'MODIFY',
+    'CREATE SECRET',
+    'CREATE TABLE',
+    'CREATE VIEW',
+    'CREATE STAGE',
+    'CREATE FUNCTION',
+    'CREATE PROCEDURE',
+    'CREATE TASK',
+    'APPLYBUDGET',
+  ],
+  SECRET: ['USAGE', 'READ'],
+};
+
+const objectKind = (t: SecurableType) => t.toLowerCase() as 'database' | 'schema' | 'secret';
+
 // Properties whose change is an authentication-method change: OWNERSHIP or MODIFY PROGRAMMATIC
 // AUTHENTICATION METHODS on the user suffices, and a user may set its own keys (notes, "Access control").
 const AUTH_PROPERTIES = new Set(['RSA_PUBLIC_KEY', 'RSA_PUBLIC_KEY_2', 'WORKLOAD_IDENTITY']);
@@ -127,6 +188,31 @@ const ok = (message = 'Statement executed successfully.'): ResultSet => ({
 });
 
 const bool = (b: boolean) => (b ? 'true' : 'false');
+
+// SHOW GRANTS TO ROLE / ON <object> columns (notes, "Result shapes for grants").
+const GRANT_COLUMNS: ResultSet['columns'] = [
+  { name: 'created_on', type: 'timestamp_ltz', scale: 3 },
+  { name: 'privilege', type: 'text' },
+  { name: 'granted_on', type: 'text' },
+  { name: 'name', type: 'text' },
+  { name: 'granted_to', type: 'text' },
+  { name: 'grantee_name', type: 'text' },
+  { name: 'grant_option', type: 'text' },
+  { name: 'granted_by', type: 'text' },
+];
+
+const grantRow = (g: Grant): Cell[] => [
+  g.createdOn,
+  g.privilege,
+  g.onType,
+  g.onName,
+  g.granteeType,
+  g.grantee,
+  bool(g.grantOption),
+  g.grantedBy,
+];
+
+const byTime = (a: Grant, b: Grant) => a.createdOn.getTime() - b.createdOn.getTime();
 
 /** Snowflake LIKE: case-insensitive, `%` and `_` wildcards, backslash escapes. */
 export function likeToRegExp(pattern: string): RegExp {
@@ -208,6 +294,7 @@ export function hashPassword(password: string): string {
 export class Account {
   readonly users = new Map<string, User>();
   readonly roles = new Map<string, Role>();
+  readonly databases = new Map<string, Database>();
   grants: Grant[] = [];
 
   /**
@@ -316,14 +403,14 @@ export class Account {
     );
   }
 
-  owner(onType: 'USER' | 'ROLE', name: string): string | null {
+  owner(onType: Exclude<Grant['onType'], 'ACCOUNT'>, name: string): string | null {
     return (
       this.grants.find((g) => g.privilege === 'OWNERSHIP' && g.onType === onType && g.onName === name)
         ?.grantee ?? null
     );
   }
 
-  owns(role: string, onType: 'USER' | 'ROLE', name: string): boolean {
+  owns(role: string, onType: Exclude<Grant['onType'], 'ACCOUNT'>, name: string): boolean {
     const owner = this.owner(onType, name);
     return owner !== null && this.closure(role).has(owner);
   }
@@ -394,6 +481,36 @@ export class Account {
         return ok();
       case 'select':
         return this.select(statement, session);
+      case 'useDatabase':
+        return this.useDatabase(statement.name, session);
+      case 'useSchema':
+        return this.useSchema(statement.name, session);
+      case 'createDatabase':
+        return this.createDatabase(statement, session);
+      case 'createSchema':
+        return this.createSchema(statement, session);
+      case 'showDatabases':
+        return this.showDatabases(statement.like, session);
+      case 'showSchemas':
+        return this.showSchemas(statement.like, statement.in, session);
+      case 'createSecret':
+        return this.createSecret(statement, session);
+      case 'alterSecretSet':
+      case 'alterSecretUnset':
+        return this.alterSecret(statement, session);
+      case 'descSecret':
+        return this.descSecret(statement.name, session);
+      case 'dropSecret':
+        return this.dropSecret(statement, session);
+      case 'showSecrets':
+        return this.showSecrets(statement.like, statement.in, session);
+      case 'grantObjectOwnership':
+        return this.grantObjectOwnership(statement, session);
+      case 'grantObjectPrivileges':
+      case 'revokeObjectPrivileges':
+        return this.grantObjectPrivileges(statement, session);
+      case 'showGrantsOnObject':
+        return this.showGrantsOnObject(statement, session);
     }
   }
 
@@ -1140,44 +1257,58 @@ export class Account {
     if (!this.owns(session.role, s.onType, target) && !this.manageGrants(session.role)) {
       throw insufficientPrivileges(s.onType === 'USER' ? 'user' : 'role', target);
     }
+    this.transferOwnership(s.onType, target, to.name, s.currentGrants);
+    return ok();
+  }
+
+  /**
+   * GRANT OWNERSHIP: moves the OWNERSHIP row to `to`. Outbound grants on the object (other than role
+   * membership) block the transfer unless COPY or REVOKE CURRENT GRANTS is given (notes, "Access
+   * control"); with COPY they stay and their grantor becomes the new owner.
+   */
+  private transferOwnership(
+    onType: Exclude<Grant['onType'], 'ACCOUNT'>,
+    target: string,
+    to: string,
+    currentGrants: 'COPY' | 'REVOKE' | null,
+  ): void {
     const outbound = (g: Grant) =>
-      g.onType === s.onType &&
+      g.onType === onType &&
       g.onName === target &&
       g.privilege !== 'OWNERSHIP' &&
-      !(s.onType === 'ROLE' && g.privilege === 'USAGE');
+      !(onType === 'ROLE' && g.privilege === 'USAGE');
     const dependent = this.grants.filter(outbound);
-    if (dependent.length > 0 && s.currentGrants === null) {
-      // Ownership transfer fails while outbound grants exist, unless COPY or REVOKE CURRENT GRANTS
-      // is given (notes, "Access control"). Code and wording are not confirmed (README).
+    if (dependent.length > 0 && currentGrants === null) {
+      // Code and wording are not confirmed (README).
       const d = dependent[0]!;
+      const shown = onType === 'USER' || onType === 'ROLE' ? displayName(target) : target;
       throw new SfError(
         '003032',
         '42501',
-        `SQL execution error: Dependent grant of privilege '${d.privilege}' on securable '${displayName(target)}' to role '${displayName(d.grantee)}' exists. It must be revoked first. More than one dependent grant may exist: use 'SHOW GRANTS' command to view them. To revoke all dependent grants while transferring object ownership, use convenience command 'GRANT OWNERSHIP ON <target_objects> TO <target_role> REVOKE CURRENT GRANTS'.`,
+        `SQL execution error: Dependent grant of privilege '${d.privilege}' on securable '${shown}' to role '${displayName(d.grantee)}' exists. It must be revoked first. More than one dependent grant may exist: use 'SHOW GRANTS' command to view them. To revoke all dependent grants while transferring object ownership, use convenience command 'GRANT OWNERSHIP ON <target_objects> TO <target_role> REVOKE CURRENT GRANTS'.`,
       );
     }
-    if (s.currentGrants === 'REVOKE') this.grants = this.grants.filter((g) => !outbound(g));
-    else for (const g of dependent) g.grantedBy = to.name;
+    if (currentGrants === 'REVOKE') this.grants = this.grants.filter((g) => !outbound(g));
+    else for (const g of dependent) g.grantedBy = to;
     const current = this.grants.find(
-      (g) => g.privilege === 'OWNERSHIP' && g.onType === s.onType && g.onName === target,
+      (g) => g.privilege === 'OWNERSHIP' && g.onType === onType && g.onName === target,
     );
     if (current) {
-      current.grantee = to.name;
-      current.grantedBy = to.name;
+      current.grantee = to;
+      current.grantedBy = to;
       current.createdOn = this.now();
     } else {
       this.grants.push({
         privilege: 'OWNERSHIP',
-        onType: s.onType,
+        onType,
         onName: target,
         granteeType: 'ROLE',
-        grantee: to.name,
+        grantee: to,
         grantOption: true,
-        grantedBy: to.name,
+        grantedBy: to,
         createdOn: this.now(),
       });
     }
-    return ok();
   }
 
   private expandPrivileges(list: string[], allowed: string[]): string[] {
@@ -1264,27 +1395,7 @@ export class Account {
 
   private showGrants(s: Extract<Statement, { type: 'showGrants' }>, session: SessionContext): ResultSet {
     const manage = this.manageGrants(session.role);
-    const byTime = (a: Grant, b: Grant) => a.createdOn.getTime() - b.createdOn.getTime();
-    const grantColumns: ResultSet['columns'] = [
-      { name: 'created_on', type: 'timestamp_ltz', scale: 3 },
-      { name: 'privilege', type: 'text' },
-      { name: 'granted_on', type: 'text' },
-      { name: 'name', type: 'text' },
-      { name: 'granted_to', type: 'text' },
-      { name: 'grantee_name', type: 'text' },
-      { name: 'grant_option', type: 'text' },
-      { name: 'granted_by', type: 'text' },
-    ];
-    const grantRow = (g: Grant): Cell[] => [
-      g.createdOn,
-      g.privilege,
-      g.onType,
-      g.onName,
-      g.granteeType,
-      g.grantee,
-      bool(g.grantOption),
-      g.grantedBy,
-    ];
+    const grantColumns = GRANT_COLUMNS;
     switch (s.mode) {
       case 'toRole': {
         const role = this.requireRole(s.name!);
@@ -1422,6 +1533,673 @@ export class Account {
     return ok();
   }
 
+  // ---------------------------------------------------------------- databases, schemas, secrets
+  //
+  // Visibility follows Snowflake's rule that objects a role has no privilege on "do not exist or
+  // are not authorized" (002003), and that operating on a schema object needs USAGE on its database
+  // and schema (docs, e.g. "DESCRIBE SECRET: Access control requirements"). OWNERSHIP implies every
+  // privilege. MANAGE GRANTS does not give access to objects, but lets GRANT and SHOW resolve them.
+
+  /** Any privilege on the object through the role's hierarchy: what makes it visible. */
+  private anyPrivilege(role: string, onType: SecurableType, onName: string): boolean {
+    const roles = this.closure(role);
+    return this.grants.some(
+      (g) => g.granteeType === 'ROLE' && roles.has(g.grantee) && g.onType === onType && g.onName === onName,
+    );
+  }
+
+  private usable(role: string, onType: SecurableType, onName: string): boolean {
+    return this.hasPrivilege(role, 'USAGE', onType, onName);
+  }
+
+  /** The current database, or 090105 naming the statement (`Cannot perform CREATE SECRET.`). */
+  private currentDatabase(session: SessionContext, command: string): string {
+    if (session.database === null || !this.databases.has(session.database))
+      throw noCurrent('database', command);
+    return session.database;
+  }
+
+  private currentSchema(session: SessionContext, command: string): [string, string] {
+    const db = this.currentDatabase(session, command);
+    if (session.schema === null) throw noCurrent('schema', command);
+    return [db, session.schema];
+  }
+
+  /** `s` or `d.s` against the session's current database. */
+  private schemaPath(parts: Ident[], session: SessionContext, command: string): [string, string] {
+    if (parts.length === 2) return [parts[0]!.name, parts[1]!.name];
+    return [this.currentDatabase(session, command), parts[0]!.name];
+  }
+
+  /** `n`, `s.n` or `d.s.n` against the session's current database and schema. */
+  private objectPath(parts: Ident[], session: SessionContext, command: string): [string, string, string] {
+    if (parts.length === 3) return [parts[0]!.name, parts[1]!.name, parts[2]!.name];
+    if (parts.length === 2) return [this.currentDatabase(session, command), parts[0]!.name, parts[1]!.name];
+    return [...this.currentSchema(session, command), parts[0]!.name];
+  }
+
+  /**
+   * A database the role may see (any privilege, or MANAGE GRANTS when `bypass`), or one it may use
+   * (`usage`: USAGE or OWNERSHIP). Otherwise 002003 `Database 'D' does not exist or not authorized.`
+   */
+  private resolveDatabase(
+    name: string,
+    session: SessionContext,
+    need: 'visible' | 'usage',
+    bypass = false,
+  ): Database {
+    const db = this.databases.get(name);
+    const key = qualifiedName([name]);
+    const ok =
+      db &&
+      (bypass ||
+        (need === 'usage'
+          ? this.usable(session.role, 'DATABASE', key)
+          : this.anyPrivilege(session.role, 'DATABASE', key)));
+    if (!ok) throw doesNotExist('Database', [name]);
+    return db;
+  }
+
+  /** A schema whose database and schema the role may use (INFORMATION_SCHEMA: everyone with the database). */
+  private resolveSchema(dbName: string, name: string, session: SessionContext, bypass = false): Schema {
+    const db = this.resolveDatabase(dbName, session, 'usage', bypass);
+    const schema = db.schemas.get(name);
+    const ok =
+      schema &&
+      (bypass ||
+        name === 'INFORMATION_SCHEMA' ||
+        this.usable(session.role, 'SCHEMA', qualifiedName([dbName, name])));
+    if (!ok) throw doesNotExist('Schema', [dbName, name]);
+    return schema;
+  }
+
+  /** A secret in a usable schema on which the role holds any privilege. */
+  private resolveSecret(path: [string, string, string], session: SessionContext, bypass = false): Secret {
+    const schema = this.resolveSchema(path[0], path[1], session, bypass);
+    const secret = schema.secrets.get(path[2]);
+    if (!secret || (!bypass && !this.anyPrivilege(session.role, 'SECRET', qualifiedName(path)))) {
+      throw doesNotExist('Secret', path);
+    }
+    return secret;
+  }
+
+  private addOwnership(onType: SecurableType, onName: string, role: string): void {
+    this.grants.push({
+      privilege: 'OWNERSHIP',
+      onType,
+      onName,
+      granteeType: 'ROLE',
+      grantee: role,
+      grantOption: true,
+      grantedBy: role,
+      createdOn: this.now(),
+    });
+  }
+
+  private dropGrantsOn(onType: SecurableType, onName: string): void {
+    this.grants = this.grants.filter((g) => !(g.onType === onType && g.onName === onName));
+  }
+
+  private removeSchema(schema: Schema): void {
+    for (const secret of schema.secrets.values()) {
+      this.dropGrantsOn('SECRET', qualifiedName([secret.database, secret.schema, secret.name]));
+    }
+    this.dropGrantsOn('SCHEMA', qualifiedName([schema.database, schema.name]));
+    this.databases.get(schema.database)?.schemas.delete(schema.name);
+  }
+
+  private removeDatabase(db: Database): void {
+    for (const schema of [...db.schemas.values()]) this.removeSchema(schema);
+    this.dropGrantsOn('DATABASE', qualifiedName([db.name]));
+    this.databases.delete(db.name);
+  }
+
+  private newSchema(database: string, name: string, comment: string | null): Schema {
+    return { name, database, comment, createdOn: this.now(), secrets: new Map() };
+  }
+
+  /** COMMENT (and DATA_RETENTION_TIME_IN_DAYS, accepted and ignored) for CREATE DATABASE / SCHEMA. */
+  private containerComment(props: Property[], kind: 'DATABASE' | 'SCHEMA'): string | null {
+    let comment: string | null = null;
+    for (const p of props) {
+      if (p.name === 'COMMENT' && p.value.kind === 'string') comment = p.value.value;
+      else if (p.name === 'DATA_RETENTION_TIME_IN_DAYS' && p.value.kind === 'number') continue;
+      else throw invalidValue(`invalid property '${p.name}' for '${kind}'`);
+    }
+    return comment;
+  }
+
+  private useDatabase(name: Ident, session: SessionContext): ResultSet {
+    const db = this.resolveDatabase(name.name, session, 'usage');
+    session.database = db.name;
+    // USE DATABASE makes PUBLIC the current schema when the database has one (docs, "USE DATABASE").
+    session.schema = db.schemas.has('PUBLIC') ? 'PUBLIC' : null;
+    return ok();
+  }
+
+  private useSchema(name: Ident[], session: SessionContext): ResultSet {
+    const [dbName, schemaName] = this.schemaPath(name, session, 'USE SCHEMA');
+    this.resolveSchema(dbName, schemaName, session);
+    session.database = dbName;
+    session.schema = schemaName;
+    return ok();
+  }
+
+  private createDatabase(
+    s: Extract<Statement, { type: 'createDatabase' | 'createSchema' }>,
+    session: SessionContext,
+  ): ResultSet {
+    const name = s.name[0]!.name;
+    const comment = this.containerComment(s.props, 'DATABASE');
+    // CREATE DATABASE needs the account privilege (SYSADMIN and above by default; notes, "Access control").
+    if (!this.accountPrivilege(session.role, 'CREATE DATABASE')) {
+      throw insufficientPrivileges('account', this.accountName);
+    }
+    const existing = this.databases.get(name);
+    if (existing) {
+      if (s.ifNotExists) return ok(`${displayName(name)} already exists, statement succeeded.`);
+      if (!s.orReplace) throw alreadyExists(name);
+      if (!this.owns(session.role, 'DATABASE', qualifiedName([name]))) {
+        throw insufficientPrivileges('database', name);
+      }
+      this.removeDatabase(existing);
+    }
+    // A new database has the schemas PUBLIC and INFORMATION_SCHEMA (notes, "Objects"); the creating
+    // role owns the database and PUBLIC; INFORMATION_SCHEMA has no owner.
+    const db: Database = { name, comment, createdOn: this.now(), schemas: new Map() };
+    db.schemas.set('PUBLIC', this.newSchema(name, 'PUBLIC', null));
+    db.schemas.set('INFORMATION_SCHEMA', this.newSchema(name, 'INFORMATION_SCHEMA', null));
+    this.databases.set(name, db);
+    this.addOwnership('DATABASE', qualifiedName([name]), session.role);
+    this.addOwnership('SCHEMA', qualifiedName([name, 'PUBLIC']), session.role);
+    // Creating a database makes it (and its PUBLIC schema) current (docs, "CREATE DATABASE", usage notes).
+    session.database = name;
+    session.schema = 'PUBLIC';
+    return ok(`Database ${displayName(name)} successfully created.`);
+  }
+
+  private createSchema(
+    s: Extract<Statement, { type: 'createDatabase' | 'createSchema' }>,
+    session: SessionContext,
+  ): ResultSet {
+    const [dbName, name] = this.schemaPath(s.name, session, 'CREATE SCHEMA');
+    const comment = this.containerComment(s.props, 'SCHEMA');
+    const db = this.resolveDatabase(dbName, session, 'visible');
+    // CREATE SCHEMA needs CREATE SCHEMA on the database (OWNERSHIP implies it).
+    if (!this.hasPrivilege(session.role, 'CREATE SCHEMA', 'DATABASE', qualifiedName([dbName]))) {
+      throw insufficientPrivileges('database', dbName);
+    }
+    const key = qualifiedName([dbName, name]);
+    const existing = db.schemas.get(name);
+    if (existing) {
+      if (s.ifNotExists) return ok(`${displayName(name)} already exists, statement succeeded.`);
+      if (!s.orReplace || name === 'INFORMATION_SCHEMA') throw alreadyExists(name);
+      if (!this.owns(session.role, 'SCHEMA', key)) throw insufficientPrivileges('schema', name);
+      this.removeSchema(existing);
+    }
+    db.schemas.set(name, this.newSchema(dbName, name, comment));
+    this.addOwnership('SCHEMA', key, session.role);
+    // Creating a schema makes it current (docs, "CREATE SCHEMA", usage notes).
+    session.database = dbName;
+    session.schema = name;
+    return ok(`Schema ${displayName(name)} successfully created.`);
+  }
+
+  private showDatabases(like: string | null, session: SessionContext): ResultSet {
+    const re = like === null ? null : likeToRegExp(like);
+    const manage = this.manageGrants(session.role);
+    const defaultDb = session.user
+      ? (this.users.get(session.user)?.defaultNamespace?.split('.')[0] ?? null)
+      : null;
+    const rows = [...this.databases.values()]
+      .filter((d) => manage || this.anyPrivilege(session.role, 'DATABASE', qualifiedName([d.name])))
+      .filter((d) => !re || re.test(d.name))
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .map((d): Cell[] => [
+        d.createdOn,
+        d.name,
+        defaultDb !== null && defaultDb.toUpperCase() === d.name.toUpperCase() ? 'Y' : 'N',
+        session.database === d.name ? 'Y' : 'N',
+        '',
+        this.owner('DATABASE', qualifiedName([d.name])) ?? '',
+        d.comment,
+        '',
+        '1',
+        'STANDARD',
+        null,
+        'ROLE',
+      ]);
+    // Columns: the Terraform provider's databaseRow (pkg/sdk/databases.go) and the docs' SHOW DATABASES.
+    return {
+      columns: [
+        { name: 'created_on', type: 'timestamp_ltz', scale: 3 },
+        { name: 'name', type: 'text' },
+        { name: 'is_default', type: 'text' },
+        { name: 'is_current', type: 'text' },
+        { name: 'origin', type: 'text' },
+        { name: 'owner', type: 'text' },
+        { name: 'comment', type: 'text' },
+        { name: 'options', type: 'text' },
+        { name: 'retention_time', type: 'text' },
+        { name: 'kind', type: 'text' },
+        { name: 'budget', type: 'text' },
+        { name: 'owner_role_type', type: 'text' },
+      ],
+      rows,
+    };
+  }
+
+  /**
+   * The schemas a SHOW command covers: `IN SCHEMA` one, `IN DATABASE` a database's, `IN ACCOUNT`
+   * all; without IN, the current database when there is one, else the account (docs, "SHOW SECRETS").
+   */
+  private scopeSchemas(scope: ShowScope, session: SessionContext, command: string): Schema[] {
+    const manage = this.manageGrants(session.role);
+    const visibleDbs = () =>
+      [...this.databases.values()].filter(
+        (d) => manage || this.usable(session.role, 'DATABASE', qualifiedName([d.name])),
+      );
+    const visibleSchemas = (d: Database) =>
+      [...d.schemas.values()].filter(
+        (sc) =>
+          manage ||
+          sc.name === 'INFORMATION_SCHEMA' ||
+          this.anyPrivilege(session.role, 'SCHEMA', qualifiedName([d.name, sc.name])),
+      );
+    // `IN DATABASE` / `IN SCHEMA` without a name and without a current database have no effect
+    // (docs, "SHOW SECRETS").
+    if (scope !== null && scope.kind !== 'ACCOUNT' && scope.name === null && session.database === null) {
+      scope = null;
+    }
+    if (scope?.kind === 'SCHEMA') {
+      const [dbName, name] =
+        scope.name === null
+          ? this.currentSchema(session, command)
+          : this.schemaPath(scope.name, session, command);
+      return [this.resolveSchema(dbName, name, session, manage)];
+    }
+    if (scope?.kind === 'DATABASE' || (scope === null && session.database !== null)) {
+      const dbName =
+        scope?.kind === 'DATABASE' && scope.name !== null
+          ? scope.name[0]!.name
+          : this.currentDatabase(session, command);
+      return visibleSchemas(this.resolveDatabase(dbName, session, 'usage', manage));
+    }
+    return visibleDbs().flatMap(visibleSchemas);
+  }
+
+  private showSchemas(like: string | null, scope: ShowScope, session: SessionContext): ResultSet {
+    const re = like === null ? null : likeToRegExp(like);
+    const rows = this.scopeSchemas(scope, session, 'SHOW SCHEMAS')
+      .filter((sc) => !re || re.test(sc.name))
+      .sort((a, b) =>
+        a.database === b.database ? (a.name < b.name ? -1 : 1) : a.database < b.database ? -1 : 1,
+      )
+      .map((sc): Cell[] => {
+        const owner = this.owner('SCHEMA', qualifiedName([sc.database, sc.name]));
+        return [
+          sc.createdOn,
+          sc.name,
+          'N',
+          session.database === sc.database && session.schema === sc.name ? 'Y' : 'N',
+          sc.database,
+          owner ?? '',
+          sc.name === 'INFORMATION_SCHEMA'
+            ? 'Views describing the contents of schemas in this database'
+            : sc.comment,
+          '',
+          '1',
+          owner === null ? '' : 'ROLE',
+        ];
+      });
+    // Columns: the Terraform provider's schemaDBRow (pkg/sdk/schemas.go).
+    return {
+      columns: [
+        { name: 'created_on', type: 'timestamp_ltz', scale: 3 },
+        { name: 'name', type: 'text' },
+        { name: 'is_default', type: 'text' },
+        { name: 'is_current', type: 'text' },
+        { name: 'database_name', type: 'text' },
+        { name: 'owner', type: 'text' },
+        { name: 'comment', type: 'text' },
+        { name: 'options', type: 'text' },
+        { name: 'retention_time', type: 'text' },
+        { name: 'owner_role_type', type: 'text' },
+      ],
+      rows,
+    };
+  }
+
+  /**
+   * Applies SECRET properties to a draft. TYPE = GENERIC_STRING takes SECRET_STRING, TYPE = PASSWORD
+   * takes USERNAME and PASSWORD (docs, "CREATE SECRET"); both take COMMENT. OAUTH2, CLOUD_PROVIDER_TOKEN
+   * and SYMMETRIC_KEY secrets are not modelled. Wording of these refusals is ours (README).
+   */
+  private applySecretProperties(secret: Secret, props: Property[]): void {
+    const text = (p: Property): string => {
+      if (p.value.kind === 'string') return p.value.value;
+      throw invalidValue(`invalid value for property '${p.name}'`);
+    };
+    const allowed = secret.type === 'GENERIC_STRING' ? ['SECRET_STRING'] : ['USERNAME', 'PASSWORD'];
+    for (const p of props) {
+      if (p.name === 'COMMENT') secret.comment = text(p);
+      else if (!allowed.includes(p.name)) {
+        throw invalidValue(`invalid property '${p.name}' for 'SECRET' of TYPE = ${secret.type}`);
+      } else if (p.name === 'SECRET_STRING') secret.secretString = text(p);
+      else if (p.name === 'USERNAME') secret.username = text(p);
+      else secret.password = text(p);
+    }
+  }
+
+  private createSecret(s: Extract<Statement, { type: 'createSecret' }>, session: SessionContext): ResultSet {
+    const path = this.objectPath(s.name, session, 'CREATE SECRET');
+    const typeProp = s.props.find((p) => p.name === 'TYPE');
+    const typeName =
+      typeProp?.value.kind === 'ident'
+        ? typeProp.value.parts.map((x) => x.name).join('.')
+        : typeProp?.value.kind === 'string'
+          ? typeProp.value.value.toUpperCase()
+          : '';
+    if (typeName !== 'GENERIC_STRING' && typeName !== 'PASSWORD') {
+      if (typeProp === undefined) throw invalidValue("missing required property 'TYPE' for 'SECRET'");
+      throw invalidValue(`invalid value ['${typeName}'] for parameter 'TYPE'`);
+    }
+    const secret: Secret = {
+      name: path[2],
+      database: path[0],
+      schema: path[1],
+      type: typeName,
+      secretString: null,
+      username: null,
+      password: null,
+      comment: null,
+      createdOn: this.now(),
+    };
+    this.applySecretProperties(
+      secret,
+      s.props.filter((p) => p.name !== 'TYPE'),
+    );
+    if (secret.type === 'GENERIC_STRING' && secret.secretString === null) {
+      throw invalidValue("missing required property 'SECRET_STRING' for 'SECRET' of TYPE = GENERIC_STRING");
+    }
+    // CREATE SECRET needs CREATE SECRET on the schema and USAGE on the database and schema
+    // (notes, "Secrets"); OWNERSHIP of the schema implies CREATE SECRET.
+    const schema = this.resolveSchema(path[0], path[1], session);
+    if (!this.hasPrivilege(session.role, 'CREATE SECRET', 'SCHEMA', qualifiedName([path[0], path[1]]))) {
+      throw insufficientPrivileges('schema', path[1]);
+    }
+    const key = qualifiedName(path);
+    const existing = schema.secrets.get(path[2]);
+    if (existing) {
+      if (s.ifNotExists) return ok(`${displayName(path[2])} already exists, statement succeeded.`);
+      if (!s.orReplace) throw alreadyExists(path[2]);
+      // Replacing drops the old secret, which needs OWNERSHIP of it; its grants go with it.
+      if (!this.owns(session.role, 'SECRET', key)) throw insufficientPrivileges('secret', path[2]);
+      this.dropGrantsOn('SECRET', key);
+    }
+    schema.secrets.set(secret.name, secret);
+    this.addOwnership('SECRET', key, session.role);
+    return ok(`Secret ${displayName(secret.name)} successfully created.`);
+  }
+
+  private alterSecret(
+    s: Extract<Statement, { type: 'alterSecretSet' | 'alterSecretUnset' }>,
+    session: SessionContext,
+  ): ResultSet {
+    const path = this.objectPath(s.name, session, 'ALTER SECRET');
+    let secret: Secret;
+    try {
+      secret = this.resolveSecret(path, session);
+    } catch (e) {
+      if (s.ifExists && e instanceof SfError && e.code === '002003') return ok();
+      throw e;
+    }
+    // ALTER SECRET needs OWNERSHIP (notes, "Secrets"); no MODIFY privilege exists for secrets.
+    if (!this.owns(session.role, 'SECRET', qualifiedName(path)))
+      throw insufficientPrivileges('secret', secret.name);
+    const draft: Secret = { ...secret };
+    if (s.type === 'alterSecretSet') this.applySecretProperties(draft, s.props);
+    else {
+      // Only COMMENT can be unset (docs, "ALTER SECRET").
+      for (const name of s.names) {
+        if (name !== 'COMMENT') throw invalidValue(`invalid property '${name}' for 'SECRET'`);
+        draft.comment = null;
+      }
+    }
+    this.databases.get(path[0])!.schemas.get(path[1])!.secrets.set(secret.name, draft);
+    return ok();
+  }
+
+  private descSecret(name: Ident[], session: SessionContext): ResultSet {
+    const path = this.objectPath(name, session, 'DESCRIBE SECRET');
+    const secret = this.resolveSecret(path, session);
+    const key = qualifiedName(path);
+    // DESCRIBE SECRET needs USAGE on the secret (docs, "DESCRIBE SECRET"); READ alone is not enough.
+    if (!this.usable(session.role, 'SECRET', key)) throw insufficientPrivileges('secret', secret.name);
+    // Columns and the GENERIC_STRING type name: docs "DESCRIBE SECRET" and the Terraform provider's
+    // secrets integration test. The value (SECRET_STRING, PASSWORD) is never returned.
+    return {
+      columns: [
+        { name: 'created_on', type: 'timestamp_ltz', scale: 3 },
+        { name: 'name', type: 'text' },
+        { name: 'schema_name', type: 'text' },
+        { name: 'database_name', type: 'text' },
+        { name: 'owner', type: 'text' },
+        { name: 'comment', type: 'text' },
+        { name: 'secret_type', type: 'text' },
+        { name: 'username', type: 'text' },
+        { name: 'oauth_access_token_expiry_time', type: 'text' },
+        { name: 'oauth_refresh_token_expiry_time', type: 'text' },
+        { name: 'oauth_scopes', type: 'text' },
+        { name: 'integration_name', type: 'text' },
+      ],
+      rows: [
+        [
+          secret.createdOn,
+          secret.name,
+          secret.schema,
+          secret.database,
+          this.owner('SECRET', key) ?? '',
+          secret.comment,
+          secret.type,
+          secret.username,
+          null,
+          null,
+          null,
+          null,
+        ],
+      ],
+    };
+  }
+
+  private dropSecret(s: Extract<Statement, { type: 'dropSecret' }>, session: SessionContext): ResultSet {
+    const path = this.objectPath(s.name, session, 'DROP');
+    let secret: Secret;
+    try {
+      secret = this.resolveSecret(path, session);
+    } catch (e) {
+      if (s.ifExists && e instanceof SfError && e.code === '002003') {
+        return ok(`Drop statement executed successfully (${displayName(path[2])} already dropped).`);
+      }
+      throw e;
+    }
+    const key = qualifiedName(path);
+    // DROP SECRET needs OWNERSHIP (docs, "DROP SECRET").
+    if (!this.owns(session.role, 'SECRET', key)) throw insufficientPrivileges('secret', secret.name);
+    this.databases.get(path[0])!.schemas.get(path[1])!.secrets.delete(secret.name);
+    this.dropGrantsOn('SECRET', key);
+    return ok(`${displayName(secret.name)} successfully dropped.`);
+  }
+
+  private showSecrets(like: string | null, scope: ShowScope, session: SessionContext): ResultSet {
+    const re = like === null ? null : likeToRegExp(like);
+    const manage = this.manageGrants(session.role);
+    const rows = this.scopeSchemas(scope, session, 'SHOW SECRETS')
+      .filter(
+        (sc) =>
+          manage ||
+          sc.name === 'INFORMATION_SCHEMA' ||
+          this.usable(session.role, 'SCHEMA', qualifiedName([sc.database, sc.name])),
+      )
+      .flatMap((sc) => [...sc.secrets.values()])
+      .filter(
+        (x) =>
+          manage || this.anyPrivilege(session.role, 'SECRET', qualifiedName([x.database, x.schema, x.name])),
+      )
+      .filter((x) => !re || re.test(x.name))
+      .sort((a, b) => {
+        const ka = [a.database, a.schema, a.name].join('\u0000');
+        const kb = [b.database, b.schema, b.name].join('\u0000');
+        return ka < kb ? -1 : ka > kb ? 1 : 0;
+      })
+      .map((x): Cell[] => [
+        x.createdOn,
+        x.name,
+        x.schema,
+        x.database,
+        this.owner('SECRET', qualifiedName([x.database, x.schema, x.name])) ?? '',
+        x.comment,
+        x.type,
+        null,
+        'ROLE',
+      ]);
+    // Columns: docs "SHOW SECRETS" (notes, "Secrets").
+    return {
+      columns: [
+        { name: 'created_on', type: 'timestamp_ltz', scale: 3 },
+        { name: 'name', type: 'text' },
+        { name: 'schema_name', type: 'text' },
+        { name: 'database_name', type: 'text' },
+        { name: 'owner', type: 'text' },
+        { name: 'comment', type: 'text' },
+        { name: 'secret_type', type: 'text' },
+        { name: 'oauth_scopes', type: 'text' },
+        { name: 'owner_role_type', type: 'text' },
+      ],
+      rows,
+    };
+  }
+
+  /** The grant key of a database, schema or secret named in a GRANT/SHOW GRANTS, resolved for the role. */
+  private securableKey(
+    objectType: SecurableType,
+    on: Ident[],
+    session: SessionContext,
+    command: string,
+  ): { key: string; shortName: string } {
+    const bypass = this.manageGrants(session.role);
+    if (objectType === 'DATABASE') {
+      const db = this.resolveDatabase(on[0]!.name, session, 'visible', bypass);
+      return { key: qualifiedName([db.name]), shortName: db.name };
+    }
+    if (objectType === 'SCHEMA') {
+      const [dbName, name] = this.schemaPath(on, session, command);
+      this.resolveDatabase(dbName, session, 'visible', bypass);
+      const schema = this.databases.get(dbName)!.schemas.get(name);
+      const key = qualifiedName([dbName, name]);
+      if (!schema || (!bypass && !this.anyPrivilege(session.role, 'SCHEMA', key))) {
+        throw doesNotExist('Schema', [dbName, name]);
+      }
+      return { key, shortName: name };
+    }
+    const path = this.objectPath(on, session, command);
+    this.resolveSecret(path, session, bypass);
+    return { key: qualifiedName(path), shortName: path[2] };
+  }
+
+  private grantObjectOwnership(
+    s: Extract<Statement, { type: 'grantObjectOwnership' }>,
+    session: SessionContext,
+  ): ResultSet {
+    const { key, shortName } = this.securableKey(s.objectType, s.on, session, 'GRANT');
+    const to = this.requireRole(s.to);
+    if (!this.owns(session.role, s.objectType, key) && !this.manageGrants(session.role)) {
+      throw insufficientPrivileges(objectKind(s.objectType), shortName);
+    }
+    // INFORMATION_SCHEMA belongs to no role and cannot be given away (refusal wording is ours).
+    if (s.objectType === 'SCHEMA' && shortName === 'INFORMATION_SCHEMA') {
+      throw insufficientPrivileges('schema', shortName);
+    }
+    this.transferOwnership(s.objectType, key, to.name, s.currentGrants);
+    return ok();
+  }
+
+  private grantObjectPrivileges(
+    s: Extract<Statement, { type: 'grantObjectPrivileges' | 'revokeObjectPrivileges' }>,
+    session: SessionContext,
+  ): ResultSet {
+    const { key, shortName } = this.securableKey(
+      s.objectType,
+      s.on,
+      session,
+      s.type === 'grantObjectPrivileges' ? 'GRANT' : 'REVOKE',
+    );
+    const role = this.requireRole(s.type === 'grantObjectPrivileges' ? s.to : s.from);
+    const privileges = this.expandPrivileges(s.privileges, OBJECT_PRIVILEGES[s.objectType]);
+    // Granting needs MANAGE GRANTS, OWNERSHIP of the object, or the privilege WITH GRANT OPTION;
+    // revoking needs MANAGE GRANTS or OWNERSHIP (notes, "Access control").
+    const manage = this.manageGrants(session.role);
+    const owner = this.owns(session.role, s.objectType, key);
+    const matches = (g: Grant, p: string) =>
+      g.privilege === p &&
+      g.onType === s.objectType &&
+      g.onName === key &&
+      g.granteeType === 'ROLE' &&
+      g.grantee === role.name;
+    if (s.type === 'revokeObjectPrivileges') {
+      if (!manage && !owner) throw insufficientPrivileges(objectKind(s.objectType), shortName);
+      this.grants = this.grants.filter((g) => !privileges.some((p) => matches(g, p)));
+      return ok();
+    }
+    for (const p of privileges) {
+      if (!manage && !owner && !this.hasGrantOption(session.role, p, s.objectType, key)) {
+        throw insufficientPrivileges(objectKind(s.objectType), shortName);
+      }
+    }
+    // Under MANAGE GRANTS the recorded grantor is the object's owner (notes).
+    const grantedBy = this.owner(s.objectType, key) ?? session.role;
+    for (const p of privileges) {
+      const existing = this.grants.find((g) => matches(g, p));
+      if (existing) existing.grantOption = existing.grantOption || s.withGrantOption;
+      else {
+        this.grants.push({
+          privilege: p,
+          onType: s.objectType,
+          onName: key,
+          granteeType: 'ROLE',
+          grantee: role.name,
+          grantOption: s.withGrantOption,
+          grantedBy,
+          createdOn: this.now(),
+        });
+      }
+    }
+    return ok();
+  }
+
+  private showGrantsOnObject(
+    s: Extract<Statement, { type: 'showGrantsOnObject' }>,
+    session: SessionContext,
+  ): ResultSet {
+    const { key } = this.securableKey(s.objectType, s.on, session, 'SHOW GRANTS');
+    const rows = this.grants.filter((g) => g.onType === s.objectType && g.onName === key).sort(byTime);
+    return { columns: GRANT_COLUMNS, rows: rows.map(grantRow) };
+  }
+
+  /** Every secret with its value, for the control plane (`GET /__emulator/secrets`). */
+  allSecrets(): (Secret & { fullName: string; owner: string | null })[] {
+    const out: (Secret & { fullName: string; owner: string | null })[] = [];
+    for (const db of this.databases.values()) {
+      for (const schema of db.schemas.values()) {
+        for (const secret of schema.secrets.values()) {
+          const fullName = qualifiedName([secret.database, secret.schema, secret.name]);
+          out.push({ ...secret, fullName, owner: this.owner('SECRET', fullName) });
+        }
+      }
+    }
+    return out;
+  }
+
   private select(s: Extract<Statement, { type: 'select' }>, session: SessionContext): ResultSet {
     const columns: ResultSet['columns'] = [];
     const row: Cell[] = [];
@@ -1467,8 +2245,10 @@ export class Account {
             fn(session.warehouse);
             break;
           case 'CURRENT_DATABASE':
+            fn(session.database);
+            break;
           case 'CURRENT_SCHEMA':
-            fn(null);
+            fn(session.database === null ? null : session.schema);
             break;
           case 'CURRENT_SESSION':
             fn(session.sessionId);

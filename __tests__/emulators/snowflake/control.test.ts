@@ -133,6 +133,57 @@ describe('control plane', () => {
     await session.close();
   });
 
+  it('lists every SECRET object with its value, whoever owns it', async () => {
+    expect(await control.secrets()).toEqual([]);
+    const pem = '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n';
+    await control.sql('CREATE DATABASE ctl_db', 'SYSADMIN');
+    await control.sql(
+      `CREATE SECRET ctl_db.public.pk TYPE = GENERIC_STRING SECRET_STRING = $$${pem}$$`,
+      'SYSADMIN',
+    );
+    // Written by ctl_user over the wire, in the schema its session starts in.
+    const session = await connectWithKey(emulator.url, emulator.account, 'ctl_user', key, {
+      database: 'ctl_db',
+      schema: 'public',
+    });
+    await session.query("CREATE SECRET \"pw\" TYPE = PASSWORD USERNAME = 'u' PASSWORD = 'p' COMMENT = 'c'");
+    await session.close();
+    expect(await control.secrets()).toEqual([
+      {
+        database: 'CTL_DB',
+        schema: 'PUBLIC',
+        name: 'PK',
+        fullName: 'CTL_DB.PUBLIC.PK',
+        type: 'GENERIC_STRING',
+        secretString: pem,
+        username: null,
+        password: null,
+        comment: null,
+        owner: 'SYSADMIN',
+        createdOn: '2024-03-01T12:00:00.500Z',
+      },
+      {
+        database: 'CTL_DB',
+        schema: 'PUBLIC',
+        name: 'pw',
+        fullName: 'CTL_DB.PUBLIC."pw"',
+        type: 'PASSWORD',
+        secretString: null,
+        username: 'u',
+        password: 'p',
+        comment: 'c',
+        owner: 'SYSADMIN',
+        createdOn: '2024-03-01T12:00:00.500Z',
+      },
+    ]);
+    // ACCOUNTADMIN inherits SYSADMIN, so the control plane's default role may describe it.
+    expect((await control.sql('DESC SECRET ctl_db.public.pk'))[0]).toMatchObject({
+      secret_type: 'GENERIC_STRING',
+    });
+    await control.sql('DROP SECRET ctl_db.public.pk', 'SYSADMIN');
+    expect((await control.secrets()).map((x) => x.name)).toEqual(['pw']);
+  });
+
   it('rejects malformed control requests with 400', async () => {
     await expect(control.fault({ on: 'query', action: 'explode' as never })).rejects.toThrow(/HTTP 400/);
     const r = await fetch(`${emulator.url}/__emulator/nothing`);

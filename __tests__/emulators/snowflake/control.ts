@@ -61,6 +61,27 @@ export interface RegisteredTokenInput {
   expiresAt?: string;
 }
 
+/** A Snowflake SECRET object with its value, as `GET /__emulator/secrets` returns it (for assertions). */
+export interface SecretRecord {
+  /** Stored names: upper-cased unless created quoted. */
+  database: string;
+  schema: string;
+  name: string;
+  /** `DB.SCHEMA.NAME` as SHOW GRANTS prints it (parts double-quoted when needed). */
+  fullName: string;
+  type: 'GENERIC_STRING' | 'PASSWORD';
+  /** TYPE = GENERIC_STRING: the SECRET_STRING. */
+  secretString: string | null;
+  /** TYPE = PASSWORD: USERNAME and PASSWORD. */
+  username: string | null;
+  password: string | null;
+  comment: string | null;
+  /** The owning role, or null if the owner was dropped. */
+  owner: string | null;
+  /** ISO 8601, emulator clock. */
+  createdOn: string;
+}
+
 export class SnowflakeSqlError extends Error {
   constructor(
     readonly code: string,
@@ -98,6 +119,11 @@ export class SnowflakeControl {
     if (result.error)
       throw new SnowflakeSqlError(result.error.code, result.error.sqlState, result.error.message);
     return result.rows ?? [];
+  }
+
+  /** Every SECRET object in the account, values included, whoever owns it. */
+  async secrets(): Promise<SecretRecord[]> {
+    return (await this.call('GET', 'secrets')) as SecretRecord[];
   }
 
   async log(): Promise<LogEntry[]> {

@@ -22,12 +22,38 @@ export function displayName(name: string): string {
   return /^[A-Z_][A-Z0-9_$]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
-/** 002003 / 02000: absent, or present but invisible to the role. */
-export function doesNotExist(kind: 'User' | 'Role', name: string): SfError {
+/** A qualified name as Snowflake prints it in messages: each part bare or quoted, joined by `.`. */
+export function qualifiedName(parts: string[]): string {
+  return parts.map(displayName).join('.');
+}
+
+/**
+ * 002003 / 02000: absent, or present but invisible to the role. Schema-level names are printed
+ * fully qualified (`Schema 'TEST_DB."s_empty"'`); pass the parts as an array.
+ */
+export function doesNotExist(
+  kind: 'User' | 'Role' | 'Database' | 'Schema' | 'Secret',
+  name: string | string[],
+): SfError {
+  const shown = typeof name === 'string' ? displayName(name) : qualifiedName(name);
   return new SfError(
     '002003',
     '02000',
-    `SQL compilation error:\n${kind} '${displayName(name)}' does not exist or not authorized.`,
+    `SQL compilation error:\n${kind} '${shown}' does not exist or not authorized.`,
+  );
+}
+
+/**
+ * 090105 / 090106, 22000: an unqualified name with no current database or schema:
+ * `Cannot perform CREATE TABLE. This session does not have a current schema. Call 'USE SCHEMA', or
+ * use a qualified name.` (wording and codes from public reports of live errors; the verb after
+ * "perform" follows the statement, e.g. `CREATE TABLE`, `DROP`).
+ */
+export function noCurrent(what: 'database' | 'schema', command: string): SfError {
+  return new SfError(
+    what === 'database' ? '090105' : '090106',
+    '22000',
+    `Cannot perform ${command}. This session does not have a current ${what}. Call 'USE ${what.toUpperCase()}', or use a qualified name.`,
   );
 }
 
@@ -41,7 +67,10 @@ export function alreadyExists(name: string): SfError {
 }
 
 /** 003001 / 42501: `SQL access control error: Insufficient privileges to operate on user 'X'`. */
-export function insufficientPrivileges(kind: 'user' | 'role' | 'account', name: string): SfError {
+export function insufficientPrivileges(
+  kind: 'user' | 'role' | 'account' | 'database' | 'schema' | 'secret',
+  name: string,
+): SfError {
   return new SfError(
     '003001',
     '42501',

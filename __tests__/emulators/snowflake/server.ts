@@ -213,7 +213,15 @@ class Emulator {
 
   newSessionContext(user: string | null, role: string, warehouse: string | null): SessionContext {
     this.sessionSeq += 1;
-    return { user, role, warehouse, sessionId: String(this.sessionSeq), params: new Map() };
+    return {
+      user,
+      role,
+      warehouse,
+      database: null,
+      schema: null,
+      sessionId: String(this.sessionSeq),
+      params: new Map(),
+    };
   }
 
   /** Parses and runs a request's text in a session. Throws SfError. */
@@ -307,6 +315,7 @@ class Emulator {
     const warehouseParam = url.searchParams.get('warehouse');
     const warehouse = warehouseParam ? connectName(warehouseParam) : user.defaultWarehouse;
     const context = this.newSessionContext(user.name, role, warehouse);
+    this.initialNamespace(context, url, user.defaultNamespace);
     const session: Session = {
       ...context,
       token: `ver:1-hint:${context.sessionId}-${randomBytes(24).toString('hex')}`,
@@ -332,7 +341,12 @@ class Emulator {
         newClientForUpgrade: null,
         sessionId: Number(session.sessionId),
         parameters: parameterList(session),
-        sessionInfo: { databaseName: null, schemaName: null, warehouseName: warehouse, roleName: role },
+        sessionInfo: {
+          databaseName: session.database,
+          schemaName: session.schema,
+          warehouseName: warehouse,
+          roleName: role,
+        },
         idToken: null,
         idTokenValidityInSeconds: 0,
         responseData: null,
@@ -343,6 +357,35 @@ class Emulator {
       message: null,
       success: true,
     });
+  }
+
+  /**
+   * The session's first database and schema: the connect string's `databaseName`/`schemaName`
+   * (snowflake-sdk lib/services/sf.js), else the user's DEFAULT_NAMESPACE (`db` or `db.schema`).
+   * A name the role cannot use is left unset rather than refusing the login.
+   */
+  initialNamespace(context: SessionContext, url: URL, defaultNamespace: string | null): void {
+    const dbParam = url.searchParams.get('databaseName');
+    const schemaParam = url.searchParams.get('schemaName');
+    const fromDefault = defaultNamespace ? defaultNamespace.split('.') : [];
+    const dbRaw = dbParam || fromDefault[0];
+    if (!dbRaw) return;
+    const schemaRaw = dbParam ? schemaParam : (fromDefault[1] ?? schemaParam);
+    const tryUse = (sql: string) => {
+      try {
+        this.run(sql, context);
+        return true;
+      } catch (e) {
+        if (e instanceof SfError) return false;
+        throw e;
+      }
+    };
+    const quote = (raw: string) => {
+      const name = connectName(raw);
+      return `"${name.replace(/"/g, '""')}"`;
+    };
+    if (!tryUse(`USE DATABASE ${quote(dbRaw)}`)) return;
+    if (schemaRaw) tryUse(`USE SCHEMA ${quote(dbRaw)}.${quote(schemaRaw)}`);
   }
 
   sessionOf(req: IncomingMessage, tokens: Map<string, Session>): Session | undefined {
@@ -397,8 +440,8 @@ class Emulator {
           returned: rows.length,
           queryId,
           databaseProvider: null,
-          finalDatabaseName: null,
-          finalSchemaName: null,
+          finalDatabaseName: session.database,
+          finalSchemaName: session.schema,
           finalWarehouseName: session.warehouse,
           finalRoleName: session.role,
           numberOfBinds: 0,
@@ -539,6 +582,24 @@ class Emulator {
           return send(res, 200, { error: { code: e.code, sqlState: e.sqlState, message: e.message } });
         }
       }
+      case 'GET /__emulator/secrets':
+        return send(
+          res,
+          200,
+          this.account.allSecrets().map((x) => ({
+            database: x.database,
+            schema: x.schema,
+            name: x.name,
+            fullName: x.fullName,
+            type: x.type,
+            secretString: x.secretString,
+            username: x.username,
+            password: x.password,
+            comment: x.comment,
+            owner: x.owner,
+            createdOn: x.createdOn.toISOString(),
+          })),
+        );
       case 'GET /__emulator/log':
         return send(res, 200, this.log);
       case 'DELETE /__emulator/log':

@@ -2,7 +2,7 @@
 
 import { parseScript, tokenize } from './sql.js';
 import { SfError, displayName } from './errors.js';
-import { likeToRegExp, renderSetTime } from './account.js';
+import { Account, likeToRegExp, renderSetTime, type SessionContext } from './account.js';
 import { claimMillis } from './auth.js';
 
 const one = (sql: string) => {
@@ -112,6 +112,112 @@ describe('statements', () => {
     ] as const) {
       expect(one(sql)).toMatchObject({ type: 'showGrants', mode });
     }
+  });
+
+  it('parses databases, schemas and secrets with qualified, quoted and unquoted parts', () => {
+    expect(
+      one(
+        'CREATE OR REPLACE SECRET IF NOT EXISTS db."My Schema".k TYPE = GENERIC_STRING SECRET_STRING = $$a\'b$$',
+      ),
+    ).toEqual({
+      type: 'createSecret',
+      orReplace: true,
+      ifNotExists: true,
+      name: [
+        { name: 'DB', quoted: false },
+        { name: 'My Schema', quoted: true },
+        { name: 'K', quoted: false },
+      ],
+      props: [
+        expect.objectContaining({
+          name: 'TYPE',
+          value: { kind: 'ident', parts: [{ name: 'GENERIC_STRING', quoted: false }] },
+        }),
+        expect.objectContaining({ name: 'SECRET_STRING', value: { kind: 'string', value: "a'b" } }),
+      ],
+    });
+    expect(one("ALTER SECRET IF EXISTS k SET COMMENT = 'c'")).toMatchObject({
+      type: 'alterSecretSet',
+      ifExists: true,
+      name: [{ name: 'K' }],
+    });
+    expect(one('ALTER SECRET s.k UNSET COMMENT')).toMatchObject({
+      type: 'alterSecretUnset',
+      names: ['COMMENT'],
+    });
+    expect(one('DESCRIBE SECRET d.s.k')).toMatchObject({ type: 'descSecret', name: [{}, {}, {}] });
+    expect(one('DROP SECRET IF EXISTS k')).toMatchObject({ type: 'dropSecret', ifExists: true });
+    expect(one("SHOW SECRETS LIKE 'k%' IN SCHEMA d.s")).toMatchObject({
+      type: 'showSecrets',
+      like: 'k%',
+      in: { kind: 'SCHEMA', name: [{ name: 'D' }, { name: 'S' }] },
+    });
+    expect(one('SHOW SECRETS IN d')).toMatchObject({ in: { kind: 'DATABASE', name: [{ name: 'D' }] } });
+    expect(one('SHOW SECRETS IN ACCOUNT')).toMatchObject({ in: { kind: 'ACCOUNT' } });
+    expect(one('SHOW SCHEMAS IN DATABASE d')).toMatchObject({
+      type: 'showSchemas',
+      in: { kind: 'DATABASE' },
+    });
+    expect(one('CREATE DATABASE IF NOT EXISTS d')).toMatchObject({
+      type: 'createDatabase',
+      ifNotExists: true,
+    });
+    expect(one('USE d.s')).toMatchObject({ type: 'useSchema', name: [{ name: 'D' }, { name: 'S' }] });
+    expect(one('USE d')).toMatchObject({ type: 'useDatabase', name: { name: 'D' } });
+    expect(one('GRANT USAGE, READ ON SECRET d.s.k TO ROLE r')).toMatchObject({
+      type: 'grantObjectPrivileges',
+      privileges: ['USAGE', 'READ'],
+      objectType: 'SECRET',
+    });
+    expect(one('GRANT CREATE SCHEMA ON DATABASE d TO ROLE r')).toMatchObject({
+      privileges: ['CREATE SCHEMA'],
+      objectType: 'DATABASE',
+    });
+    expect(one('GRANT OWNERSHIP ON SCHEMA d.s TO ROLE r REVOKE CURRENT GRANTS')).toMatchObject({
+      type: 'grantObjectOwnership',
+      objectType: 'SCHEMA',
+      currentGrants: 'REVOKE',
+    });
+    expect(one('REVOKE CREATE SECRET ON SCHEMA d.s FROM ROLE r')).toMatchObject({
+      type: 'revokeObjectPrivileges',
+    });
+    expect(one('SHOW GRANTS ON SECRET d.s.k')).toMatchObject({
+      type: 'showGrantsOnObject',
+      objectType: 'SECRET',
+    });
+    // A secret name has at most three parts.
+    expect(errorOf(() => one('DESC SECRET a.b.c.d')).code).toBe('001003');
+  });
+
+  it('answers 090106 for an unqualified secret when the session has a database but no schema', () => {
+    const account = new Account('testorg-testaccount', () => new Date());
+    const session: SessionContext = {
+      user: null,
+      role: 'ACCOUNTADMIN',
+      warehouse: null,
+      database: null,
+      schema: null,
+      sessionId: '1',
+      params: new Map(),
+    };
+    // Without a current database, `IN DATABASE` / `IN SCHEMA` without a name have no effect.
+    expect(account.execute(one('SHOW SECRETS IN SCHEMA'), session).rows).toEqual([]);
+    expect(account.execute(one('SHOW SCHEMAS IN DATABASE'), session).rows).toEqual([]);
+    account.execute(one('CREATE DATABASE d'), session);
+    expect(account.execute(one('SHOW SCHEMAS IN DATABASE'), session).rows.map((r) => r[1])).toEqual([
+      'INFORMATION_SCHEMA',
+      'PUBLIC',
+    ]);
+    session.schema = null;
+    const e = errorOf(() => account.execute(one('DESC SECRET k'), session));
+    expect([e.code, e.sqlState, e.message]).toEqual([
+      '090106',
+      '22000',
+      "Cannot perform DESCRIBE SECRET. This session does not have a current schema. Call 'USE SCHEMA', or use a qualified name.",
+    ]);
+    expect(account.execute(one('SELECT CURRENT_DATABASE(), CURRENT_SCHEMA()'), session).rows).toEqual([
+      ['D', null],
+    ]);
   });
 
   it('names SELECT columns after their upper-cased expression text, or the alias', () => {

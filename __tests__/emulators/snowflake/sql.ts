@@ -58,6 +58,16 @@ export type Expr =
 
 export type ObjectType = 'USER' | 'ROLE';
 
+/** Databases and the schema-level objects the emulator models. */
+export type SecurableType = 'DATABASE' | 'SCHEMA' | 'SECRET';
+
+/** Where SHOW SECRETS looks: `IN ACCOUNT`, `IN DATABASE [d]`, `IN SCHEMA [s]`, or the default. */
+export type ShowScope =
+  | { kind: 'ACCOUNT' }
+  | { kind: 'DATABASE'; name: Ident[] | null }
+  | { kind: 'SCHEMA'; name: Ident[] | null }
+  | null;
+
 export type Statement =
   | { type: 'createUser'; orReplace: boolean; ifNotExists: boolean; name: Ident; props: Property[] }
   | { type: 'alterUserSet'; ifExists: boolean; name: Ident; props: Property[] }
@@ -98,6 +108,47 @@ export type Statement =
       name: Ident | null;
     }
   | { type: 'useRole'; role: Ident }
+  | { type: 'useDatabase'; name: Ident }
+  | { type: 'useSchema'; name: Ident[] }
+  | {
+      type: 'createDatabase' | 'createSchema';
+      orReplace: boolean;
+      ifNotExists: boolean;
+      /** One part for a database; one or two (`d.s`) for a schema. */
+      name: Ident[];
+      props: Property[];
+    }
+  | { type: 'showDatabases'; like: string | null }
+  | { type: 'showSchemas'; like: string | null; in: ShowScope }
+  | { type: 'createSecret'; orReplace: boolean; ifNotExists: boolean; name: Ident[]; props: Property[] }
+  | { type: 'alterSecretSet'; ifExists: boolean; name: Ident[]; props: Property[] }
+  | { type: 'alterSecretUnset'; ifExists: boolean; name: Ident[]; names: string[] }
+  | { type: 'descSecret'; name: Ident[] }
+  | { type: 'dropSecret'; ifExists: boolean; name: Ident[] }
+  | { type: 'showSecrets'; like: string | null; in: ShowScope }
+  | {
+      type: 'grantObjectOwnership';
+      objectType: SecurableType;
+      on: Ident[];
+      to: Ident;
+      currentGrants: 'COPY' | 'REVOKE' | null;
+    }
+  | {
+      type: 'grantObjectPrivileges';
+      privileges: string[];
+      objectType: SecurableType;
+      on: Ident[];
+      to: Ident;
+      withGrantOption: boolean;
+    }
+  | {
+      type: 'revokeObjectPrivileges';
+      privileges: string[];
+      objectType: SecurableType;
+      on: Ident[];
+      from: Ident;
+    }
+  | { type: 'showGrantsOnObject'; objectType: SecurableType; on: Ident[] }
   | { type: 'alterSessionSet'; props: Property[] }
   | { type: 'alterSessionUnset'; names: string[] }
   | { type: 'select'; columns: { expr: Expr; label: string }[] };
@@ -304,10 +355,38 @@ class Parser {
     return this.fail();
   }
 
-  dottedIdent(): Ident[] {
+  dottedIdent(max = Number.POSITIVE_INFINITY): Ident[] {
     const parts = [this.ident()];
-    while (this.acceptPunct('.')) parts.push(this.ident());
+    while (parts.length < max && this.acceptPunct('.')) parts.push(this.ident());
     return parts;
+  }
+
+  /** `DATABASE`, `SCHEMA` or `SECRET` followed by a name of at most 1, 2 or 3 parts. */
+  securable(): { objectType: SecurableType; on: Ident[] } | null {
+    for (const [word, max] of [
+      ['DATABASE', 1],
+      ['SCHEMA', 2],
+      ['SECRET', 3],
+    ] as const) {
+      if (this.acceptWord(word)) return { objectType: word, on: this.dottedIdent(max) };
+    }
+    return null;
+  }
+
+  /** `IN ACCOUNT | IN [DATABASE] d | IN SCHEMA [d.]s | IN d.s`, or nothing. */
+  showScope(): ShowScope {
+    if (!this.acceptWord('IN')) return null;
+    if (this.acceptWord('ACCOUNT')) return { kind: 'ACCOUNT' };
+    if (this.acceptWord('DATABASE')) {
+      return this.atEnd()
+        ? { kind: 'DATABASE', name: null }
+        : { kind: 'DATABASE', name: this.dottedIdent(1) };
+    }
+    if (this.acceptWord('SCHEMA')) {
+      return this.atEnd() ? { kind: 'SCHEMA', name: null } : { kind: 'SCHEMA', name: this.dottedIdent(2) };
+    }
+    const name = this.dottedIdent(2);
+    return name.length === 1 ? { kind: 'DATABASE', name } : { kind: 'SCHEMA', name };
   }
 
   string(): string {
@@ -420,6 +499,7 @@ class Parser {
       case 'DESC':
       case 'DESCRIBE':
         this.i += 1;
+        if (this.acceptWord('SECRET')) return { type: 'descSecret', name: this.dottedIdent(3) };
         this.expectWord('USER');
         return { type: 'descUser', name: this.ident() };
       case 'SHOW':
@@ -429,9 +509,7 @@ class Parser {
       case 'REVOKE':
         return this.revoke();
       case 'USE':
-        this.i += 1;
-        this.expectWord('ROLE');
-        return { type: 'useRole', role: this.ident() };
+        return this.use();
       case 'SELECT':
         return this.select();
       default:
@@ -459,7 +537,28 @@ class Parser {
       }
       return { type: 'createRole', orReplace, ifNotExists, name, comment };
     }
+    for (const [word, type, max] of [
+      ['DATABASE', 'createDatabase', 1],
+      ['SCHEMA', 'createSchema', 2],
+      ['SECRET', 'createSecret', 3],
+    ] as const) {
+      if (!this.acceptWord(word)) continue;
+      const ifNotExists = this.acceptWord('IF', 'NOT', 'EXISTS');
+      const name = this.dottedIdent(max);
+      const props = this.properties(() => this.atEnd());
+      return { type, orReplace, ifNotExists, name, props };
+    }
     return this.fail();
+  }
+
+  use(): Statement {
+    this.expectWord('USE');
+    if (this.acceptWord('ROLE')) return { type: 'useRole', role: this.ident() };
+    if (this.acceptWord('DATABASE')) return { type: 'useDatabase', name: this.ident() };
+    if (this.acceptWord('SCHEMA')) return { type: 'useSchema', name: this.dottedIdent(2) };
+    // `USE d` is USE DATABASE, `USE d.s` is USE SCHEMA (docs, "USE <object>").
+    const name = this.dottedIdent(2);
+    return name.length === 1 ? { type: 'useDatabase', name: name[0]! } : { type: 'useSchema', name };
   }
 
   alter(): Statement {
@@ -473,6 +572,18 @@ class Parser {
       this.expectWord('UNSET');
       const names = this.unsetList().map((tok) => (tok.kind === 'word' ? tok.upper : tok.text));
       return { type: 'alterSessionUnset', names };
+    }
+    if (this.acceptWord('SECRET')) {
+      const ifExists = this.acceptWord('IF', 'EXISTS');
+      const name = this.dottedIdent(3);
+      if (this.acceptWord('SET')) {
+        const props = this.properties(() => this.atEnd());
+        if (props.length === 0) this.fail();
+        return { type: 'alterSecretSet', ifExists, name, props };
+      }
+      this.expectWord('UNSET');
+      const names = this.unsetList().map((tok) => (tok.kind === 'word' ? tok.upper : tok.text));
+      return { type: 'alterSecretUnset', ifExists, name, names };
     }
     this.expectWord('USER');
     const ifExists = this.acceptWord('IF', 'EXISTS');
@@ -499,6 +610,10 @@ class Parser {
 
   drop(): Statement {
     this.expectWord('DROP');
+    if (this.acceptWord('SECRET')) {
+      const ifExists = this.acceptWord('IF', 'EXISTS');
+      return { type: 'dropSecret', ifExists, name: this.dottedIdent(3) };
+    }
     const type = this.objectType();
     const ifExists = this.acceptWord('IF', 'EXISTS');
     const name = this.ident();
@@ -509,6 +624,15 @@ class Parser {
     this.expectWord('SHOW');
     if (this.acceptWord('USERS')) return { type: 'showUsers', like: this.like() };
     if (this.acceptWord('ROLES')) return { type: 'showRoles', like: this.like() };
+    if (this.acceptWord('DATABASES')) return { type: 'showDatabases', like: this.like() };
+    if (this.acceptWord('SCHEMAS')) {
+      const like = this.like();
+      return { type: 'showSchemas', like, in: this.showScope() };
+    }
+    if (this.acceptWord('SECRETS')) {
+      const like = this.like();
+      return { type: 'showSecrets', like, in: this.showScope() };
+    }
     this.expectWord('GRANTS');
     if (this.acceptWord('TO')) {
       const type = this.objectType();
@@ -520,6 +644,8 @@ class Parser {
     }
     this.expectWord('ON');
     if (this.acceptWord('ACCOUNT')) return { type: 'showGrants', mode: 'onAccount', name: null };
+    const object = this.securable();
+    if (object) return { type: 'showGrantsOnObject', ...object };
     const type = this.objectType();
     return { type: 'showGrants', mode: type === 'USER' ? 'onUser' : 'onRole', name: this.ident() };
   }
@@ -534,18 +660,28 @@ class Parser {
     }
     if (this.acceptWord('OWNERSHIP')) {
       this.expectWord('ON');
-      const onType = this.objectType();
-      const on = this.ident();
+      const object = this.securable();
+      const onType = object ? null : this.objectType();
+      const on = object ? null : this.ident();
       this.expectWord('TO');
       this.expectWord('ROLE');
       const to = this.ident();
       let currentGrants: 'COPY' | 'REVOKE' | null = null;
       if (this.acceptWord('COPY', 'CURRENT', 'GRANTS')) currentGrants = 'COPY';
       else if (this.acceptWord('REVOKE', 'CURRENT', 'GRANTS')) currentGrants = 'REVOKE';
-      return { type: 'grantOwnership', onType, on, to, currentGrants };
+      if (object) return { type: 'grantObjectOwnership', ...object, to, currentGrants };
+      return { type: 'grantOwnership', onType: onType!, on: on!, to, currentGrants };
     }
     const privileges = this.privileges();
     this.expectWord('ON');
+    const object = this.securable();
+    if (object) {
+      this.expectWord('TO');
+      this.acceptWord('ROLE');
+      const to = this.ident();
+      const withGrantOption = this.acceptWord('WITH', 'GRANT', 'OPTION');
+      return { type: 'grantObjectPrivileges', privileges, ...object, to, withGrantOption };
+    }
     let onType: 'USER' | 'ACCOUNT';
     let on: Ident | null = null;
     if (this.acceptWord('ACCOUNT')) onType = 'ACCOUNT';
@@ -571,6 +707,12 @@ class Parser {
     }
     const privileges = this.privileges();
     this.expectWord('ON');
+    const object = this.securable();
+    if (object) {
+      this.expectWord('FROM');
+      this.acceptWord('ROLE');
+      return { type: 'revokeObjectPrivileges', privileges, ...object, from: this.ident() };
+    }
     let onType: 'USER' | 'ACCOUNT';
     let on: Ident | null = null;
     if (this.acceptWord('ACCOUNT')) onType = 'ACCOUNT';
