@@ -36,3 +36,18 @@ export class ActionError extends Error {
 export function inputError(input: string, problem: string, fix: string): ActionError {
   return new ActionError(`Input '${input}' ${problem}`, { code: 'invalid-input', input, hint: fix });
 }
+
+/** Whether a failed write may have stored the value anyway (a reply lost after the work was done). */
+export type WriteOutcome = 'not-written' | 'unknown';
+
+/** A failed write of the private key to a destination, saying whether it may have landed. */
+export class WriteError extends ActionError {
+  constructor(
+    error: unknown,
+    readonly outcome: WriteOutcome,
+  ) {
+    const base = error instanceof ActionError ? error : undefined;
+    super(base?.message ?? String(error), { code: base?.code, hint: base?.hint, cause: error });
+    this.name = 'WriteError';
+  }
+}

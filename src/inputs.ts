@@ -4,7 +4,8 @@ import { KEY_SIZES, type KeySize, type ParsedPrivateKey, exportPkcs8, parsePriva
 import { maskSecret } from './mask.js';
 import type { Destination, GitHubSettings } from './github/destinations.js';
 import type { ProxySettings } from './snowflake/connection.js';
-import { resolveIdentifier } from './snowflake/identifiers.js';
+import { resolveIdentifier, resolveQualifiedName } from './snowflake/identifiers.js';
+import type { SnowflakeSecretName } from './snowflake/secrets.js';
 
 export type { Destination, GitHubSettings, ProxySettings };
 
@@ -53,6 +54,8 @@ export interface RotateConfig extends CommonConfig {
   destinations: Destination[];
   /** Name of the Actions variable that records the new fingerprint beside each secret. */
   fingerprintVariable?: string;
+  /** A Snowflake SECRET (GENERIC_STRING) that also receives the private key. */
+  snowflakeSecret?: SnowflakeSecretName;
 }
 
 export type Config = RotateConfig;
@@ -154,7 +157,17 @@ function readRotateConfig(inputs: Inputs, source: InputSource): RotateConfig {
     github,
     destinations: readDestinations(inputs, source),
     fingerprintVariable: optionalName(inputs, 'fingerprint-variable'),
+    snowflakeSecret: readSnowflakeSecret(inputs),
   };
+}
+
+function readSnowflakeSecret(inputs: Inputs): SnowflakeSecretName | undefined {
+  const value = inputs.optional('snowflake-secret');
+  if (value === undefined) return undefined;
+  const [database = '', schema = '', name = ''] = resolveQualifiedName(value, 3, {
+    source: "input 'snowflake-secret'",
+  });
+  return { database, schema, name };
 }
 
 const ACCOUNT_IDENTIFIER = /^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+){0,2}$/;

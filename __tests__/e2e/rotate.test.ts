@@ -469,3 +469,79 @@ test('each refusal says what to do and changes nothing', async () => {
   expect(await world.gh.secrets()).toEqual([]);
   expect((await world.gh.log()).filter((e) => e.method !== 'GET')).toEqual([]);
 });
+
+describe('snowflake-secret', () => {
+  beforeEach(async () => {
+    await world.sf.sql('CREATE DATABASE KEYS_DB');
+    await world.sf.sql('CREATE SCHEMA KEYS_DB.ROTATION');
+    await world.sf.sql("CREATE SECRET KEYS_DB.ROTATION.SVC_KEY TYPE = GENERIC_STRING SECRET_STRING = ''");
+    await world.sf.sql('GRANT USAGE ON DATABASE KEYS_DB TO ROLE ROTATOR_ROLE');
+    await world.sf.sql('GRANT USAGE ON SCHEMA KEYS_DB.ROTATION TO ROLE ROTATOR_ROLE');
+  });
+
+  const storedInSnowflake = async (): Promise<string | undefined> =>
+    (await world.sf.secrets()).find((s) => s.name === 'SVC_KEY')?.secretString ?? undefined;
+
+  test('the private key is also stored in a Snowflake secret the role owns', async () => {
+    await world.sf.sql('GRANT OWNERSHIP ON SECRET KEYS_DB.ROTATION.SVC_KEY TO ROLE ROTATOR_ROLE');
+    const run = await world.run(
+      world.rotateInputs(adminKey, {
+        'current-private-key': firstKey.pem,
+        'snowflake-secret': 'keys_db.rotation.svc_key',
+      }),
+    );
+    expect(run.errors).toEqual([]);
+    expect(run.outputs['secrets-written']?.split('\n')).toEqual([
+      'repository:acme/app:SNOWFLAKE_PRIVATE_KEY',
+      'snowflake-secret:KEYS_DB.ROTATION.SVC_KEY',
+    ]);
+    const inSnowflake = await storedInSnowflake();
+    expect(inSnowflake).toBe(await world.secretValue('SNOWFLAKE_PRIVATE_KEY'));
+    expect(fingerprintOfPem(inSnowflake ?? '')).toBe(run.outputs.fingerprint);
+    expectNoLeaks(run, world.secrets);
+  });
+
+  test('a secret the role may not alter: GitHub holds the new key, Snowflake keeps both, the error names the GRANT', async () => {
+    // USAGE lets the role describe the secret (so the check before any change passes), not alter it.
+    await world.sf.sql('GRANT USAGE ON SECRET KEYS_DB.ROTATION.SVC_KEY TO ROLE ROTATOR_ROLE');
+    const run = await world.run(
+      world.rotateInputs(adminKey, {
+        'current-private-key': firstKey.pem,
+        'snowflake-secret': 'KEYS_DB.ROTATION.SVC_KEY',
+      }),
+    );
+    expect(run.exitCode).toBe(1);
+    expect(run.errors.join('\n')).toMatch(
+      /Step store-secret failed: .*may not change Snowflake secret "KEYS_DB"."ROTATION"."SVC_KEY" \(003001.*GRANT OWNERSHIP ON SECRET.*Holding the new key SHA256:.*repository:acme\/app:SNOWFLAKE_PRIVATE_KEY.*Holding the previous key: snowflake-secret:KEYS_DB.ROTATION.SVC_KEY/s,
+    );
+    expect(await storedInSnowflake()).toBe('');
+    const stored = (await world.secretValue('SNOWFLAKE_PRIVATE_KEY')) ?? '';
+    expect(await world.login(SERVICE_USER, stored)).toBe('ok');
+    expect(await world.login(SERVICE_USER, firstKey.pem)).toBe('ok');
+    expectNoLeaks(run, world.secrets);
+  });
+
+  test('a missing or non-generic secret is refused before anything changes', async () => {
+    await world.sf.sql(
+      "CREATE SECRET KEYS_DB.ROTATION.BASIC TYPE = PASSWORD USERNAME = 'u' PASSWORD = 'not-a-key'",
+    );
+    await world.sf.sql('GRANT USAGE ON SECRET KEYS_DB.ROTATION.BASIC TO ROLE ROTATOR_ROLE');
+    const cases: [string, RegExp][] = [
+      [
+        'KEYS_DB.ROTATION.NOPE',
+        /Snowflake secret "KEYS_DB"."ROTATION"."NOPE" does not exist.*CREATE SECRET/s,
+      ],
+      ['KEYS_DB.ROTATION.BASIC', /is of type PASSWORD, not GENERIC_STRING/],
+    ];
+    for (const [name, message] of cases) {
+      const run = await world.run(
+        world.rotateInputs(adminKey, { 'current-private-key': firstKey.pem, 'snowflake-secret': name }),
+      );
+      expect(run.exitCode).toBe(1);
+      expect(run.errors.join('\n')).toMatch(message);
+      expectNoLeaks(run, world.secrets);
+    }
+    expect(await world.changes()).toEqual([]);
+    expect(await world.gh.secrets()).toEqual([]);
+  });
+});

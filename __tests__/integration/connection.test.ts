@@ -278,6 +278,28 @@ describe('keyPairConnector', () => {
     expect(error.message).toMatch(/^Snowflake statement SELECT CURRENT_ACCOUNT\(\) failed \(000630: /);
   });
 
+  it('withholds the message of a failed statement that carries a secret, unless it only names an object', async () => {
+    const session = await adminSession();
+    // A syntax error: Snowflake's message quotes the text near the error, here the secret.
+    const syntax = await actionErrorOf(
+      session.execute("ALTER SECRET X SET SECRET_STRING = 'hidden-value-123' TRAILING JUNK", {
+        sensitive: true,
+      }),
+    );
+    expect(syntax.code).toBe('001003');
+    expect(syntax.message).toBe(
+      "Snowflake statement ALTER SECRET X failed (001003: Snowflake's message is withheld because the statement carries a secret)",
+    );
+    const missing = await actionErrorOf(
+      session.execute("ALTER SECRET NO_DB.NO_SCHEMA.X SET SECRET_STRING = 'hidden-value-123'", {
+        sensitive: true,
+      }),
+    );
+    expect(missing.code).toBe('002003');
+    expect(missing.message).toMatch(/does not exist or not authorized/);
+    for (const error of [syntax, missing]) expect(error.render()).not.toContain('hidden-value-123');
+  });
+
   it('fails with "Could not reach Snowflake" when nothing listens at the URL', async () => {
     const port = await closedPort();
     const url = `http://127.0.0.1:${port}`;

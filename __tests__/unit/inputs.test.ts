@@ -97,6 +97,16 @@ describe('readConfig for rotate', () => {
     );
   });
 
+  test('snowflake-secret resolves each part by the identifier rules', () => {
+    expect(
+      readConfig(source({ ...rotateInputs, 'snowflake-secret': 'keys."My Schema".svc_key' })).snowflakeSecret,
+    ).toEqual({
+      database: 'KEYS',
+      schema: 'My Schema',
+      name: 'SVC_KEY',
+    });
+  });
+
   test('target-user defaults to user (self-rotation)', () => {
     const { 'target-user': _, ...inputs } = rotateInputs;
     expect(readConfig(source(inputs)).targetUser).toBe('KEY_ROTATOR');
@@ -179,6 +189,14 @@ describe('readConfig for rotate', () => {
         'secret-selected-repositories': 'acme/a/b',
       },
       /Input 'secret-selected-repositories' has 'acme\/a\/b'/,
+    ],
+    [
+      { 'snowflake-secret': 'db.secret' },
+      /input 'snowflake-secret' should have 3 parts.*database.schema.name/s,
+    ],
+    [
+      { 'snowflake-secret': "db.s.x'; DROP" },
+      /input 'snowflake-secret' is not a valid unquoted Snowflake identifier/,
     ],
     [{ 'fingerprint-variable': 'GITHUB_FP' }, /Input 'fingerprint-variable' 'GITHUB_FP' starts with GITHUB_/],
     [{ 'fingerprint-variable': 'fp-var' }, /Input 'fingerprint-variable' 'fp-var' is not a valid name/],

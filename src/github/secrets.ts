@@ -1,6 +1,6 @@
 import { getOctokit } from '@actions/github';
 import sodium from 'libsodium-wrappers';
-import { ActionError } from '../errors.js';
+import { ActionError, WriteError } from '../errors.js';
 import {
   type Destination,
   type GitHubSettings,
@@ -84,7 +84,7 @@ export class SecretWriter {
 
   /**
    * Seals and writes the value. A 422 usually means the public key changed since it was fetched (GitHub
-   * rotates it): fetch it again and retry once. A failure is a SecretWriteError that says whether the value
+   * rotates it): fetch it again and retry once. A failure is a WriteError that says whether the value
    * may have been stored anyway (a 5xx or a dropped connection may come after GitHub stored it).
    */
   async write(prepared: PreparedDestination, value: string): Promise<WriteResult> {
@@ -99,7 +99,7 @@ export class SecretWriter {
         return await this.put(refreshed, value, attempt);
       }
     } catch (error) {
-      throw new SecretWriteError(error, attempt.uncertain ? 'unknown' : 'not-written');
+      throw new WriteError(error, attempt.uncertain ? 'unknown' : 'not-written');
     }
   }
 
@@ -224,20 +224,6 @@ export class SecretWriter {
         await this.sleep(500 * 2 ** (attempt - 1));
       }
     }
-  }
-}
-
-/** Whether a failed write may have stored the value anyway. */
-export type WriteOutcome = 'not-written' | 'unknown';
-
-export class SecretWriteError extends ActionError {
-  constructor(
-    error: unknown,
-    readonly outcome: WriteOutcome,
-  ) {
-    const base = error instanceof ActionError ? error : undefined;
-    super(base?.message ?? String(error), { code: base?.code, hint: base?.hint, cause: error });
-    this.name = 'SecretWriteError';
   }
 }
 

@@ -1,15 +1,11 @@
-import { ActionError } from '../errors.js';
+import { ActionError, WriteError } from '../errors.js';
 import type { RotateConfig } from '../inputs.js';
 import { exportPkcs8, type GeneratedKeyPair, generateRsaKeyPair } from '../keys.js';
 import { maskSecret } from '../mask.js';
 import { describeDestination } from '../github/destinations.js';
-import {
-  type PreparedDestination,
-  SecretWriteError,
-  type SecretWriter,
-  type WriteResult,
-} from '../github/secrets.js';
-import type { SnowflakeConnector, SnowflakeSession } from '../snowflake/connection.js';
+import type { PreparedDestination, SecretWriter, WriteResult } from '../github/secrets.js';
+import { type SnowflakeConnector, type SnowflakeSession, StatementTimeout } from '../snowflake/connection.js';
+import { checkSnowflakeSecret, describeSnowflakeSecret, setSnowflakeSecret } from '../snowflake/secrets.js';
 import {
   type KeySlot,
   type SlotName,
@@ -103,7 +99,10 @@ const CLOCK_SKEW_MS = 5 * 60_000;
 export async function rotate(config: RotateConfig, deps: RotateDependencies): Promise<RotationResult> {
   const runner = new StepRunner(deps.log);
   const target = config.targetUser;
-  const destinations = config.destinations.map(describeDestination);
+  const destinations = [
+    ...config.destinations.map(describeDestination),
+    ...(config.snowflakeSecret ? [describeSnowflakeSecret(config.snowflakeSecret)] : []),
+  ];
   const result: RotationResult = {
     mode: 'rotate',
     user: target,
@@ -154,8 +153,14 @@ export async function rotate(config: RotateConfig, deps: RotateDependencies): Pr
         return { result: generated, note: `${config.keyBits}-bit RSA key ${generated.fingerprint}` };
       }),
       runner.step('prepare-destinations', async () => {
-        const list = await Promise.all(config.destinations.map((d) => deps.secretWriter.prepare(d)));
-        return { result: list, note: `public keys fetched for ${list.length} destination(s)` };
+        const [list] = await Promise.all([
+          Promise.all(config.destinations.map((d) => deps.secretWriter.prepare(d))),
+          config.snowflakeSecret ? checkSnowflakeSecret(opened, config.snowflakeSecret) : undefined,
+        ]);
+        return {
+          result: list,
+          note: `public keys fetched for ${list.length} destination(s)${config.snowflakeSecret ? `; ${describeSnowflakeSecret(config.snowflakeSecret)} is a GENERIC_STRING secret` : ''}`,
+        };
       }),
     ]);
     result.fingerprint = newKey.fingerprint;
@@ -209,7 +214,11 @@ export async function rotate(config: RotateConfig, deps: RotateDependencies): Pr
     }
 
     await runner.step('store-secret', async () => {
-      const { outcomes, failure } = await storeEverywhere(prepared, newKey, deps, slotUndo);
+      const stores = [
+        ...prepared.map((destination) => gitHubStore(destination, newKey, deps)),
+        ...(config.snowflakeSecret ? [snowflakeStore(opened, config.snowflakeSecret, newKey)] : []),
+      ];
+      const { outcomes, failure } = await storeEverywhere(stores, newKey, slotUndo);
       result.destinations = outcomes;
       if (failure) throw failure;
       return {
@@ -406,42 +415,75 @@ async function proveLogin(
   }
 }
 
-async function storeEverywhere(
-  prepared: PreparedDestination[],
+/** A place the private key is stored in: a GitHub secret or a Snowflake secret. */
+interface KeyStore {
+  name: string;
+  /** Writes the key; a failure is a WriteError that says whether the key may have landed. */
+  store(): Promise<DestinationOutcome>;
+}
+
+function gitHubStore(
+  destination: PreparedDestination,
   newKey: GeneratedKeyPair,
   deps: RotateDependencies,
+): KeyStore {
+  const name = describeDestination(destination.destination);
+  return {
+    name,
+    store: async () => {
+      const writeStart = deps.now().getTime();
+      const written = await deps.secretWriter.write(destination, newKey.privateKeyPem);
+      const metadata = await deps.secretWriter.metadata(destination.destination).catch(() => undefined);
+      const updatedAt = metadata ? Date.parse(metadata.updatedAt) : Number.NaN;
+      // GitHub accepted the write; its metadata must show it happened in this run.
+      const confirmed = updatedAt >= writeStart - CLOCK_SKEW_MS;
+      return {
+        destination: name,
+        result: confirmed ? written : 'unconfirmed',
+        fingerprint: newKey.fingerprint,
+        updatedAt: metadata?.updatedAt,
+      };
+    },
+  };
+}
+
+function snowflakeStore(
+  session: SnowflakeSession,
+  secret: NonNullable<RotateConfig['snowflakeSecret']>,
+  newKey: GeneratedKeyPair,
+): KeyStore {
+  const name = describeSnowflakeSecret(secret);
+  return {
+    name,
+    store: async () => {
+      try {
+        await setSnowflakeSecret(session, secret, newKey.privateKeyPem);
+      } catch (error) {
+        // Snowflake answered with an error: not written. No answer: it may have run.
+        const answered =
+          error instanceof ActionError &&
+          /^\d{6}$/.test(error.code ?? '') &&
+          !(error instanceof StatementTimeout);
+        throw new WriteError(error, answered ? 'not-written' : 'unknown');
+      }
+      return { destination: name, result: 'updated', fingerprint: newKey.fingerprint };
+    },
+  };
+}
+
+async function storeEverywhere(
+  stores: KeyStore[],
+  newKey: GeneratedKeyPair,
   slotUndo: Compensation,
 ): Promise<{ outcomes: DestinationOutcome[]; failure?: ActionError }> {
   // From the first write on, a destination may hold the new key: Snowflake must keep it, unless every
   // write was refused outright (below).
   slotUndo.armed = false;
-  const writeStart = deps.now().getTime();
-  const settled = await Promise.allSettled(
-    prepared.map(async (destination): Promise<DestinationOutcome> => {
-      const name = describeDestination(destination.destination);
-      const written = await deps.secretWriter.write(destination, newKey.privateKeyPem);
-      const metadata = await deps.secretWriter.metadata(destination.destination).catch(() => undefined);
-      const updatedAt = metadata ? Date.parse(metadata.updatedAt) : Number.NaN;
-      if (!(updatedAt >= writeStart - CLOCK_SKEW_MS)) {
-        return {
-          destination: name,
-          result: 'unconfirmed',
-          fingerprint: newKey.fingerprint,
-          updatedAt: metadata?.updatedAt,
-        };
-      }
-      return {
-        destination: name,
-        result: written,
-        fingerprint: newKey.fingerprint,
-        updatedAt: metadata?.updatedAt,
-      };
-    }),
-  );
+  const settled = await Promise.allSettled(stores.map((store) => store.store()));
   const outcomes = settled.map((outcome, index): DestinationOutcome => {
     if (outcome.status === 'fulfilled') return outcome.value;
-    const destination = describeDestination((prepared[index] as PreparedDestination).destination);
-    const notWritten = outcome.reason instanceof SecretWriteError && outcome.reason.outcome === 'not-written';
+    const destination = (stores[index] as KeyStore).name;
+    const notWritten = outcome.reason instanceof WriteError && outcome.reason.outcome === 'not-written';
     return { destination, result: notWritten ? 'failed' : 'unknown' };
   });
   const failures = settled.flatMap((outcome) =>
@@ -464,7 +506,7 @@ async function storeEverywhere(
       code: first instanceof ActionError ? first.code : undefined,
       hint: [
         firstHint,
-        'GitHub refused every write, so the new key is removed from Snowflake again and every destination keeps the key it had',
+        'Every write was refused, so the new key is removed from Snowflake again and every destination keeps the key it had',
       ]
         .filter(Boolean)
         .join('. '),
@@ -476,7 +518,7 @@ async function storeEverywhere(
   );
   const others = outcomes.filter((o) => o.result === 'failed' || o.result === 'unknown');
   const failure = new ActionError(
-    `${failures.length + unconfirmed.length} of ${prepared.length} destination(s) could not be written and confirmed (${reason})`,
+    `${failures.length + unconfirmed.length} of ${stores.length} destination(s) could not be written and confirmed (${reason})`,
     {
       code: first instanceof ActionError ? first.code : 'secret-not-confirmed',
       hint: [

@@ -21,8 +21,11 @@ export interface ProxySettings {
 export interface SnowflakeSession {
   /** The login name the session belongs to. */
   readonly user: string;
-  /** Runs one statement and returns its rows as objects keyed by column name. */
-  execute(sql: string): Promise<Row[]>;
+  /**
+   * Runs one statement and returns its rows as objects keyed by column name. A `sensitive` statement
+   * carries a secret in its text: its errors keep Snowflake's message only where it cannot echo the text.
+   */
+  execute(sql: string, options?: { sensitive?: boolean }): Promise<Row[]>;
   close(): Promise<void>;
 }
 
@@ -107,14 +110,14 @@ export function keyPairConnector(): SnowflakeConnector {
     });
     const session: SnowflakeSession = {
       user: login.user,
-      execute: (sql) =>
+      execute: (sql, options) =>
         new Promise<Row[]>((resolve, reject) => {
           const timer = setTimeout(() => reject(new StatementTimeout(sql, deadlineMs)), deadlineMs);
           connection.execute({
             sqlText: sql,
             complete: (error, _statement, rows) => {
               clearTimeout(timer);
-              if (error) reject(statementError(error, sql));
+              if (error) reject(statementError(error, sql, options?.sensitive ?? false));
               else resolve((rows ?? []) as Row[]);
             },
           });
@@ -221,13 +224,16 @@ export class StatementTimeout extends ActionError {
   }
 }
 
-function statementError(error: SdkError, sql: string): StatementError {
-  return new StatementError(
-    snowflakeCode(error),
-    error.sqlState,
-    firstLine(error.message),
-    statementVerb(sql),
-  );
+// Snowflake's messages for these name the object only; others (a syntax error) may quote the statement.
+const MESSAGES_WITHOUT_STATEMENT_TEXT = new Set(['002003', '003001']);
+
+function statementError(error: SdkError, sql: string, sensitive: boolean): StatementError {
+  const code = snowflakeCode(error);
+  const reason =
+    sensitive && !MESSAGES_WITHOUT_STATEMENT_TEXT.has(code ?? '')
+      ? "Snowflake's message is withheld because the statement carries a secret"
+      : firstLine(error.message);
+  return new StatementError(code, error.sqlState, reason, statementVerb(sql));
 }
 
 /** The statement's leading keywords and object name (`ALTER USER "X"`), never its values. */

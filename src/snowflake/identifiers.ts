@@ -93,6 +93,44 @@ export function quoteString(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
+/** A name like `db.schema.name`, each part resolved by the identifier rules. */
+export function resolveQualifiedName(name: string, parts: number, context: IdentifierContext): string[] {
+  const split = splitQualified(name);
+  if (split.length !== parts) {
+    throw invalid(
+      context,
+      `should have ${parts} parts separated by dots, found ${split.length}`,
+      parts === 3 ? 'Write it as database.schema.name' : `Write ${parts} dot-separated names`,
+    );
+  }
+  return split.map((part) => resolveIdentifier(part, context));
+}
+
+function splitQualified(name: string): string[] {
+  const parts: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (let i = 0; i < name.length; i++) {
+    const ch = name.charAt(i);
+    if (ch === '"') {
+      if (quoted && name.charAt(i + 1) === '"') {
+        current += '""';
+        i++;
+        continue;
+      }
+      quoted = !quoted;
+      current += ch;
+    } else if (ch === '.' && !quoted) {
+      parts.push(current);
+      current = '';
+    } else {
+      current += ch;
+    }
+  }
+  parts.push(current);
+  return parts;
+}
+
 function invalid(context: IdentifierContext, problem: string, fix: string): ActionError {
   return new ActionError(`The Snowflake name in ${context.source} ${problem}`, {
     code: 'invalid-identifier',
