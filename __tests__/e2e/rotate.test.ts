@@ -545,3 +545,44 @@ describe('snowflake-secret', () => {
     expect(await world.gh.secrets()).toEqual([]);
   });
 });
+
+test('a token without any Secrets permission is refused before Snowflake changes', async () => {
+  const token = 'ghs_nosecrets0123456789abcdefghijklmn';
+  world.secrets['token without secrets'] = token;
+  await world.gh.addToken({
+    token,
+    type: 'installation',
+    permissions: { metadata: 'read' },
+    repositories: ['acme/app'],
+  });
+  const run = await world.run(
+    world.rotateInputs(adminKey, { 'current-private-key': firstKey.pem, 'github-token': token }),
+  );
+  expect(run.exitCode).toBe(1);
+  expect(run.errors.join('\n')).toMatch(
+    /Step prepare-destinations failed: 'github-token' may not read the public key of repository:acme\/app:SNOWFLAKE_PRIVATE_KEY \(403.*GitHub requires the permission Secrets: read.*permission-secrets: write/s,
+  );
+  expect(await world.changes()).toEqual([]);
+  expect(await world.gh.secrets()).toEqual([]);
+  expect(run.outputs.changed).toBe('false');
+  expectNoLeaks(run, world.secrets);
+});
+
+test('retire-previous unsets the slot of the previous key after a full success, with a warning', async () => {
+  const run = await world.run(
+    world.rotateInputs(adminKey, { 'current-private-key': firstKey.pem, 'retire-previous': 'true' }),
+  );
+  expect(run.errors).toEqual([]);
+  expect(run.warnings.join('\n')).toMatch(
+    /Retired RSA_PUBLIC_KEY \(SHA256:.*\) of SVC_LOADER: runs queued before this rotation still hold that key/,
+  );
+  const desc = await world.describe(SERVICE_USER);
+  expect(desc.RSA_PUBLIC_KEY).toBe('null');
+  expect(desc.RSA_PUBLIC_KEY_2_FP).toBe(run.outputs.fingerprint);
+  expect(await world.login(SERVICE_USER, firstKey.pem)).toBe('390144');
+  expect(await world.login(SERVICE_USER, (await world.secretValue('SNOWFLAKE_PRIVATE_KEY')) ?? '')).toBe(
+    'ok',
+  );
+  expect(run.summary).toContain('| Retired | RSA_PUBLIC_KEY |');
+  expectNoLeaks(run, world.secrets);
+});
