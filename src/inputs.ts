@@ -17,15 +17,22 @@ export type { Destination, GitHubSettings, ProxySettings };
 export type Mode = 'setup' | 'rotate' | 'verify';
 export const MODES: readonly Mode[] = ['setup', 'rotate', 'verify'];
 
+/** How the session that runs the statements logs in: exactly one method (interface.md). */
+export type LoginMethod =
+  | { kind: 'key-pair'; privateKey: ParsedPrivateKey }
+  | { kind: 'workload-identity'; audience: string }
+  | { kind: 'oauth'; token: string }
+  | { kind: 'programmatic-access-token'; token: string };
+
 export interface SnowflakeLogin {
   /** Account identifier as given (`orgname-accountname` or `locator[.region[.cloud]]`). */
   account: string;
   /** Base URL of the account: `https://<account>.snowflakecomputing.com` or `snowflake-url`. */
   url: string;
-  /** Login name, resolved by Snowflake's identifier rules. */
-  user: string;
+  /** Login name, resolved by Snowflake's identifier rules; absent with workload identity, which names the user itself. */
+  user?: string;
   role?: string;
-  privateKey: ParsedPrivateKey;
+  method: LoginMethod;
   proxy?: ProxySettings;
   statementDeadlineMs?: number;
 }
@@ -80,6 +87,8 @@ export function actionsInputSource(): InputSource {
 const SECRET_INPUTS = [
   'private-key',
   'private-key-passphrase',
+  'oauth-token',
+  'programmatic-access-token',
   'current-private-key',
   'key-passphrase',
   'github-token',
@@ -107,8 +116,19 @@ function readCommon(inputs: Inputs, source: InputSource): CommonConfig {
   const targetUser = targetUserInput
     ? resolveIdentifier(targetUserInput, { source: "input 'target-user'" })
     : snowflake.user;
+  if (targetUser === undefined) {
+    throw inputError(
+      'target-user',
+      "is required with workload identity when 'user' is not set",
+      'Name the service user whose key pair this step manages',
+    );
+  }
   const warnings: string[] = [];
-  if (snowflake.privateKey.container === 'pkcs1' || snowflake.privateKey.container === 'encrypted-pkcs1') {
+  const { method } = snowflake;
+  if (
+    method.kind === 'key-pair' &&
+    (method.privateKey.container === 'pkcs1' || method.privateKey.container === 'encrypted-pkcs1')
+  ) {
     warnings.push(
       "Input 'private-key' is a PKCS#1 key (BEGIN RSA PRIVATE KEY). It works here, but Snowflake's own clients want PKCS#8: convert it with `openssl pkcs8 -topk8 -nocrypt -in key.pem`",
     );
@@ -256,31 +276,95 @@ function readSnowflakeLogin(inputs: Inputs, source: InputSource): SnowflakeLogin
     inputs.required('account', 'the Snowflake account identifier, e.g. myorg-myaccount'),
   );
   const url = parseSnowflakeUrl(inputs.optional('snowflake-url'), account);
-  const user = resolveIdentifier(
-    inputs.required('user', 'the login name of the Snowflake user that runs the statements'),
-    { source: "input 'user'" },
-  );
+  const method = readLoginMethod(inputs, source);
+  const userInput =
+    method.kind === 'workload-identity'
+      ? inputs.optional('user')
+      : inputs.required('user', 'the login name of the Snowflake user that runs the statements');
+  const user = userInput === undefined ? undefined : resolveIdentifier(userInput, { source: "input 'user'" });
   const roleInput = inputs.optional('role');
   const role = roleInput ? resolveIdentifier(roleInput, { source: "input 'role'" }) : undefined;
-  const privateKeyText = inputs.required(
-    'private-key',
-    "the PEM private key of 'user', e.g. ${{ secrets.SNOWFLAKE_ADMIN_KEY }}",
-  );
-  const privateKey = parsePrivateKey(privateKeyText, inputs.optional('private-key-passphrase'), {
-    key: 'private-key',
-    passphrase: 'private-key-passphrase',
-  });
-  // The SDK gets the key decrypted, as PKCS#8: mask that form too before it exists anywhere else.
-  maskSecret(exportPkcs8(privateKey.key), source.setSecret);
   return {
     account,
     url,
     user,
     role,
-    privateKey,
+    method,
     proxy: readProxy(source.env, url, source.setSecret),
     statementDeadlineMs: readStatementDeadline(source.env),
   };
+}
+
+const LOGIN_INPUTS = [
+  'private-key',
+  'workload-identity',
+  'oauth-token',
+  'programmatic-access-token',
+] as const;
+
+/** Exactly one of the four login methods; the rest of their inputs must not be given alone. */
+function readLoginMethod(inputs: Inputs, source: InputSource): LoginMethod {
+  const workloadIdentity = inputs.boolean('workload-identity', false);
+  const given = LOGIN_INPUTS.filter((name) =>
+    name === 'workload-identity' ? workloadIdentity : inputs.optional(name) !== undefined,
+  );
+  const howToChoose =
+    "Give exactly one of 'private-key', 'workload-identity: true', 'oauth-token' or 'programmatic-access-token'";
+  if (given.length > 1) {
+    throw inputError(given[1] ?? '', `is set together with '${given[0]}'`, howToChoose);
+  }
+  if (inputs.optional('private-key-passphrase') !== undefined && given[0] !== 'private-key') {
+    throw inputError(
+      'private-key-passphrase',
+      "is set without 'private-key'",
+      "Remove it, or log in with 'private-key'",
+    );
+  }
+  if (inputs.optional('oidc-audience') !== undefined && !workloadIdentity) {
+    throw inputError(
+      'oidc-audience',
+      "is set without 'workload-identity: true'",
+      "Remove it, or set 'workload-identity: true'",
+    );
+  }
+  switch (given[0]) {
+    case 'private-key': {
+      const privateKey = parsePrivateKey(
+        inputs.optional('private-key') ?? '',
+        inputs.optional('private-key-passphrase'),
+        {
+          key: 'private-key',
+          passphrase: 'private-key-passphrase',
+        },
+      );
+      // The SDK gets the key decrypted, as PKCS#8: mask that form too before it exists anywhere else.
+      maskSecret(exportPkcs8(privateKey.key), source.setSecret);
+      return { kind: 'key-pair', privateKey };
+    }
+    case 'workload-identity':
+      // The runner sets these only for jobs with `permissions: id-token: write`.
+      if (!source.env.ACTIONS_ID_TOKEN_REQUEST_URL || !source.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN) {
+        throw inputError(
+          'workload-identity',
+          "is 'true', but this job cannot request an OIDC token (ACTIONS_ID_TOKEN_REQUEST_URL is not set)",
+          'Add `permissions: id-token: write` to the workflow or the job',
+        );
+      }
+      return {
+        kind: 'workload-identity',
+        audience: inputs.optional('oidc-audience') ?? 'snowflakecomputing.com',
+      };
+    case 'oauth-token':
+      return { kind: 'oauth', token: inputs.optional('oauth-token') ?? '' };
+    case 'programmatic-access-token':
+      return { kind: 'programmatic-access-token', token: inputs.optional('programmatic-access-token') ?? '' };
+    default:
+      throw inputError(
+        'private-key',
+        'and the other login inputs are all empty: there is no way to log in to Snowflake',
+        howToChoose,
+      );
+  }
 }
 
 /**

@@ -5,7 +5,7 @@ import { SecretWriter } from './github/secrets.js';
 import { RotationFailure, type RotationResult, rotate } from './modes/rotate.js';
 import { writeReport } from './report/report.js';
 import { failureSummary, rotationSummary } from './report/summary.js';
-import { type SnowflakeConnector, keyPairConnector } from './snowflake/connection.js';
+import { type SnowflakeConnector, snowflakeConnector } from './snowflake/connection.js';
 
 /** The collaborators of a run; tests replace them to control time, Snowflake and GitHub. */
 export interface Dependencies {
@@ -18,7 +18,7 @@ export interface Dependencies {
 export function defaultDependencies(): Dependencies {
   return {
     inputs: actionsInputSource(),
-    connect: keyPairConnector(),
+    connect: snowflakeConnector({ getIdToken: (audience) => core.getIDToken(audience) }),
     secretWriter: (settings) => new SecretWriter(settings),
     now: () => new Date(),
   };

@@ -16,3 +16,13 @@ process.env.SF_TELEMETRY_DISABLE_CONNECTION_SHAPE = 'true';
 // The SDK reads __dirname (getDriverDirectory); an ESM bundle has none, so give it the bundle's directory.
 const globals = globalThis as { __dirname?: string };
 globals.__dirname ??= dirname(fileURLToPath(import.meta.url));
+
+/**
+ * snowflake-sdk sends a workload-identity token only to hosts under Snowflake's domains, unless
+ * SNOWFLAKE_WIF_ALLOWED_HOST_SUFFIXES lists more (read at each login). `snowflake-url` accepts plain http only
+ * for loopback addresses, so this is called for a local emulator and nothing else.
+ */
+export function allowWorkloadIdentityHost(host: string): void {
+  const current = (process.env.SNOWFLAKE_WIF_ALLOWED_HOST_SUFFIXES ?? '').split(',').filter(Boolean);
+  if (!current.includes(host)) process.env.SNOWFLAKE_WIF_ALLOWED_HOST_SUFFIXES = [...current, host].join(',');
+}

@@ -10,10 +10,10 @@ import { ActionError } from '../../src/errors.js';
 import { fingerprintOf } from '../../src/keys.js';
 import { secretForms } from '../../src/mask.js';
 import {
-  type KeyPairLogin,
+  type LoginRequest,
   type SnowflakeSession,
   StatementError,
-  keyPairConnector,
+  snowflakeConnector,
 } from '../../src/snowflake/connection.js';
 import {
   type UserState,
@@ -44,15 +44,17 @@ let control: SnowflakeControl;
 let adminKey: Key;
 let serviceKey: Key;
 let strangerKey: Key;
-const connect = keyPairConnector();
+const connect = snowflakeConnector({
+  getIdToken: () => Promise.reject(new Error('these tests log in with keys')),
+});
 const open: SnowflakeSession[] = [];
 
-function login(user: string, key: Key, extra: Partial<KeyPairLogin> = {}): Promise<SnowflakeSession> {
+function login(user: string, key: Key, extra: Partial<LoginRequest> = {}): Promise<SnowflakeSession> {
   return connect({
     account: emulator.account,
     url: emulator.url,
     user,
-    privateKey: key.privateKey,
+    credential: { kind: 'key-pair', privateKey: key.privateKey },
     ...extra,
   });
 }
@@ -117,7 +119,7 @@ afterAll(async () => {
   await emulator.close();
 });
 
-describe('keyPairConnector', () => {
+describe('snowflakeConnector with key pairs', () => {
   // First, so that the SDK's first log message (which opens its log file if one is configured) happens here.
   it('writes no snowflake.log into the working directory; the SDK log goes to core.debug', async () => {
     const previous = process.cwd();
@@ -304,7 +306,12 @@ describe('keyPairConnector', () => {
     const port = await closedPort();
     const url = `http://127.0.0.1:${port}`;
     const error = await actionErrorOf(
-      connect({ account: emulator.account, url, user: ADMIN, privateKey: adminKey.privateKey }),
+      connect({
+        account: emulator.account,
+        url,
+        user: ADMIN,
+        credential: { kind: 'key-pair', privateKey: adminKey.privateKey },
+      }),
     );
     expect(error.code).toMatch(/^40[12]00[12]$/);
     const text = error.render();

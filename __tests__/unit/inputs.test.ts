@@ -107,6 +107,56 @@ describe('readConfig for rotate', () => {
     });
   });
 
+  describe('login methods', () => {
+    const withoutKey = { ...rotateInputs, 'private-key': '' };
+    const oidcEnv = {
+      ACTIONS_ID_TOKEN_REQUEST_URL: 'https://runner/idtoken?x=1',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'rt',
+    };
+
+    test('workload identity: the audience defaults to snowflakecomputing.com; user is optional', () => {
+      const config = readConfig(source({ ...withoutKey, user: '', 'workload-identity': 'true' }, oidcEnv));
+      expect(config.snowflake.method).toEqual({
+        kind: 'workload-identity',
+        audience: 'snowflakecomputing.com',
+      });
+      expect(config.snowflake.user).toBeUndefined();
+      expect(config.targetUser).toBe('SEGMENT_USER');
+      const custom = readConfig(
+        source({ ...withoutKey, 'workload-identity': 'true', 'oidc-audience': 'my-aud' }, oidcEnv),
+      );
+      expect(custom.snowflake.method).toEqual({ kind: 'workload-identity', audience: 'my-aud' });
+    });
+
+    test('workload identity without id-token: write is refused before any network call', () => {
+      expect(errorText(() => readConfig(source({ ...withoutKey, 'workload-identity': 'true' })))).toMatch(
+        /Input 'workload-identity' is 'true', but this job cannot request an OIDC token.*permissions: id-token: write/s,
+      );
+    });
+
+    test('workload identity without user needs target-user', () => {
+      const inputs = { ...withoutKey, user: '', 'target-user': '', 'workload-identity': 'true' };
+      expect(errorText(() => readConfig(source(inputs, oidcEnv)))).toMatch(
+        /Input 'target-user' is required with workload identity/,
+      );
+    });
+
+    test('OAuth and programmatic access tokens are read and masked; user stays required', () => {
+      const oauth = source({ ...withoutKey, 'oauth-token': 'oauth-access-token-123' });
+      expect(readConfig(oauth).snowflake.method).toEqual({ kind: 'oauth', token: 'oauth-access-token-123' });
+      expect(oauth.masked).toContain('oauth-access-token-123');
+      const pat = source({ ...withoutKey, 'programmatic-access-token': 'pat-secret-value-456' });
+      expect(readConfig(pat).snowflake.method).toEqual({
+        kind: 'programmatic-access-token',
+        token: 'pat-secret-value-456',
+      });
+      expect(pat.masked).toContain('pat-secret-value-456');
+      expect(errorText(() => readConfig(source({ ...withoutKey, user: '', 'oauth-token': 't' })))).toMatch(
+        /Input 'user' is required/,
+      );
+    });
+  });
+
   test('target-user defaults to user (self-rotation)', () => {
     const { 'target-user': _, ...inputs } = rotateInputs;
     expect(readConfig(source(inputs)).targetUser).toBe('KEY_ROTATOR');
@@ -155,7 +205,18 @@ describe('readConfig for rotate', () => {
     [{ mode: 'rotat' }, /Input 'mode' is 'rotat'/],
     [{ account: '' }, /Input 'account' is required/],
     [{ user: '' }, /Input 'user' is required/],
-    [{ 'private-key': '' }, /Input 'private-key' is required/],
+    [
+      { 'private-key': '' },
+      /there is no way to log in to Snowflake.*exactly one of 'private-key', 'workload-identity: true'/s,
+    ],
+    [{ 'oauth-token': 'tok-oauth-123456' }, /Input 'oauth-token' is set together with 'private-key'/],
+    [{ 'workload-identity': 'true' }, /Input 'workload-identity' is set together with 'private-key'/],
+    [{ 'oidc-audience': 'sts' }, /Input 'oidc-audience' is set without 'workload-identity: true'/],
+    [
+      { 'private-key': '', 'private-key-passphrase': 'x', 'oauth-token': 't' },
+      /Input 'private-key-passphrase' is set without 'private-key'/,
+    ],
+    [{ 'workload-identity': 'yes' }, /Input 'workload-identity' is 'yes', which is not a boolean/],
     [{ 'github-token': '' }, /Input 'github-token' is required.*GITHUB_TOKEN cannot write secrets/],
     [{ 'secret-name': '' }, /Input 'secret-name' is required/],
     [{ 'secret-name': 'GITHUB_KEY' }, /starts with GITHUB_/],

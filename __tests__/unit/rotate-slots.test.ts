@@ -37,11 +37,19 @@ function user(
     },
   };
 }
+function keyLogin(user: string): RotateConfig['snowflake'] {
+  return {
+    account: 'a',
+    url: 'https://a.snowflakecomputing.com',
+    user,
+    method: { kind: 'key-pair', privateKey: keyC },
+  };
+}
 function config(overrides: Partial<RotateConfig> = {}): RotateConfig {
   return {
     gracePeriodMs: 3_600_000,
     force: false,
-    snowflake: { privateKey: keyC, user: 'ROTATOR' },
+    snowflake: keyLogin('ROTATOR'),
     ...overrides,
   } as RotateConfig;
 }
@@ -73,13 +81,13 @@ test('current-private-key decides which slot is kept', () => {
 });
 
 test('self-rotation (the user logs in as the target) keeps the login key', () => {
-  const self = config({ snowflake: { privateKey: keyC, user: 'svc' } as RotateConfig['snowflake'] });
+  const self = config({ snowflake: keyLogin('svc') });
   const choice = chooseSlot(user(keyA, keyC), self, now);
   expect(choice).toMatchObject({ slot: 'RSA_PUBLIC_KEY', inUse: { slot: 'RSA_PUBLIC_KEY_2' } });
 });
 
 test('self-rotation is told by the login name, which may differ from the user name', () => {
-  const self = config({ snowflake: { privateKey: keyC, user: 'SVC_LOGIN' } as RotateConfig['snowflake'] });
+  const self = config({ snowflake: keyLogin('SVC_LOGIN') });
   expect(chooseSlot(user(keyA, keyC, undefined, 'SVC_LOGIN'), self, now).inUse?.slot).toBe(
     'RSA_PUBLIC_KEY_2',
   );
@@ -87,7 +95,7 @@ test('self-rotation is told by the login name, which may differ from the user na
 
 test('self-rotation never replaces the login key, whatever current-private-key says', () => {
   const self = config({
-    snowflake: { privateKey: keyC, user: 'SVC' } as RotateConfig['snowflake'],
+    snowflake: keyLogin('SVC'),
     currentPrivateKey: keyA,
     force: true,
   });

@@ -4,7 +4,13 @@ import { exportPkcs8, type GeneratedKeyPair, generateRsaKeyPair } from '../keys.
 import { maskSecret } from '../mask.js';
 import { describeDestination } from '../github/destinations.js';
 import type { PreparedDestination, SecretWriter, WriteResult } from '../github/secrets.js';
-import { type SnowflakeConnector, type SnowflakeSession, StatementTimeout } from '../snowflake/connection.js';
+import {
+  type Credential,
+  type LoginRequest,
+  type SnowflakeConnector,
+  type SnowflakeSession,
+  StatementTimeout,
+} from '../snowflake/connection.js';
 import { checkSnowflakeSecret, describeSnowflakeSecret, setSnowflakeSecret } from '../snowflake/secrets.js';
 import {
   type KeySlot,
@@ -115,8 +121,8 @@ export async function rotate(config: RotateConfig, deps: RotateDependencies): Pr
   let session: SnowflakeSession | undefined;
   try {
     const opened = await runner.step('login', async () => ({
-      result: await deps.connect({ ...config.snowflake, privateKey: config.snowflake.privateKey.key }),
-      note: `logged in to ${config.snowflake.account} as ${config.snowflake.user}`,
+      result: await deps.connect(loginRequest(config.snowflake)),
+      note: `logged in to ${config.snowflake.account} as ${config.snowflake.user ?? 'the workload identity user'} (${config.snowflake.method.kind})`,
     }));
     session = opened;
 
@@ -262,6 +268,14 @@ export async function rotate(config: RotateConfig, deps: RotateDependencies): Pr
   }
 }
 
+/** The connection's view of the configured login. */
+function loginRequest(login: RotateConfig['snowflake']): LoginRequest {
+  const { method, ...rest } = login;
+  const credential: Credential =
+    method.kind === 'key-pair' ? { kind: 'key-pair', privateKey: method.privateKey.key } : method;
+  return { ...rest, credential };
+}
+
 /**
  * Decides which slot receives the new key. Refuses whenever it cannot prove that the key consumers hold
  * now stays registered, and when the other slot was set too recently (runs queued since then hold that key:
@@ -269,8 +283,11 @@ export async function rotate(config: RotateConfig, deps: RotateDependencies): Pr
  */
 export function chooseSlot(user: UserState, config: RotateConfig, now: Date): SlotChoice {
   const [first, second] = [user.slots.RSA_PUBLIC_KEY, user.slots.RSA_PUBLIC_KEY_2];
-  const loginKey = config.snowflake.privateKey.fingerprint;
-  const selfRotation = user.loginName.toUpperCase() === config.snowflake.user.toUpperCase();
+  // Only a key-pair login holds a key of its own; the other methods leave both slots to the consumers.
+  const { method } = config.snowflake;
+  const loginKey = method.kind === 'key-pair' ? method.privateKey.fingerprint : undefined;
+  const selfRotation =
+    loginKey !== undefined && user.loginName.toUpperCase() === (config.snowflake.user ?? '').toUpperCase();
   const bySlotFingerprint = (fingerprint: string): KeySlot | undefined =>
     [first, second].find((slot) => slot.fingerprint === fingerprint);
 
@@ -288,7 +305,7 @@ export function chooseSlot(user: UserState, config: RotateConfig, now: Date): Sl
       );
     }
     reason = `the key in 'current-private-key' is in ${inUse.slot}`;
-  } else if (selfRotation) {
+  } else if (selfRotation && loginKey) {
     inUse = bySlotFingerprint(loginKey);
     if (!inUse) {
       throw new ActionError(`The key ${user.name} logged in with (${loginKey}) is in neither of its slots`, {
@@ -382,10 +399,10 @@ async function proveLogin(
   let proof: SnowflakeSession;
   try {
     proof = await deps.connect({
-      ...config.snowflake,
+      ...loginRequest(config.snowflake),
       user: target.loginName,
       role: undefined,
-      privateKey: newKey.privateKey,
+      credential: { kind: 'key-pair', privateKey: newKey.privateKey },
     });
   } catch (error) {
     const base = error instanceof ActionError ? error : undefined;

@@ -3,6 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import snowflake from 'snowflake-sdk';
 import { ActionError } from '../errors.js';
 import { exportPkcs8, fingerprintOf, publicKeyBody } from '../keys.js';
+import { allowWorkloadIdentityHost } from '../runtime.js';
 import { quoteIdentifier } from './identifiers.js';
 
 export type Row = Record<string, unknown>;
@@ -29,23 +30,36 @@ export interface SnowflakeSession {
   close(): Promise<void>;
 }
 
-export interface KeyPairLogin {
+/** What a login presents: a private key, the job's OIDC token (fetched at login), or a token. */
+export type Credential =
+  | { kind: 'key-pair'; privateKey: KeyObject }
+  | { kind: 'workload-identity'; audience: string }
+  | { kind: 'oauth'; token: string }
+  | { kind: 'programmatic-access-token'; token: string };
+
+export interface LoginRequest {
   account: string;
   url: string;
-  user: string;
+  /** Login name; workload identity finds the user from the token's issuer and subject instead. */
+  user?: string;
   role?: string;
-  privateKey: KeyObject;
+  credential: Credential;
   proxy?: ProxySettings;
   /** How long to wait for one statement, the driver's retries included (default STATEMENT_DEADLINE_MS). */
   statementDeadlineMs?: number;
 }
 
 /** Opens sessions; modes get one passed in, so tests can count, slow down or fail logins. */
-export type SnowflakeConnector = (login: KeyPairLogin) => Promise<SnowflakeSession>;
+export type SnowflakeConnector = (login: LoginRequest) => Promise<SnowflakeSession>;
 
 // Connection failures are retried by the SDK for up to 7 times with growing sleeps (minutes in total). Two
 // retries cover a blip without leaving a scheduled job hanging. Each HTTP request gives up after a minute.
 const LOGIN_RETRIES = 2;
+/**
+ * A login normally takes well under a second; one that takes longer than this is against a host that does
+ * not answer (a firewall dropping packets), which would otherwise hold the job for minutes.
+ */
+const LOGIN_DEADLINE_MS = 8_000;
 const REQUEST_TIMEOUT_MS = 60_000;
 /**
  * The SDK retries a statement on 5xx and network errors up to 1,000 times (sfRetryMaxNumRetries, not
@@ -72,11 +86,17 @@ function configureSdk(): void {
   });
 }
 
-/** The real connector: snowflake-sdk with key-pair (SNOWFLAKE_JWT) authentication. */
-export function keyPairConnector(): SnowflakeConnector {
+export interface ConnectorOptions {
+  /** Fetches the job's OIDC token for an audience (core.getIDToken on a runner). */
+  getIdToken: (audience: string) => Promise<string>;
+}
+
+/** The real connector: snowflake-sdk, with the login method the request names. */
+export function snowflakeConnector(options: ConnectorOptions): SnowflakeConnector {
   return async (login) => {
     configureSdk();
     const deadlineMs = login.statementDeadlineMs ?? STATEMENT_DEADLINE_MS;
+    const authentication = await authenticationOptions(login, options);
     const connection = snowflake.createConnection({
       account: login.account,
       accessUrl: login.url,
@@ -88,8 +108,7 @@ export function keyPairConnector(): SnowflakeConnector {
           : /^[A-Z_][A-Z0-9_$]*$/.test(login.role)
             ? login.role
             : quoteIdentifier(login.role),
-      authenticator: 'SNOWFLAKE_JWT',
-      privateKey: exportPkcs8(login.privateKey),
+      ...authentication.options,
       application: 'snowflake-keypair-action',
       sfRetryMaxLoginRetries: LOGIN_RETRIES,
       timeout: REQUEST_TIMEOUT_MS,
@@ -106,10 +125,27 @@ export function keyPairConnector(): SnowflakeConnector {
     });
     // connectAsync resolves even when Snowflake rejects the login: use the callback form.
     await new Promise<void>((resolve, reject) => {
-      connection.connect((error) => (error ? reject(loginError(error, login)) : resolve()));
+      const timer = setTimeout(
+        () =>
+          reject(
+            new ActionError(
+              `Snowflake at ${login.url} did not answer the login within ${LOGIN_DEADLINE_MS / 1000} s`,
+              {
+                code: 'login-timeout',
+                hint: "Check 'account' or 'snowflake-url' and the runner's network access to Snowflake (firewalls, proxy settings)",
+              },
+            ),
+          ),
+        LOGIN_DEADLINE_MS,
+      );
+      connection.connect((error) => {
+        clearTimeout(timer);
+        if (error) reject(loginError(error, login, authentication.claims));
+        else resolve();
+      });
     });
     const session: SnowflakeSession = {
-      user: login.user,
+      user: login.user ?? authentication.claims?.sub ?? 'the workload identity user',
       execute: (sql, options) =>
         new Promise<Row[]>((resolve, reject) => {
           const timer = setTimeout(() => reject(new StatementTimeout(sql, deadlineMs)), deadlineMs);
@@ -154,45 +190,149 @@ export function snowflakeCode(error: unknown): string | undefined {
   return code === undefined || code === null ? undefined : String(code);
 }
 
-function loginError(error: SdkError, login: KeyPairLogin): ActionError {
-  const code = snowflakeCode(error);
-  const who = `user ${login.user} at ${login.url}`;
-  const reason = firstLine(error.message);
-  switch (code) {
-    case '390144': {
-      const fingerprint = fingerprintOf(login.privateKey);
-      return new ActionError(`Snowflake rejected the key-pair login of ${who} (390144: ${reason})`, {
-        code,
-        hint:
-          `The key sent has fingerprint ${fingerprint}. Compare it with RSA_PUBLIC_KEY_FP and RSA_PUBLIC_KEY_2_FP of ` +
-          `DESC USER ${quoteIdentifier(login.user)}; to register it, run ALTER USER ${quoteIdentifier(login.user)} SET ` +
-          `RSA_PUBLIC_KEY_2 = '${publicKeyBody(login.privateKey)}'`,
-      });
+/** The claims of a GitHub OIDC token that explain a refusal; never the token itself. */
+interface TokenClaims {
+  iss?: string;
+  sub?: string;
+  aud?: string | string[];
+}
+
+async function authenticationOptions(
+  login: LoginRequest,
+  options: ConnectorOptions,
+): Promise<{ options: Record<string, unknown>; claims?: TokenClaims }> {
+  const { credential } = login;
+  switch (credential.kind) {
+    case 'key-pair':
+      return { options: { authenticator: 'SNOWFLAKE_JWT', privateKey: exportPkcs8(credential.privateKey) } };
+    case 'oauth':
+      return { options: { authenticator: 'OAUTH', token: credential.token } };
+    case 'programmatic-access-token':
+      return { options: { authenticator: 'PROGRAMMATIC_ACCESS_TOKEN', token: credential.token } };
+    case 'workload-identity': {
+      let token: string;
+      try {
+        token = await options.getIdToken(credential.audience);
+      } catch (error) {
+        throw new ActionError(
+          `Could not get the job's GitHub OIDC token for audience '${credential.audience}' (${error instanceof Error ? error.message : String(error)})`,
+          { code: 'oidc-token', hint: 'Give the job `permissions: id-token: write`' },
+        );
+      }
+      // The SDK sends workload-identity tokens only to Snowflake's own domains; our inputs allow plain
+      // http only to loopback addresses (a local emulator), which the SDK must be told to accept.
+      const host = new URL(login.url).hostname;
+      if (new URL(login.url).protocol === 'http:') allowWorkloadIdentityHost(host);
+      return {
+        options: { authenticator: 'WORKLOAD_IDENTITY', workloadIdentityProvider: 'OIDC', token },
+        claims: decodeClaims(token),
+      };
     }
+  }
+}
+
+/** The payload of a JWT, unverified, for messages only. */
+function decodeClaims(token: string): TokenClaims | undefined {
+  try {
+    const payload = JSON.parse(
+      Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8'),
+    ) as TokenClaims;
+    return { iss: payload.iss, sub: payload.sub, aud: payload.aud };
+  } catch {
+    return undefined;
+  }
+}
+
+function loginError(error: SdkError, login: LoginRequest, claims: TokenClaims | undefined): ActionError {
+  const code = snowflakeCode(error);
+  const who = login.user
+    ? `user ${login.user} at ${login.url}`
+    : `the workload identity user at ${login.url}`;
+  const reason = firstLine(error.message);
+  const user = login.user ? quoteIdentifier(login.user) : '<user>';
+  const { credential } = login;
+  if (code === '401001' || code === '401002' || code === '402001' || code === '402002') {
+    return new ActionError(`Could not reach Snowflake at ${login.url} (${code}: ${reason})`, {
+      code,
+      hint: "Check 'account' or 'snowflake-url', the runner's network access and any proxy settings",
+    });
+  }
+  switch (code) {
+    case '390144':
+      if (credential.kind === 'key-pair') {
+        return new ActionError(`Snowflake rejected the key-pair login of ${who} (390144: ${reason})`, {
+          code,
+          hint:
+            `The key sent has fingerprint ${fingerprintOf(credential.privateKey)}. Compare it with RSA_PUBLIC_KEY_FP and ` +
+            `RSA_PUBLIC_KEY_2_FP of DESC USER ${user}; to register it in a free slot, run ALTER USER ${user} SET ` +
+            `RSA_PUBLIC_KEY_2 = '${publicKeyBody(credential.privateKey)}'`,
+        });
+      }
+      break;
     case '390101':
       return new ActionError(`Snowflake refused the login of ${who}: the user is disabled (390101)`, {
         code,
-        hint: `Enable it with ALTER USER ${quoteIdentifier(login.user)} SET DISABLED = FALSE`,
+        hint: `Enable it with ALTER USER ${user} SET DISABLED = FALSE`,
       });
     case '390189':
       return new ActionError(`Snowflake refused the login of ${who}: ${reason} (390189)`, {
         code,
-        hint: `Grant the role to the user (GRANT ROLE ... TO USER ${quoteIdentifier(login.user)}) or change the 'role' input`,
+        hint: `Grant the role to the user (GRANT ROLE ... TO USER ${user}) or change the 'role' input`,
       });
-    case '390100':
-      return new ActionError(`Snowflake refused the login of ${who}: ${reason} (390100)`, {
+    case '390303':
+      return new ActionError(`Snowflake rejected 'oauth-token' for ${who}: the token is invalid (390303)`, {
         code,
-        hint: "Check 'account', 'user' and the key; the user may not exist",
+        hint: 'Pass a current access token issued by the External OAuth integration for this account',
       });
-    default:
-      if (code === '401001' || code === '401002' || code === '402001' || code === '402002') {
-        return new ActionError(`Could not reach Snowflake at ${login.url} (${code}: ${reason})`, {
+    case '390318':
+      return new ActionError(`Snowflake rejected 'oauth-token' for ${who}: the token has expired (390318)`, {
+        code,
+        hint: 'Obtain a fresh access token in the step before this one',
+      });
+    case '394400':
+      return new ActionError(
+        `Snowflake rejected 'programmatic-access-token' for ${who}: ${reason} (394400)`,
+        {
           code,
-          hint: "Check 'account' or 'snowflake-url', the runner's network access and any proxy settings",
-        });
-      }
-      return new ActionError(`Snowflake login of ${who} failed (${code ?? 'no code'}: ${reason})`, { code });
+          hint: `The token is wrong, expired or revoked, or belongs to another user; list the user's tokens with SHOW USER PROGRAMMATIC ACCESS TOKENS FOR USER ${user}`,
+        },
+      );
+    case '390422':
+      return new ActionError(
+        `A network policy blocks the runner's address from logging in as ${who} (390422)`,
+        {
+          code,
+          hint: "Allow the runner's egress addresses in the user's (or account's) network policy, or use a runner with a fixed address",
+        },
+      );
+    case '390432':
+      return new ActionError(
+        `Snowflake requires a network policy for programmatic access tokens of ${who} (390432)`,
+        {
+          code,
+          hint: `Set one on the user (ALTER USER ${user} SET NETWORK_POLICY = <policy>), or log in by workload identity`,
+        },
+      );
   }
+  if (credential.kind === 'workload-identity') {
+    const audiences = Array.isArray(claims?.aud) ? claims.aud.join(', ') : (claims?.aud ?? 'unknown');
+    return new ActionError(
+      `Snowflake refused the workload identity login at ${login.url} (${code ?? 'no code'}: ${reason}): the token's subject is '${claims?.sub ?? 'unknown'}', its audience '${audiences}'`,
+      {
+        code,
+        hint:
+          `A SERVICE user must name this issuer and subject exactly: ALTER USER <rotator> SET WORKLOAD_IDENTITY = (TYPE = OIDC ISSUER = '${claims?.iss ?? 'https://token.actions.githubusercontent.com'}' SUBJECT = '${claims?.sub ?? '<subject>'}')` +
+          (credential.audience === 'snowflakecomputing.com'
+            ? ''
+            : `, and list the audience: OIDC_AUDIENCE_LIST = ('${credential.audience}')`),
+      },
+    );
+  }
+  return new ActionError(`Snowflake login of ${who} failed (${code ?? 'no code'}: ${reason})`, {
+    code,
+    hint:
+      code === '390100' ? "Check 'account', 'user' and the credential; the user may not exist" : undefined,
+  });
 }
 
 /** A failed statement: keeps Snowflake's code and message; the SQL is given only by its first words. */
