@@ -13,6 +13,7 @@ import {
   qualifiedName,
 } from './errors.js';
 import type { Ident, Property, SecurableType, ShowScope, Statement, Token, Value } from './sql.js';
+import { type NetworkPolicy, parseEntry, policyAllows } from './network.js';
 
 export type UserType = 'PERSON' | 'SERVICE' | 'LEGACY_SERVICE';
 
@@ -101,7 +102,7 @@ export interface Secret {
  */
 export interface Grant {
   privilege: string;
-  onType: 'ACCOUNT' | 'USER' | 'ROLE' | SecurableType;
+  onType: 'ACCOUNT' | 'USER' | 'ROLE' | 'NETWORK_POLICY' | SecurableType;
   onName: string;
   granteeType: 'ROLE' | 'USER';
   grantee: string;
@@ -120,6 +121,8 @@ export interface SessionContext {
   schema: string | null;
   sessionId: string;
   params: Map<string, string>;
+  /** The client's address for sessions opened by a login; absent for the control plane. */
+  clientIp?: string;
 }
 
 export type ColumnType = 'text' | 'fixed' | 'boolean' | 'timestamp_ltz';
@@ -142,6 +145,7 @@ const ACCOUNT_PRIVILEGES = [
   'CREATE DATABASE',
   'CREATE WAREHOUSE',
   'CREATE NETWORK POLICY',
+  'ATTACH POLICY',
   'CREATE INTEGRATION',
   'MONITOR USAGE',
   'EXECUTE TASK',
@@ -295,6 +299,9 @@ export class Account {
   readonly users = new Map<string, User>();
   readonly roles = new Map<string, Role>();
   readonly databases = new Map<string, Database>();
+  readonly networkPolicies = new Map<string, NetworkPolicy>();
+  /** The account-level network policy (ALTER ACCOUNT SET NETWORK_POLICY), by stored name. */
+  accountNetworkPolicy: string | null = null;
   grants: Grant[] = [];
 
   /**
@@ -511,6 +518,20 @@ export class Account {
         return this.grantObjectPrivileges(statement, session);
       case 'showGrantsOnObject':
         return this.showGrantsOnObject(statement, session);
+      case 'createNetworkPolicy':
+        return this.createNetworkPolicy(statement, session);
+      case 'alterNetworkPolicySet':
+      case 'alterNetworkPolicyUnset':
+        return this.alterNetworkPolicy(statement, session);
+      case 'descNetworkPolicy':
+        return this.descNetworkPolicy(statement.name, session);
+      case 'dropNetworkPolicy':
+        return this.dropNetworkPolicy(statement, session);
+      case 'showNetworkPolicies':
+        return this.showNetworkPolicies(statement.like, session);
+      case 'alterAccountSet':
+      case 'alterAccountUnset':
+        return this.alterAccount(statement, session);
     }
   }
 
@@ -567,6 +588,7 @@ export class Account {
       if (!this.owns(session.role, 'USER', existing.name))
         throw insufficientPrivileges('user', existing.name);
     }
+    this.checkNetworkPolicyProperty(s.props, session);
     const user = this.newUser(s.name.name);
     this.applyProperties(user, s.props, s.name.name);
     if (existing) this.removeUser(existing.name);
@@ -608,6 +630,7 @@ export class Account {
       s.props.map((p) => p.name),
       session,
     );
+    this.checkNetworkPolicyProperty(s.props, session);
     // Validate on a copy so that a failing property leaves the user untouched.
     const draft: User = { ...user, keys: { ...user.keys } };
     this.applyProperties(draft, s.props, user.name);
@@ -785,7 +808,7 @@ export class Account {
           );
           break;
         case 'NETWORK_POLICY':
-          user.networkPolicy = nameOrText(p);
+          user.networkPolicy = this.networkPolicyRef(p);
           break;
         case 'TYPE': {
           if (p.value.kind === 'null') {
@@ -1252,10 +1275,18 @@ export class Account {
     s: Extract<Statement, { type: 'grantOwnership' }>,
     session: SessionContext,
   ): ResultSet {
-    const target = s.onType === 'USER' ? this.requireUser(s.on).name : this.requireRole(s.on).name;
+    const target =
+      s.onType === 'USER'
+        ? this.requireUser(s.on).name
+        : s.onType === 'ROLE'
+          ? this.requireRole(s.on).name
+          : this.resolveNetworkPolicy(s.on.name, session).name;
     const to = this.requireRole(s.to);
     if (!this.owns(session.role, s.onType, target) && !this.manageGrants(session.role)) {
-      throw insufficientPrivileges(s.onType === 'USER' ? 'user' : 'role', target);
+      throw insufficientPrivileges(
+        s.onType === 'USER' ? 'user' : s.onType === 'ROLE' ? 'role' : 'network policy',
+        target,
+      );
     }
     this.transferOwnership(s.onType, target, to.name, s.currentGrants);
     return ok();
@@ -1487,6 +1518,13 @@ export class Account {
       }
       case 'onAccount': {
         const rows = this.grants.filter((g) => g.onType === 'ACCOUNT').sort(byTime);
+        return { columns: grantColumns, rows: rows.map(grantRow) };
+      }
+      case 'onNetworkPolicy': {
+        const policy = this.resolveNetworkPolicy(s.name!.name, session);
+        const rows = this.grants
+          .filter((g) => g.onType === 'NETWORK_POLICY' && g.onName === policy.name)
+          .sort(byTime);
         return { columns: grantColumns, rows: rows.map(grantRow) };
       }
     }
@@ -2184,6 +2222,298 @@ export class Account {
     const { key } = this.securableKey(s.objectType, s.on, session, 'SHOW GRANTS');
     const rows = this.grants.filter((g) => g.onType === s.objectType && g.onName === key).sort(byTime);
     return { columns: GRANT_COLUMNS, rows: rows.map(grantRow) };
+  }
+
+  // ---------------------------------------------------------------- network policies
+  //
+  // Account-level objects whose only privilege modelled is OWNERSHIP (the creating role gets it).
+  // A role sees a policy it holds a privilege on, or every policy with MANAGE GRANTS (docs, "SHOW
+  // NETWORK POLICIES"); DESCRIBE, ALTER and DROP need OWNERSHIP ("or higher": the owner's hierarchy).
+
+  /** The policy a login of `user` is judged by: the user's own, else the account's ("Network policy precedence"). */
+  effectiveNetworkPolicy(user: User): NetworkPolicy | null {
+    const name = user.networkPolicy ?? this.accountNetworkPolicy;
+    return name === null ? null : (this.networkPolicies.get(name) ?? null);
+  }
+
+  /** A policy the role may see, else 002003 `Network policy 'P' does not exist or not authorized.` */
+  private resolveNetworkPolicy(name: string, session: SessionContext): NetworkPolicy {
+    const policy = this.networkPolicies.get(name);
+    const roles = this.closure(session.role);
+    const visible =
+      policy !== undefined &&
+      (this.manageGrants(session.role) ||
+        this.grants.some(
+          (g) =>
+            g.onType === 'NETWORK_POLICY' &&
+            g.onName === name &&
+            g.granteeType === 'ROLE' &&
+            roles.has(g.grantee),
+        ));
+    if (!visible) throw doesNotExist('Network policy', name);
+    return policy;
+  }
+
+  /** A policy the role owns (directly or through its hierarchy); 002003 or 003001 otherwise. */
+  private ownedNetworkPolicy(name: string, session: SessionContext): NetworkPolicy {
+    const policy = this.resolveNetworkPolicy(name, session);
+    if (!this.owns(session.role, 'NETWORK_POLICY', policy.name)) {
+      throw insufficientPrivileges('network policy', policy.name);
+    }
+    return policy;
+  }
+
+  /** The stored name a NETWORK_POLICY value names: an identifier as stored; a string as written, else upper-cased. */
+  private networkPolicyRef(p: Property): string {
+    if (p.value.kind === 'ident' && p.value.parts.length === 1) return p.value.parts[0]!.name;
+    if (p.value.kind === 'string') {
+      const v = p.value.value;
+      return this.networkPolicies.has(v) ? v : v.toUpperCase();
+    }
+    throw invalidValue(`invalid value for property '${p.name}'`);
+  }
+
+  /**
+   * Setting a user's NETWORK_POLICY needs the policy to exist and the role to own it (docs, release
+   * note "CREATE USER command: NETWORK_POLICY parameter must specify a valid network policy"; we apply
+   * the same rule to ALTER USER, which also needs OWNERSHIP of the user).
+   */
+  private checkNetworkPolicyProperty(props: Property[], session: SessionContext): void {
+    for (const p of props) {
+      if (p.name === 'NETWORK_POLICY') this.ownedNetworkPolicy(this.networkPolicyRef(p), session);
+    }
+  }
+
+  /** ALLOWED_IP_LIST, BLOCKED_IP_LIST (IPv4 addresses or CIDR blocks) and COMMENT. Refusal wording is ours. */
+  private applyNetworkPolicyProperties(policy: NetworkPolicy, props: Property[]): void {
+    for (const p of props) {
+      switch (p.name) {
+        case 'ALLOWED_IP_LIST':
+        case 'BLOCKED_IP_LIST': {
+          const list = p.value.kind === 'list' ? p.value.items : [p.value];
+          const entries: string[] = [];
+          for (const item of list) {
+            if (item.kind !== 'string') throw invalidValue(`invalid value for property '${p.name}'`);
+            if (!parseEntry(item.value)) {
+              throw invalidValue(`invalid IP address or CIDR block '${item.value}' in ${p.name}`);
+            }
+            entries.push(item.value);
+          }
+          if (p.name === 'ALLOWED_IP_LIST') policy.allowed = entries;
+          else policy.blocked = entries;
+          break;
+        }
+        case 'COMMENT':
+          if (p.value.kind !== 'string') throw invalidValue("invalid value for property 'COMMENT'");
+          policy.comment = p.value.value;
+          break;
+        case 'ALLOWED_NETWORK_RULE_LIST':
+        case 'BLOCKED_NETWORK_RULE_LIST':
+          throw invalidValue(
+            `${p.name} is not modelled by the emulator; use ALLOWED_IP_LIST / BLOCKED_IP_LIST`,
+          );
+        default:
+          throw invalidValue(`invalid property '${p.name}' for 'NETWORK_POLICY'`);
+      }
+    }
+  }
+
+  /**
+   * A policy assigned to the account or a user cannot be dropped or replaced (docs, "DROP NETWORK
+   * POLICY"; behaviour change 2023_07 "Cannot drop active network policies"). Code and wording are ours.
+   */
+  private refuseIfAttached(policy: NetworkPolicy, command: string): void {
+    const user = [...this.users.values()].find((u) => u.networkPolicy === policy.name);
+    const where =
+      this.accountNetworkPolicy === policy.name
+        ? 'the account'
+        : user
+          ? `user ${displayName(user.name)}`
+          : null;
+    if (where !== null) {
+      throw new SfError(
+        '001008',
+        '22023',
+        `SQL compilation error:\nCannot ${command} network policy ${displayName(policy.name)}: it is currently assigned to ${where}.`,
+      );
+    }
+  }
+
+  private createNetworkPolicy(
+    s: Extract<Statement, { type: 'createNetworkPolicy' }>,
+    session: SessionContext,
+  ): ResultSet {
+    // CREATE NETWORK POLICY: SECURITYADMIN and above, or the account privilege (docs).
+    if (!this.accountPrivilege(session.role, 'CREATE NETWORK POLICY')) {
+      throw insufficientPrivileges('account', this.accountName);
+    }
+    const name = s.name.name;
+    const policy: NetworkPolicy = { name, allowed: [], blocked: [], comment: null, createdOn: this.now() };
+    this.applyNetworkPolicyProperties(policy, s.props);
+    const existing = this.networkPolicies.get(name);
+    if (existing) {
+      if (s.ifNotExists) return ok(`${displayName(name)} already exists, statement succeeded.`);
+      if (!s.orReplace) throw alreadyExists(name);
+      if (!this.owns(session.role, 'NETWORK_POLICY', name))
+        throw insufficientPrivileges('network policy', name);
+      this.refuseIfAttached(existing, 'replace');
+      this.grants = this.grants.filter((g) => !(g.onType === 'NETWORK_POLICY' && g.onName === name));
+    }
+    this.networkPolicies.set(name, policy);
+    this.grants.push({
+      privilege: 'OWNERSHIP',
+      onType: 'NETWORK_POLICY',
+      onName: name,
+      granteeType: 'ROLE',
+      grantee: session.role,
+      grantOption: true,
+      grantedBy: session.role,
+      createdOn: this.now(),
+    });
+    return ok();
+  }
+
+  private alterNetworkPolicy(
+    s: Extract<Statement, { type: 'alterNetworkPolicySet' | 'alterNetworkPolicyUnset' }>,
+    session: SessionContext,
+  ): ResultSet {
+    let policy: NetworkPolicy;
+    try {
+      policy = this.ownedNetworkPolicy(s.name.name, session);
+    } catch (e) {
+      if (s.ifExists && e instanceof SfError && e.code === '002003') return ok();
+      throw e;
+    }
+    const draft: NetworkPolicy = { ...policy };
+    if (s.type === 'alterNetworkPolicySet') this.applyNetworkPolicyProperties(draft, s.props);
+    else {
+      // Only COMMENT can be unset (docs, "ALTER NETWORK POLICY").
+      for (const name of s.names) {
+        if (name !== 'COMMENT') throw invalidValue(`invalid property '${name}' for 'NETWORK_POLICY'`);
+        draft.comment = null;
+      }
+    }
+    this.networkPolicies.set(policy.name, draft);
+    return ok();
+  }
+
+  private descNetworkPolicy(name: Ident, session: SessionContext): ResultSet {
+    const policy = this.ownedNetworkPolicy(name.name, session);
+    // `name, value` rows, one per list that has entries, joined by commas without spaces (docs,
+    // "DESCRIBE NETWORK POLICY"; the Terraform provider's acceptance test sees exactly two rows for a
+    // policy with both lists and a comment).
+    const rows: Cell[][] = [];
+    if (policy.allowed.length > 0) rows.push(['ALLOWED_IP_LIST', policy.allowed.join(',')]);
+    if (policy.blocked.length > 0) rows.push(['BLOCKED_IP_LIST', policy.blocked.join(',')]);
+    return {
+      columns: [
+        { name: 'name', type: 'text' },
+        { name: 'value', type: 'text' },
+      ],
+      rows,
+    };
+  }
+
+  private dropNetworkPolicy(
+    s: Extract<Statement, { type: 'dropNetworkPolicy' }>,
+    session: SessionContext,
+  ): ResultSet {
+    let policy: NetworkPolicy;
+    try {
+      policy = this.ownedNetworkPolicy(s.name.name, session);
+    } catch (e) {
+      if (s.ifExists && e instanceof SfError && e.code === '002003') {
+        return ok(`Drop statement executed successfully (${displayName(s.name.name)} already dropped).`);
+      }
+      throw e;
+    }
+    this.refuseIfAttached(policy, 'drop');
+    this.networkPolicies.delete(policy.name);
+    this.grants = this.grants.filter((g) => !(g.onType === 'NETWORK_POLICY' && g.onName === policy.name));
+    return ok(`${displayName(policy.name)} successfully dropped.`);
+  }
+
+  private showNetworkPolicies(like: string | null, session: SessionContext): ResultSet {
+    const re = like === null ? null : likeToRegExp(like);
+    const manage = this.manageGrants(session.role);
+    const roles = this.closure(session.role);
+    const rows = [...this.networkPolicies.values()]
+      .filter(
+        (np) =>
+          manage ||
+          this.grants.some(
+            (g) =>
+              g.onType === 'NETWORK_POLICY' &&
+              g.onName === np.name &&
+              g.granteeType === 'ROLE' &&
+              roles.has(g.grantee),
+          ),
+      )
+      .filter((np) => !re || re.test(np.name))
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      // An unset comment reads '' (the Terraform provider's acceptance test after UNSET COMMENT).
+      .map((np): Cell[] => [
+        np.createdOn,
+        np.name,
+        np.comment ?? '',
+        String(np.allowed.length),
+        String(np.blocked.length),
+        '0',
+        '0',
+      ]);
+    // Columns: docs "SHOW NETWORK POLICIES" example and the Terraform provider's showNetworkPolicyDBRow.
+    return {
+      columns: [
+        { name: 'created_on', type: 'timestamp_ltz', scale: 3 },
+        { name: 'name', type: 'text' },
+        { name: 'comment', type: 'text' },
+        { name: 'entries_in_allowed_ip_list', type: 'fixed' },
+        { name: 'entries_in_blocked_ip_list', type: 'fixed' },
+        { name: 'entries_in_allowed_network_rules', type: 'fixed' },
+        { name: 'entries_in_blocked_network_rules', type: 'fixed' },
+      ],
+      rows,
+    };
+  }
+
+  /**
+   * ALTER ACCOUNT SET / UNSET NETWORK_POLICY: SECURITYADMIN or higher, or ATTACH POLICY on the account
+   * (docs, "Network policies"). Snowflake refuses to activate a policy that blocks the requesting
+   * address (live message quoted in README); the control plane has no address and is not checked.
+   * Other account parameters are not modelled.
+   */
+  private alterAccount(
+    s: Extract<Statement, { type: 'alterAccountSet' | 'alterAccountUnset' }>,
+    session: SessionContext,
+  ): ResultSet {
+    const names = s.type === 'alterAccountSet' ? s.props.map((p) => p.name) : s.names;
+    for (const name of names) {
+      if (name !== 'NETWORK_POLICY') {
+        throw invalidValue(`ALTER ACCOUNT ${name} is not modelled by the emulator (only NETWORK_POLICY)`);
+      }
+    }
+    if (
+      !this.closure(session.role).has('SECURITYADMIN') &&
+      !this.accountPrivilege(session.role, 'ATTACH POLICY')
+    ) {
+      throw insufficientPrivileges('account', this.accountName);
+    }
+    if (s.type === 'alterAccountUnset') {
+      this.accountNetworkPolicy = null;
+      return ok();
+    }
+    const policy = this.resolveNetworkPolicy(this.networkPolicyRef(s.props[0]!), session);
+    const ip = session.clientIp;
+    if (ip !== undefined && !policyAllows(policy, ip)) {
+      // Code is our guess; the wording is Snowflake's.
+      throw new SfError(
+        '001008',
+        '22023',
+        `Network policy ${policy.name} cannot be activated. Requestor IP address/Token, ${ip}, must be included in the allowed_ip_list or allowed network rules. To add the specific IP, execute command "ALTER NETWORK POLICY ${policy.name} SET ALLOWED_IP_LIST=('${ip}');". Similarly, a CIDR block of IP addresses can be added instead of the specific IP address.`,
+      );
+    }
+    this.accountNetworkPolicy = policy.name;
+    return ok();
   }
 
   /** Every secret with its value, for the control plane (`GET /__emulator/secrets`). */

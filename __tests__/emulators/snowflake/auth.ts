@@ -9,6 +9,7 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { type Account, type User, hashPassword } from './account.js';
+import { policyAllows } from './network.js';
 
 export interface LoginFailure {
   ok: false;
@@ -20,6 +21,18 @@ export interface LoginFailure {
 
 export type LoginOutcome = { ok: true; user: User; tokenRole: string | null } | LoginFailure;
 
+/** The credential checked out: whose it is, and (for a PAT) the token, whose policy settings apply next. */
+type Identified = { ok: true; user: User; tokenRole: string | null; pat?: RegisteredToken } | LoginFailure;
+
+/**
+ * How a PAT login treats network policies: the PAT_POLICY NETWORK_POLICY_EVALUATION of the
+ * authentication policy in force (docs, "Using programmatic access tokens: Network policy
+ * requirements"). ENFORCED_REQUIRED (Snowflake's default): the user must be subject to a network
+ * policy, which is enforced; ENFORCED_NOT_REQUIRED: none needed, enforced when there is one;
+ * NOT_ENFORCED: none needed, and none enforced for PAT logins.
+ */
+export type NetworkPolicyEvaluation = 'ENFORCED_REQUIRED' | 'ENFORCED_NOT_REQUIRED' | 'NOT_ENFORCED';
+
 export interface RegisteredToken {
   type: 'oauth' | 'pat';
   token: string;
@@ -28,6 +41,10 @@ export interface RegisteredToken {
   role?: string;
   /** ISO time; compared with the emulator's clock. */
   expiresAt?: string;
+  /** PATs only. `false` is shorthand for networkPolicyEvaluation ENFORCED_NOT_REQUIRED. */
+  networkPolicyRequired?: boolean;
+  /** PATs only; default ENFORCED_REQUIRED (wins over networkPolicyRequired). */
+  networkPolicyEvaluation?: NetworkPolicyEvaluation;
 }
 
 export interface LoginData {
@@ -107,7 +124,50 @@ export class Authenticator {
     this.jwksCache.delete(issuer);
   }
 
-  async verify(data: LoginData): Promise<LoginOutcome> {
+  /**
+   * Checks the credential, then the network policy for `clientIp`, then whether the user is disabled.
+   * The policy is judged once the credential has named the user, so that strangers learn nothing.
+   */
+  async verify(data: LoginData, clientIp: string): Promise<LoginOutcome> {
+    const identified = await this.identify(data);
+    if (!identified.ok) return identified;
+    const { user, tokenRole, pat } = identified;
+    const policy = this.account.effectiveNetworkPolicy(user);
+    const evaluation: NetworkPolicyEvaluation | null = pat
+      ? (pat.networkPolicyEvaluation ??
+        (pat.networkPolicyRequired === false ? 'ENFORCED_NOT_REQUIRED' : 'ENFORCED_REQUIRED'))
+      : null;
+    // A PAT needs a network policy on the user or the account unless an authentication policy
+    // relaxes it: 390432 `Fail : Network policy is required.` (wording from public reports).
+    if (!policy && evaluation === 'ENFORCED_REQUIRED') {
+      return {
+        ok: false,
+        code: '390432',
+        message: 'Fail : Network policy is required.',
+        detail: 'programmatic access token used by a user with no network policy',
+      };
+    }
+    if (policy && evaluation !== 'NOT_ENFORCED' && !policyAllows(policy, clientIp)) {
+      return {
+        ok: false,
+        code: '390422',
+        message: `Incoming request with IP/Token ${clientIp} is not allowed to access Snowflake. Contact your account administrator.`,
+        detail: `network policy ${policy.name} does not allow ${clientIp}`,
+      };
+    }
+    // Checked after the credential so that a disabled user's status is not revealed to a stranger.
+    if (user.disabled) {
+      return {
+        ok: false,
+        code: '390101',
+        message: 'User access disabled. Contact your local system administrator.',
+        detail: 'user disabled',
+      };
+    }
+    return { ok: true, user, tokenRole };
+  }
+
+  private async identify(data: LoginData): Promise<Identified> {
     const authenticator = (data.AUTHENTICATOR ?? 'SNOWFLAKE').toUpperCase();
     switch (authenticator) {
       case 'SNOWFLAKE_JWT':
@@ -125,7 +185,7 @@ export class Authenticator {
     }
   }
 
-  private keyPair(data: LoginData): LoginOutcome {
+  private keyPair(data: LoginData): Identified {
     const token = data.TOKEN;
     const login = data.LOGIN_NAME ?? '';
     if (!token) return jwtInvalid('no token');
@@ -162,10 +222,10 @@ export class Authenticator {
     // 394303: expired. A minute of skew is tolerated for iat in the future.
     if (exp === null || exp <= now) return jwtInvalid('token expired');
     if (iat !== null && iat > now + 60_000) return jwtInvalid('token issued in the future');
-    return this.finish(user, null);
+    return { ok: true, user, tokenRole: null };
   }
 
-  private async workloadIdentity(data: LoginData): Promise<LoginOutcome> {
+  private async workloadIdentity(data: LoginData): Promise<Identified> {
     // The SDK sends AUTHENTICATOR = WORKLOAD_IDENTITY, PROVIDER and TOKEN (lib/authentication/
     // auth_workload_identity/auth_workload_identity.js); LOGIN_NAME may be absent: the user is
     // found by issuer and subject. A mismatch is a generic credentials error (code undocumented).
@@ -201,7 +261,7 @@ export class Authenticator {
     if (!audiences.some((a) => typeof a === 'string' && expected.includes(a))) {
       return badCredentials(`audience ${JSON.stringify(aud)} is not one of ${JSON.stringify(expected)}`);
     }
-    return this.finish(user, null);
+    return { ok: true, user, tokenRole: null };
   }
 
   private async jwksKey(issuer: string, url: string, kid: string | undefined): Promise<KeyObject | null> {
@@ -223,7 +283,7 @@ export class Authenticator {
     return pick(keys);
   }
 
-  private registered(data: LoginData, type: 'oauth' | 'pat'): LoginOutcome {
+  private registered(data: LoginData, type: 'oauth' | 'pat'): Identified {
     const invalid = (detail: string): LoginFailure =>
       type === 'oauth'
         ? { ok: false, code: '390303', message: 'Invalid OAuth access token.', detail }
@@ -240,29 +300,16 @@ export class Authenticator {
     if (data.LOGIN_NAME && data.LOGIN_NAME.toUpperCase() !== user.loginName) {
       return invalid('login name differs from the token user');
     }
-    return this.finish(user, entry.role ?? null);
+    return { ok: true, user, tokenRole: entry.role ?? null, pat: type === 'pat' ? entry : undefined };
   }
 
-  private password(data: LoginData): LoginOutcome {
+  private password(data: LoginData): Identified {
     const user = this.account.findUserByLogin(data.LOGIN_NAME ?? '');
     if (!user || user.passwordHash === null || user.passwordHash !== hashPassword(data.PASSWORD ?? '')) {
       return badCredentials('bad user name or password');
     }
     // Service users cannot log in with a password ("User management: Types of users").
     if (user.type === 'SERVICE') return badCredentials('service users cannot use passwords');
-    return this.finish(user, null);
-  }
-
-  private finish(user: User, tokenRole: string | null): LoginOutcome {
-    // Checked after the credential so that a disabled user's status is not revealed to a stranger.
-    if (user.disabled) {
-      return {
-        ok: false,
-        code: '390101',
-        message: 'User access disabled. Contact your local system administrator.',
-        detail: 'user disabled',
-      };
-    }
-    return { ok: true, user, tokenRole };
+    return { ok: true, user, tokenRole: null };
   }
 }

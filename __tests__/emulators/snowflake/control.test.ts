@@ -184,8 +184,33 @@ describe('control plane', () => {
     expect((await control.secrets()).map((x) => x.name)).toEqual(['pw']);
   });
 
+  it('overrides the client address network policies see, and logs it on logins', async () => {
+    const get = async () => (await (await fetch(`${emulator.url}/__emulator/client-ip`)).json()) as unknown;
+    expect(await get()).toEqual({ ip: null });
+    await control.clearLog();
+    await (await connectWithKey(emulator.url, emulator.account, 'ctl_user', key)).close();
+    await control.clientIp('203.0.113.7');
+    expect(await get()).toEqual({ ip: '203.0.113.7' });
+    await (await connectWithKey(emulator.url, emulator.account, 'ctl_user', key)).close();
+    await control.clientIp(null);
+    expect(await get()).toEqual({ ip: null });
+    expect((await control.log()).filter((e) => e.kind === 'login').map((e) => e.clientIp)).toEqual([
+      '127.0.0.1',
+      '203.0.113.7',
+    ]);
+    for (const ip of ['::1', '203.0.113', '203.0.113.7/32', 42]) {
+      await expect(control.clientIp(ip as string)).rejects.toThrow(/HTTP 400 ip must be an IPv4 address/);
+    }
+  });
+
   it('rejects malformed control requests with 400', async () => {
     await expect(control.fault({ on: 'query', action: 'explode' as never })).rejects.toThrow(/HTTP 400/);
+    await expect(
+      control.registerToken({ type: 'pat', token: 't', user: 'u', networkPolicyRequired: 'no' as never }),
+    ).rejects.toThrow(/HTTP 400 networkPolicyRequired must be a boolean/);
+    await expect(
+      control.registerToken({ type: 'pat', token: 't', user: 'u', networkPolicyEvaluation: 'OFF' as never }),
+    ).rejects.toThrow(/HTTP 400 networkPolicyEvaluation must be one of/);
     const r = await fetch(`${emulator.url}/__emulator/nothing`);
     expect(r.status).toBe(404);
   });

@@ -15,6 +15,8 @@ export interface LogEntry {
   code: string | null;
   /** For logins: the AUTHENTICATOR sent. */
   authenticator?: string;
+  /** For logins: the client address network policies judged (the socket's, or the client-ip override). */
+  clientIp?: string;
   /** The fault action that answered instead of the emulator, if any. */
   fault?: Fault['action'];
   /**
@@ -59,6 +61,15 @@ export interface RegisteredTokenInput {
   role?: string;
   /** ISO 8601; compared with the emulator's clock. */
   expiresAt?: string;
+  /**
+   * PATs only. Snowflake refuses a PAT login with 390432 when neither the user nor the account has a
+   * network policy, unless an authentication policy relaxes that. `false` stands for an authentication
+   * policy with PAT_POLICY = (NETWORK_POLICY_EVALUATION = ENFORCED_NOT_REQUIRED): no policy needed,
+   * one that exists is still enforced.
+   */
+  networkPolicyRequired?: boolean;
+  /** PATs only: the NETWORK_POLICY_EVALUATION itself (default ENFORCED_REQUIRED); wins over networkPolicyRequired. */
+  networkPolicyEvaluation?: 'ENFORCED_REQUIRED' | 'ENFORCED_NOT_REQUIRED' | 'NOT_ENFORCED';
 }
 
 /** A Snowflake SECRET object with its value, as `GET /__emulator/secrets` returns it (for assertions). */
@@ -152,6 +163,15 @@ export class SnowflakeControl {
 
   async trustIssuer(issuer: string, jwksUrl: string): Promise<void> {
     await this.call('POST', 'oidc-issuers', { issuer, jwksUrl });
+  }
+
+  /**
+   * The client address logins are judged by (network policies): `ip` pretends to be a runner at that
+   * IPv4 address; `null` goes back to the socket's address (127.0.0.1 for local tests).
+   */
+  async clientIp(ip: string | null): Promise<void> {
+    if (ip === null) await this.call('DELETE', 'client-ip');
+    else await this.call('POST', 'client-ip', { ip });
   }
 
   /** Sets the emulator clock's offset from its base clock (absolute, not cumulative). */

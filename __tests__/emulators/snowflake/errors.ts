@@ -32,7 +32,7 @@ export function qualifiedName(parts: string[]): string {
  * fully qualified (`Schema 'TEST_DB."s_empty"'`); pass the parts as an array.
  */
 export function doesNotExist(
-  kind: 'User' | 'Role' | 'Database' | 'Schema' | 'Secret',
+  kind: 'User' | 'Role' | 'Database' | 'Schema' | 'Secret' | 'Network policy',
   name: string | string[],
 ): SfError {
   const shown = typeof name === 'string' ? displayName(name) : qualifiedName(name);
@@ -68,7 +68,7 @@ export function alreadyExists(name: string): SfError {
 
 /** 003001 / 42501: `SQL access control error: Insufficient privileges to operate on user 'X'`. */
 export function insufficientPrivileges(
-  kind: 'user' | 'role' | 'account' | 'database' | 'schema' | 'secret',
+  kind: 'user' | 'role' | 'account' | 'database' | 'schema' | 'secret' | 'network policy',
   name: string,
 ): SfError {
   return new SfError(

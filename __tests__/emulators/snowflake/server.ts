@@ -8,6 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { Account, DEFAULT_TIMEZONE, type Cell, type ResultSet, type SessionContext } from './account.js';
 import { Authenticator, type LoginData, type RegisteredToken } from './auth.js';
+import { normalizeClientIp, parseIpv4 } from './network.js';
 import { SfError } from './errors.js';
 import { parseScript } from './sql.js';
 import type { Fault, LogEntry } from './control.js';
@@ -179,6 +180,8 @@ class Emulator {
   faults: (Fault & { regex: RegExp; remaining: number })[] = [];
   latencyMs = 0;
   offsetMs = 0;
+  /** POST /__emulator/client-ip: the address logins are judged by instead of the socket's. */
+  clientIpOverride: string | null = null;
   private seq = 0;
   private sessionSeq = 1_000_000_000_000;
   private readonly baseClock: () => Date;
@@ -209,6 +212,11 @@ class Emulator {
     f.remaining -= 1;
     if (f.remaining <= 0) this.faults.splice(i, 1);
     return f;
+  }
+
+  /** The address network policies see: the override if set, else the socket's remote address. */
+  clientIp(req: IncomingMessage): string {
+    return this.clientIpOverride ?? normalizeClientIp(req.socket.remoteAddress ?? '127.0.0.1');
   }
 
   newSessionContext(user: string | null, role: string, warehouse: string | null): SessionContext {
@@ -252,6 +260,7 @@ class Emulator {
     const data = body.data ?? {};
     const loginName = data.LOGIN_NAME ?? '';
     const authenticator = (data.AUTHENTICATOR ?? 'SNOWFLAKE').toUpperCase();
+    const clientIp = this.clientIp(req);
     const fault = this.takeFault('login', loginName);
     const logBase = {
       kind: 'login' as const,
@@ -259,6 +268,7 @@ class Emulator {
       user: loginName || null,
       role: null,
       authenticator,
+      clientIp,
     };
     if (fault) {
       if (fault.action === 'delay') await sleep(fault.delayMs ?? 1000);
@@ -267,7 +277,7 @@ class Emulator {
         return this.applyFault(fault, req, res, 'login');
       }
     }
-    const outcome = await this.auth.verify(data);
+    const outcome = await this.auth.verify(data, clientIp);
     if (!outcome.ok) {
       this.record({ ...logBase, ok: false, code: outcome.code, message: outcome.detail });
       return send(
@@ -314,7 +324,7 @@ class Emulator {
     } else role = 'PUBLIC';
     const warehouseParam = url.searchParams.get('warehouse');
     const warehouse = warehouseParam ? connectName(warehouseParam) : user.defaultWarehouse;
-    const context = this.newSessionContext(user.name, role, warehouse);
+    const context = { ...this.newSessionContext(user.name, role, warehouse), clientIp };
     this.initialNamespace(context, url, user.defaultNamespace);
     const session: Session = {
       ...context,
@@ -636,12 +646,21 @@ class Emulator {
         ) {
           return bad('need type ("oauth" | "pat"), token and user');
         }
+        if (t.networkPolicyRequired !== undefined && typeof t.networkPolicyRequired !== 'boolean') {
+          return bad('networkPolicyRequired must be a boolean');
+        }
+        const evaluations = ['ENFORCED_REQUIRED', 'ENFORCED_NOT_REQUIRED', 'NOT_ENFORCED'];
+        if (t.networkPolicyEvaluation !== undefined && !evaluations.includes(t.networkPolicyEvaluation)) {
+          return bad(`networkPolicyEvaluation must be one of ${evaluations.join(', ')}`);
+        }
         this.auth.tokens.push({
           type: t.type,
           token: t.token,
           user: t.user,
           role: t.role,
           expiresAt: t.expiresAt,
+          networkPolicyRequired: t.networkPolicyRequired,
+          networkPolicyEvaluation: t.networkPolicyEvaluation,
         });
         return send(res, 200, { ok: true });
       }
@@ -656,6 +675,18 @@ class Emulator {
         return send(res, 200, { now: this.now().toISOString(), offsetMs: this.offsetMs });
       case 'GET /__emulator/clock':
         return send(res, 200, { now: this.now().toISOString(), offsetMs: this.offsetMs });
+      case 'POST /__emulator/client-ip':
+        // Network policies know IPv4 only (docs, "CREATE NETWORK POLICY").
+        if (typeof body.ip !== 'string' || parseIpv4(body.ip) === null) {
+          return bad('ip must be an IPv4 address such as "203.0.113.7"');
+        }
+        this.clientIpOverride = body.ip;
+        return send(res, 200, { ip: this.clientIpOverride });
+      case 'DELETE /__emulator/client-ip':
+        this.clientIpOverride = null;
+        return send(res, 200, { ip: null });
+      case 'GET /__emulator/client-ip':
+        return send(res, 200, { ip: this.clientIpOverride });
       default:
         return send(res, 404, {
           error: { code: 'not-found', message: `${method} ${path} is not a control endpoint` },

@@ -4,6 +4,7 @@ import { parseScript, tokenize } from './sql.js';
 import { SfError, displayName } from './errors.js';
 import { Account, likeToRegExp, renderSetTime, type SessionContext } from './account.js';
 import { claimMillis } from './auth.js';
+import { normalizeClientIp, parseEntry, policyAllows } from './network.js';
 
 const one = (sql: string) => {
   const parsed = parseScript(sql);
@@ -220,6 +221,64 @@ describe('statements', () => {
     ]);
   });
 
+  it('parses network policies and ALTER ACCOUNT', () => {
+    expect(
+      one(
+        "CREATE OR REPLACE NETWORK POLICY IF NOT EXISTS ci ALLOWED_IP_LIST = ('1.2.3.4/32', '5.6.7.8') BLOCKED_IP_LIST = () COMMENT = 'x'",
+      ),
+    ).toMatchObject({
+      type: 'createNetworkPolicy',
+      orReplace: true,
+      ifNotExists: true,
+      name: { name: 'CI' },
+      props: [
+        {
+          name: 'ALLOWED_IP_LIST',
+          value: {
+            kind: 'list',
+            items: [
+              { kind: 'string', value: '1.2.3.4/32' },
+              { kind: 'string', value: '5.6.7.8' },
+            ],
+          },
+        },
+        { name: 'BLOCKED_IP_LIST', value: { kind: 'list', items: [] } },
+        { name: 'COMMENT', value: { kind: 'string', value: 'x' } },
+      ],
+    });
+    expect(one("ALTER NETWORK POLICY IF EXISTS ci SET COMMENT = 'y'")).toMatchObject({
+      type: 'alterNetworkPolicySet',
+      ifExists: true,
+      props: [{ name: 'COMMENT' }],
+    });
+    expect(one('ALTER NETWORK POLICY ci UNSET COMMENT')).toMatchObject({
+      type: 'alterNetworkPolicyUnset',
+      names: ['COMMENT'],
+    });
+    expect(one('DESCRIBE NETWORK POLICY "ci"')).toEqual({
+      type: 'descNetworkPolicy',
+      name: { name: 'ci', quoted: true },
+    });
+    expect(one('DROP NETWORK POLICY IF EXISTS ci')).toMatchObject({
+      type: 'dropNetworkPolicy',
+      ifExists: true,
+    });
+    expect(one("SHOW NETWORK POLICIES LIKE 'c%'")).toEqual({ type: 'showNetworkPolicies', like: 'c%' });
+    expect(one('SHOW GRANTS ON NETWORK POLICY ci')).toMatchObject({ mode: 'onNetworkPolicy' });
+    expect(one('GRANT OWNERSHIP ON NETWORK POLICY ci TO ROLE r')).toMatchObject({
+      type: 'grantOwnership',
+      onType: 'NETWORK_POLICY',
+    });
+    expect(one('ALTER ACCOUNT SET NETWORK_POLICY = ci')).toMatchObject({
+      type: 'alterAccountSet',
+      props: [{ name: 'NETWORK_POLICY', value: { kind: 'ident', parts: [{ name: 'CI' }] } }],
+    });
+    expect(one('ALTER ACCOUNT UNSET NETWORK_POLICY')).toEqual({
+      type: 'alterAccountUnset',
+      names: ['NETWORK_POLICY'],
+    });
+  });
+
   it('names SELECT columns after their upper-cased expression text, or the alias', () => {
     expect(one('select current_user(), current_role() as "r", current_account() acct')).toMatchObject({
       columns: [{ label: 'CURRENT_USER()' }, { label: 'r' }, { label: 'ACCT' }],
@@ -267,6 +326,32 @@ describe('helpers', () => {
     expect(renderSetTime(d, 'UTC')).toBe('2020-10-08 08:33:13.43');
     expect(renderSetTime(d, 'America/Los_Angeles')).toBe('2020-10-08 01:33:13.43');
     expect(renderSetTime(new Date('2020-01-01T00:00:00Z'), 'UTC')).toBe('2020-01-01 00:00:00.0');
+  });
+
+  it('matches IPv4 addresses and CIDR blocks; the blocked list wins; other addresses are refused', () => {
+    const policy = (allowed: string[], blocked: string[] = []) => ({
+      name: 'P',
+      allowed,
+      blocked,
+      comment: null,
+      createdOn: new Date(0),
+    });
+    expect(policyAllows(policy(['0.0.0.0/0']), '8.8.8.8')).toBe(true);
+    expect(policyAllows(policy(['10.1.0.0/16']), '10.1.255.3')).toBe(true);
+    expect(policyAllows(policy(['10.1.0.0/16']), '10.2.0.1')).toBe(false);
+    expect(policyAllows(policy(['192.168.1.7']), '192.168.1.7')).toBe(true);
+    expect(policyAllows(policy(['192.168.1.7/31']), '192.168.1.6')).toBe(true);
+    expect(policyAllows(policy(['192.168.1.0/24'], ['192.168.1.99']), '192.168.1.99')).toBe(false);
+    expect(policyAllows(policy(['0.0.0.0/0'], ['0.0.0.0/0']), '1.1.1.1')).toBe(false);
+    expect(policyAllows(policy([]), '1.1.1.1')).toBe(false);
+    expect(policyAllows(policy(['127.0.0.1']), '::ffff:127.0.0.1')).toBe(true);
+    expect(policyAllows(policy(['0.0.0.0/0']), '::1')).toBe(false);
+    expect(normalizeClientIp('::FFFF:10.0.0.1')).toBe('10.0.0.1');
+    expect([parseEntry('1.2.3.4/0'), parseEntry('1.2.3.4/33'), parseEntry('01.2.3')]).toEqual([
+      { base: 16909060, bits: 0 },
+      null,
+      null,
+    ]);
   });
 
   it('reads JWT times in seconds or milliseconds by magnitude', () => {

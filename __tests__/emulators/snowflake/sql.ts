@@ -82,7 +82,7 @@ export type Statement =
   | { type: 'revokeRole'; role: Ident; granteeType: ObjectType; grantee: Ident }
   | {
       type: 'grantOwnership';
-      onType: ObjectType;
+      onType: ObjectType | 'NETWORK_POLICY';
       on: Ident;
       to: Ident;
       currentGrants: 'COPY' | 'REVOKE' | null;
@@ -104,7 +104,7 @@ export type Statement =
     }
   | {
       type: 'showGrants';
-      mode: 'toUser' | 'toRole' | 'ofRole' | 'onUser' | 'onRole' | 'onAccount';
+      mode: 'toUser' | 'toRole' | 'ofRole' | 'onUser' | 'onRole' | 'onAccount' | 'onNetworkPolicy';
       name: Ident | null;
     }
   | { type: 'useRole'; role: Ident }
@@ -149,6 +149,20 @@ export type Statement =
       from: Ident;
     }
   | { type: 'showGrantsOnObject'; objectType: SecurableType; on: Ident[] }
+  | {
+      type: 'createNetworkPolicy';
+      orReplace: boolean;
+      ifNotExists: boolean;
+      name: Ident;
+      props: Property[];
+    }
+  | { type: 'alterNetworkPolicySet'; ifExists: boolean; name: Ident; props: Property[] }
+  | { type: 'alterNetworkPolicyUnset'; ifExists: boolean; name: Ident; names: string[] }
+  | { type: 'descNetworkPolicy'; name: Ident }
+  | { type: 'dropNetworkPolicy'; ifExists: boolean; name: Ident }
+  | { type: 'showNetworkPolicies'; like: string | null }
+  | { type: 'alterAccountSet'; props: Property[] }
+  | { type: 'alterAccountUnset'; names: string[] }
   | { type: 'alterSessionSet'; props: Property[] }
   | { type: 'alterSessionUnset'; names: string[] }
   | { type: 'select'; columns: { expr: Expr; label: string }[] };
@@ -500,6 +514,7 @@ class Parser {
       case 'DESCRIBE':
         this.i += 1;
         if (this.acceptWord('SECRET')) return { type: 'descSecret', name: this.dottedIdent(3) };
+        if (this.acceptWord('NETWORK', 'POLICY')) return { type: 'descNetworkPolicy', name: this.ident() };
         this.expectWord('USER');
         return { type: 'descUser', name: this.ident() };
       case 'SHOW':
@@ -536,6 +551,12 @@ class Parser {
         comment = this.string();
       }
       return { type: 'createRole', orReplace, ifNotExists, name, comment };
+    }
+    if (this.acceptWord('NETWORK', 'POLICY')) {
+      const ifNotExists = this.acceptWord('IF', 'NOT', 'EXISTS');
+      const name = this.ident();
+      const props = this.properties(() => this.atEnd());
+      return { type: 'createNetworkPolicy', orReplace, ifNotExists, name, props };
     }
     for (const [word, type, max] of [
       ['DATABASE', 'createDatabase', 1],
@@ -585,6 +606,28 @@ class Parser {
       const names = this.unsetList().map((tok) => (tok.kind === 'word' ? tok.upper : tok.text));
       return { type: 'alterSecretUnset', ifExists, name, names };
     }
+    if (this.acceptWord('NETWORK', 'POLICY')) {
+      const ifExists = this.acceptWord('IF', 'EXISTS');
+      const name = this.ident();
+      if (this.acceptWord('SET')) {
+        const props = this.properties(() => this.atEnd());
+        if (props.length === 0) this.fail();
+        return { type: 'alterNetworkPolicySet', ifExists, name, props };
+      }
+      this.expectWord('UNSET');
+      const names = this.unsetList().map((tok) => (tok.kind === 'word' ? tok.upper : tok.text));
+      return { type: 'alterNetworkPolicyUnset', ifExists, name, names };
+    }
+    if (this.acceptWord('ACCOUNT')) {
+      if (this.acceptWord('SET')) {
+        const props = this.properties(() => this.atEnd());
+        if (props.length === 0) this.fail();
+        return { type: 'alterAccountSet', props };
+      }
+      this.expectWord('UNSET');
+      const names = this.unsetList().map((tok) => (tok.kind === 'word' ? tok.upper : tok.text));
+      return { type: 'alterAccountUnset', names };
+    }
     this.expectWord('USER');
     const ifExists = this.acceptWord('IF', 'EXISTS');
     const name = this.ident();
@@ -614,6 +657,10 @@ class Parser {
       const ifExists = this.acceptWord('IF', 'EXISTS');
       return { type: 'dropSecret', ifExists, name: this.dottedIdent(3) };
     }
+    if (this.acceptWord('NETWORK', 'POLICY')) {
+      const ifExists = this.acceptWord('IF', 'EXISTS');
+      return { type: 'dropNetworkPolicy', ifExists, name: this.ident() };
+    }
     const type = this.objectType();
     const ifExists = this.acceptWord('IF', 'EXISTS');
     const name = this.ident();
@@ -625,6 +672,7 @@ class Parser {
     if (this.acceptWord('USERS')) return { type: 'showUsers', like: this.like() };
     if (this.acceptWord('ROLES')) return { type: 'showRoles', like: this.like() };
     if (this.acceptWord('DATABASES')) return { type: 'showDatabases', like: this.like() };
+    if (this.acceptWord('NETWORK', 'POLICIES')) return { type: 'showNetworkPolicies', like: this.like() };
     if (this.acceptWord('SCHEMAS')) {
       const like = this.like();
       return { type: 'showSchemas', like, in: this.showScope() };
@@ -644,6 +692,9 @@ class Parser {
     }
     this.expectWord('ON');
     if (this.acceptWord('ACCOUNT')) return { type: 'showGrants', mode: 'onAccount', name: null };
+    if (this.acceptWord('NETWORK', 'POLICY')) {
+      return { type: 'showGrants', mode: 'onNetworkPolicy', name: this.ident() };
+    }
     const object = this.securable();
     if (object) return { type: 'showGrantsOnObject', ...object };
     const type = this.objectType();
@@ -661,7 +712,11 @@ class Parser {
     if (this.acceptWord('OWNERSHIP')) {
       this.expectWord('ON');
       const object = this.securable();
-      const onType = object ? null : this.objectType();
+      const onType = object
+        ? null
+        : this.acceptWord('NETWORK', 'POLICY')
+          ? 'NETWORK_POLICY'
+          : this.objectType();
       const on = object ? null : this.ident();
       this.expectWord('TO');
       this.expectWord('ROLE');
