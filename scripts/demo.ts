@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: the action's main job on the embedded emulators, as a user would see it in the Actions tab.
  * Starts both emulators, provisions a service user with a two-day-old key, then runs the bundled action
- * (dist/index.js, exactly as the runner runs it) three times:
+ * (dist/index.js, exactly as the runner runs it):
+ *   0. setup of a new service user with its first key, then the same setup again (nothing to change);
  *   1. a rotation passing the key the workflows hold: succeeds;
  *   2. the same rotation again at once: refused by the grace period, nothing changes;
  *   3. a rotation passing the key now in the secret: succeeds, replacing the two-day-old key.
@@ -41,6 +42,17 @@ try {
       `repository acme/app, and a GitHub App token with Secrets: write.`,
   );
 
+  await world.sf.sql('GRANT CREATE USER ON ACCOUNT TO ROLE ROTATOR_ROLE');
+  const setupInputs = world.rotateInputs(adminKey, {
+    mode: 'setup',
+    'target-user': 'REVERSE_ETL_USER',
+    'secret-name': 'REVERSE_ETL_PRIVATE_KEY',
+  });
+  const created = await world.run(setupInputs);
+  show('0. Setup: a new TYPE = SERVICE user with its first key', created, world);
+  const unchanged = await world.run(setupInputs);
+  show('0b. The same setup again: nothing to change', unchanged, world);
+
   const first = await world.run(world.rotateInputs(adminKey, { 'current-private-key': firstKey.pem }));
   show('1. Scheduled rotation (current-private-key: the key the workflows hold)', first, world);
 
@@ -67,7 +79,13 @@ try {
   console.log(
     `The two-day-old first key logs in: ${await world.login(SERVICE_USER, firstKey.pem)} (replaced by run 3)`,
   );
-  const expected = [first.exitCode === 0, again.exitCode !== 0, third.exitCode === 0];
+  const expected = [
+    created.exitCode === 0,
+    unchanged.exitCode === 0 && unchanged.outputs.changed === 'false',
+    first.exitCode === 0,
+    again.exitCode !== 0,
+    third.exitCode === 0,
+  ];
   if (expected.includes(false)) {
     console.error('The demo did not go as expected: see the runs above.');
     process.exitCode = 1;

@@ -51,3 +51,22 @@ export class WriteError extends ActionError {
     this.name = 'WriteError';
   }
 }
+
+/** A mode that failed part way, carrying how far it got, so outputs and the report can say what changed. */
+export class ModeFailure<Result> extends ActionError {
+  constructor(
+    readonly original: unknown,
+    readonly result: Result,
+  ) {
+    const base = original instanceof ActionError ? original : undefined;
+    super(
+      base?.message ?? `Unexpected error: ${original instanceof Error ? original.message : String(original)}`,
+      {
+        code: base?.code,
+        hint: base?.hint,
+        cause: original,
+      },
+    );
+    this.name = 'ModeFailure';
+  }
+}

@@ -48,15 +48,11 @@ interface CommonConfig {
   warnings: string[];
 }
 
-export interface RotateConfig extends CommonConfig {
-  mode: 'rotate';
-  currentPrivateKey?: ParsedPrivateKey;
+/** What putting a new key on a user needs: how to make it, prove it and where to store it. */
+export interface KeyInstallConfig {
   keyBits: KeySize;
   keyPassphrase?: string;
-  gracePeriodMs: number;
-  force: boolean;
   verifyLogin: boolean;
-  retirePrevious: boolean;
   github: GitHubSettings;
   destinations: Destination[];
   /** Name of the Actions variable that records the new fingerprint beside each secret. */
@@ -65,7 +61,19 @@ export interface RotateConfig extends CommonConfig {
   snowflakeSecret?: SnowflakeSecretName;
 }
 
-export type Config = RotateConfig;
+export interface RotateConfig extends CommonConfig, KeyInstallConfig {
+  mode: 'rotate';
+  currentPrivateKey?: ParsedPrivateKey;
+  gracePeriodMs: number;
+  force: boolean;
+  retirePrevious: boolean;
+}
+
+export interface SetupConfig extends CommonConfig, KeyInstallConfig {
+  mode: 'setup';
+}
+
+export type Config = RotateConfig | SetupConfig;
 
 export interface InputSource {
   /** The raw input, '' when unset (as core.getInput returns it). */
@@ -101,11 +109,13 @@ export function readConfig(source: InputSource): Config {
   switch (mode) {
     case 'rotate':
       return readRotateConfig(inputs, source);
+    case 'setup':
+      return readSetupConfig(inputs, source);
     default:
       throw inputError(
         'mode',
         `is '${mode}', which this version of the action does not implement yet`,
-        "Use 'rotate'",
+        "Use 'rotate' or 'setup'",
       );
   }
 }
@@ -153,11 +163,9 @@ function readRotateConfig(inputs: Inputs, source: InputSource): RotateConfig {
       })
     : undefined;
   if (currentPrivateKey) maskSecret(exportPkcs8(currentPrivateKey.key), source.setSecret);
-  const keyBits = Number(inputs.choice('key-bits', KEY_SIZES.map(String), '2048')) as KeySize;
-  const github = readGitHub(inputs, source);
-  const verifyLogin = inputs.boolean('verify-login', true);
+  const keyInstall = readKeyInstall(inputs, source);
   const retirePrevious = inputs.boolean('retire-previous', false);
-  if (retirePrevious && !verifyLogin) {
+  if (retirePrevious && !keyInstall.verifyLogin) {
     throw inputError(
       'retire-previous',
       "is 'true' while 'verify-login' is 'false'",
@@ -167,14 +175,36 @@ function readRotateConfig(inputs: Inputs, source: InputSource): RotateConfig {
   return {
     mode: 'rotate',
     ...common,
+    ...keyInstall,
     currentPrivateKey,
-    keyBits,
-    keyPassphrase: inputs.optional('key-passphrase'),
     gracePeriodMs: inputs.duration('grace-period', '1h'),
     force: inputs.boolean('force', false),
-    verifyLogin,
     retirePrevious,
-    github,
+  };
+}
+
+/** Inputs that belong to `rotate` only: given to `setup`, ignoring them would surprise. */
+const ROTATE_ONLY_INPUTS = ['current-private-key', 'retire-previous', 'force'];
+
+function readSetupConfig(inputs: Inputs, source: InputSource): SetupConfig {
+  for (const name of ROTATE_ONLY_INPUTS) {
+    if (inputs.optional(name) !== undefined && inputs.optional(name) !== 'false') {
+      throw inputError(
+        name,
+        "applies to 'mode: rotate' only",
+        "Remove it: setup gives a user its first key and leaves a user that has one alone (rotating it is 'mode: rotate')",
+      );
+    }
+  }
+  return { mode: 'setup', ...readCommon(inputs, source), ...readKeyInstall(inputs, source) };
+}
+
+function readKeyInstall(inputs: Inputs, source: InputSource): KeyInstallConfig {
+  return {
+    keyBits: Number(inputs.choice('key-bits', KEY_SIZES.map(String), '2048')) as KeySize,
+    keyPassphrase: inputs.optional('key-passphrase'),
+    verifyLogin: inputs.boolean('verify-login', true),
+    github: readGitHub(inputs, source),
     destinations: readDestinations(inputs, source),
     fingerprintVariable: optionalName(inputs, 'fingerprint-variable'),
     snowflakeSecret: readSnowflakeSecret(inputs),

@@ -1,10 +1,18 @@
 import * as core from '@actions/core';
-import { ActionError } from './errors.js';
-import { type GitHubSettings, type InputSource, actionsInputSource, readConfig } from './inputs.js';
+import { ActionError, ModeFailure } from './errors.js';
+import {
+  type Config,
+  type GitHubSettings,
+  type InputSource,
+  actionsInputSource,
+  readConfig,
+} from './inputs.js';
 import { SecretWriter } from './github/secrets.js';
-import { RotationFailure, type RotationResult, rotate } from './modes/rotate.js';
+import type { ModeDependencies } from './modes/key-install.js';
+import { type RotationResult, rotate } from './modes/rotate.js';
+import { type SetupResult, setup } from './modes/setup.js';
 import { writeReport } from './report/report.js';
-import { failureSummary, rotationSummary } from './report/summary.js';
+import { failureSummary, rotationSummary, setupSummary } from './report/summary.js';
 import { type SnowflakeConnector, snowflakeConnector } from './snowflake/connection.js';
 
 /** The collaborators of a run; tests replace them to control time, Snowflake and GitHub. */
@@ -24,6 +32,8 @@ export function defaultDependencies(): Dependencies {
   };
 }
 
+type Result = RotationResult | SetupResult;
+
 /**
  * Reads the inputs, runs the mode, writes outputs, summary and report, also for a run that failed part
  * way (so `changed` and the report say what it did). The one place errors are shown.
@@ -34,10 +44,10 @@ export async function run(deps: Dependencies = defaultDependencies()): Promise<v
     for (const warning of config.warnings) core.warning(warning);
     core.setOutput('user', config.targetUser);
     core.setOutput('account', config.snowflake.account);
-    let result: RotationResult;
-    let failure: RotationFailure | undefined;
+    let result: Result;
+    let failure: ModeFailure<Result> | undefined;
     try {
-      result = await rotate(config, {
+      result = await runMode(config, {
         connect: deps.connect,
         secretWriter: deps.secretWriter(config.github),
         now: deps.now,
@@ -46,13 +56,15 @@ export async function run(deps: Dependencies = defaultDependencies()): Promise<v
         warn: (line) => core.warning(line),
       });
     } catch (error) {
-      if (!(error instanceof RotationFailure)) throw error;
-      failure = error;
-      result = error.result;
+      if (!(error instanceof ModeFailure)) throw error;
+      failure = error as ModeFailure<Result>;
+      result = failure.result;
     }
     const reportPath = await writeReport(config.reportDirectory, result, deps.now());
-    writeRotationOutputs(result, reportPath);
-    await core.summary.addRaw(rotationSummary(result)).write();
+    writeOutputs(result, reportPath);
+    await core.summary
+      .addRaw(result.mode === 'rotate' ? rotationSummary(result) : setupSummary(result))
+      .write();
     if (failure) core.setFailed(failure.render());
   } catch (error) {
     const message = render(error);
@@ -65,10 +77,22 @@ export async function run(deps: Dependencies = defaultDependencies()): Promise<v
   }
 }
 
-function writeRotationOutputs(result: RotationResult, reportPath: string): void {
-  core.setOutput('slot', result.choice?.slot ?? '');
-  core.setOutput('previous-fingerprint', result.choice?.inUse?.fingerprint ?? '');
-  core.setOutput('replaced-fingerprint', result.choice?.replaced.fingerprint ?? '');
+function runMode(config: Config, deps: ModeDependencies): Promise<Result> {
+  switch (config.mode) {
+    case 'rotate':
+      return rotate(config, deps);
+    case 'setup':
+      return setup(config, deps);
+  }
+}
+
+function writeOutputs(result: Result, reportPath: string): void {
+  const slot = result.mode === 'rotate' ? result.choice?.slot : result.slot;
+  core.setOutput('slot', slot ?? '');
+  if (result.mode === 'rotate') {
+    core.setOutput('previous-fingerprint', result.choice?.inUse?.fingerprint ?? '');
+    core.setOutput('replaced-fingerprint', result.choice?.replaced.fingerprint ?? '');
+  }
   core.setOutput('fingerprint', result.fingerprint ?? '');
   core.setOutput('rotated-at', result.rotatedAt ?? '');
   core.setOutput('changed', String(result.changed));

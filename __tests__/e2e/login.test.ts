@@ -99,7 +99,7 @@ describe('logging in', () => {
       user: ADMIN,
       role: ADMIN_ROLE,
       networkPolicyRequired: false,
-    } as Parameters<World['sf']['registerToken']>[0]);
+    });
     await expectRotated(await world.run(inputsWith({ 'programmatic-access-token': token })));
   });
 });
@@ -215,6 +215,31 @@ describe('a failed login says what to do, within seconds, and changes nothing', 
       }
     },
     3 * FAILURE_BOUND_MS,
+  );
+
+  test(
+    "a network policy that does not allow the runner's address, and a programmatic token without any policy",
+    async () => {
+      await world.sf.sql(`CREATE NETWORK POLICY OFFICE_ONLY ALLOWED_IP_LIST = ('198.51.100.0/24')`);
+      await world.sf.sql(`ALTER USER ${ADMIN} SET NETWORK_POLICY = OFFICE_ONLY`);
+      await world.sf.clientIp('203.0.113.7');
+      await world.sf.clearLog();
+      const blocked = await world.run(world.rotateInputs(adminKey, { 'current-private-key': firstKey.pem }));
+      await expectRefusedWithoutChange(
+        blocked,
+        /A network policy blocks the runner's address from logging in as user KEY_ROTATOR .*\(390422\).*egress addresses/s,
+      );
+
+      await world.sf.sql(`ALTER USER ${ADMIN} UNSET NETWORK_POLICY`);
+      const token = 'pat-needs-policy-0123456789abcdefghij';
+      world.secrets['pat without policy'] = token;
+      await world.sf.registerToken({ type: 'pat', token, user: ADMIN, role: ADMIN_ROLE });
+      await expectRefusedWithoutChange(
+        await world.run(inputsWith({ 'programmatic-access-token': token })),
+        /requires a network policy for programmatic access tokens .*\(390432\).*ALTER USER "KEY_ROTATOR" SET NETWORK_POLICY/s,
+      );
+    },
+    2 * FAILURE_BOUND_MS,
   );
 
   test(

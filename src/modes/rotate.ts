@@ -1,40 +1,23 @@
-import { ActionError, WriteError } from '../errors.js';
+import { ActionError, ModeFailure } from '../errors.js';
 import type { RotateConfig } from '../inputs.js';
-import { exportPkcs8, type GeneratedKeyPair, generateRsaKeyPair } from '../keys.js';
-import { maskSecret } from '../mask.js';
-import { describeDestination } from '../github/destinations.js';
-import type { PreparedDestination, SecretWriter, WriteResult } from '../github/secrets.js';
-import {
-  type Credential,
-  type LoginRequest,
-  type SnowflakeConnector,
-  type SnowflakeSession,
-  StatementTimeout,
-} from '../snowflake/connection.js';
-import { checkSnowflakeSecret, describeSnowflakeSecret, setSnowflakeSecret } from '../snowflake/secrets.js';
 import {
   type KeySlot,
   type SlotName,
   type UserState,
   describeUser,
-  restoreKeySlot,
-  restoreKeySlotStatement,
-  setKeySlot,
   setKeySlotStatement,
   unsetKeySlot,
 } from '../snowflake/users.js';
-import { type Compensation, StepRunner, type StepTiming } from '../steps.js';
-
-/** What a rotation needs from the outside world; tests pass their own. */
-export interface RotateDependencies {
-  connect: SnowflakeConnector;
-  secretWriter: SecretWriter;
-  now: () => Date;
-  setSecret: (value: string) => void;
-  log: (line: string) => void;
-  warn: (line: string) => void;
-  generateKeyPair?: typeof generateRsaKeyPair;
-}
+import type { SnowflakeSession } from '../snowflake/connection.js';
+import { StepRunner, type StepTiming } from '../steps.js';
+import {
+  type DestinationOutcome,
+  type ModeDependencies,
+  describeSlots,
+  destinationNames,
+  installKey,
+  loginRequest,
+} from './key-install.js';
 
 export interface SlotChoice {
   /** The slot the new key goes into. */
@@ -45,17 +28,6 @@ export interface SlotChoice {
   replaced: KeySlot;
   /** How the key in use was identified, for the log. */
   reason: string;
-}
-
-export interface DestinationOutcome {
-  destination: string;
-  /**
-   * `created`/`updated`: written and confirmed. `unconfirmed`: GitHub accepted the write but its metadata
-   * did not confirm it. `failed`: GitHub refused it, the value was not stored. `unknown`: it may have been.
-   */
-  result: WriteResult | 'planned' | 'unconfirmed' | 'failed' | 'unknown';
-  fingerprint?: string;
-  updatedAt?: string;
 }
 
 /** The record of a rotation, complete or as far as it got; it holds names and fingerprints only. */
@@ -76,39 +48,14 @@ export interface RotationResult {
   error?: string;
 }
 
-/** A failed rotation, carrying how far it got, so outputs and the report can say what changed. */
-export class RotationFailure extends ActionError {
-  constructor(
-    readonly original: unknown,
-    readonly result: RotationResult,
-  ) {
-    const base = original instanceof ActionError ? original : undefined;
-    super(
-      base?.message ?? `Unexpected error: ${original instanceof Error ? original.message : String(original)}`,
-      {
-        code: base?.code,
-        hint: base?.hint,
-        cause: original,
-      },
-    );
-    this.name = 'RotationFailure';
-  }
-}
-
-/** How far GitHub's `updated_at` may trail our clock and still confirm a write of this run. */
-const CLOCK_SKEW_MS = 5 * 60_000;
-
 /**
  * Zero-downtime rotation through Snowflake's two key slots: the new key goes into the slot that is not in
  * use, is proven by a real login, then stored; the key in use stays valid, so runs holding it keep working.
  */
-export async function rotate(config: RotateConfig, deps: RotateDependencies): Promise<RotationResult> {
+export async function rotate(config: RotateConfig, deps: ModeDependencies): Promise<RotationResult> {
   const runner = new StepRunner(deps.log);
   const target = config.targetUser;
-  const destinations = [
-    ...config.destinations.map(describeDestination),
-    ...(config.snowflakeSecret ? [describeSnowflakeSecret(config.snowflakeSecret)] : []),
-  ];
+  const destinations = destinationNames(config);
   const result: RotationResult = {
     mode: 'rotate',
     user: target,
@@ -148,106 +95,17 @@ export async function rotate(config: RotateConfig, deps: RotateDependencies): Pr
     }));
     if (config.dryRun) return result;
 
-    // Independent work runs together: generating the key and fetching every destination's public key.
-    const [newKey, prepared] = await Promise.all([
-      runner.step('generate-key', async () => {
-        const generated = await (deps.generateKeyPair ?? generateRsaKeyPair)(
-          config.keyBits,
-          config.keyPassphrase,
-        );
-        maskGenerated(generated, deps.setSecret);
-        return { result: generated, note: `${config.keyBits}-bit RSA key ${generated.fingerprint}` };
-      }),
-      runner.step('prepare-destinations', async () => {
-        const [list] = await Promise.all([
-          Promise.all(config.destinations.map((d) => deps.secretWriter.prepare(d))),
-          config.snowflakeSecret ? checkSnowflakeSecret(opened, config.snowflakeSecret) : undefined,
-        ]);
-        return {
-          result: list,
-          note: `public keys fetched for ${list.length} destination(s)${config.snowflakeSecret ? `; ${describeSnowflakeSecret(config.snowflakeSecret)} is a GENERIC_STRING secret` : ''}`,
-        };
-      }),
-    ]);
-    result.fingerprint = newKey.fingerprint;
-
-    const slotUndo = await runner.step('set-key', async () => {
-      // Armed before the ALTER: if its reply is lost, the key may be set all the same.
-      const undo = runner.onFailure(
-        `restore ${choice.slot} of ${target}`,
-        () => restoreIfStillOurs(opened, target, choice.replaced, newKey.fingerprint),
-        `if DESC USER ${target} shows ${newKey.fingerprint} in ${choice.slot}, put it back with ${restoreKeySlotStatement(target, choice.replaced)} (the new private key was never stored; it is gone)`,
-      );
-      result.changed = true;
-      result.rotatedAt = deps.now().toISOString();
-      await setKeySlot(opened, target, choice.slot, newKey.publicKeyBody);
-      return { result: undo, note: `${choice.slot} of ${target} set to ${newKey.fingerprint}` };
+    await installKey({
+      runner,
+      session: opened,
+      config,
+      deps,
+      target: before,
+      slot: choice.slot,
+      replaced: choice.replaced,
+      keep: choice.inUse,
+      record: result,
     });
-
-    await runner.step('confirm-key', async () => {
-      const after = await describeUser(opened, target);
-      if (after.slots[choice.slot].fingerprint !== newKey.fingerprint) {
-        throw new ActionError(
-          `${choice.slot} of ${target} reads back ${after.slots[choice.slot].fingerprint ?? 'empty'}, not the new key: another writer changed the user during the run`,
-          {
-            code: 'concurrent-change',
-            hint: 'Use a concurrency group for rotation workflows, then run the step again',
-          },
-        );
-      }
-      if (choice.inUse && after.slots[choice.inUse.slot].fingerprint !== choice.inUse.fingerprint) {
-        throw new ActionError(
-          `${choice.inUse.slot} of ${target} no longer holds the key in use (${choice.inUse.fingerprint}): another writer changed the user during the run`,
-          {
-            code: 'concurrent-change',
-            hint: 'Use a concurrency group for rotation workflows, then check DESC USER',
-          },
-        );
-      }
-      return {
-        result: undefined,
-        note: `DESC USER shows the new key in ${choice.slot}${choice.inUse ? ` and the key in use in ${choice.inUse.slot}` : ''}`,
-      };
-    });
-
-    if (config.verifyLogin) {
-      await runner.step('prove-login', async () => {
-        await proveLogin(config, before, deps, newKey);
-        return { result: undefined, note: `logged in as ${target} with the new key` };
-      });
-    } else {
-      deps.log('prove-login: skipped (verify-login: false)');
-    }
-
-    await runner.step('store-secret', async () => {
-      const stores = [
-        ...prepared.map((destination) => gitHubStore(destination, newKey, deps)),
-        ...(config.snowflakeSecret ? [snowflakeStore(opened, config.snowflakeSecret, newKey)] : []),
-      ];
-      const { outcomes, failure } = await storeEverywhere(stores, newKey, slotUndo);
-      result.destinations = outcomes;
-      if (failure) throw failure;
-      return {
-        result: undefined,
-        note: result.destinations.map((r) => `${r.destination} ${r.result}`).join(', '),
-      };
-    });
-
-    const variable = config.fingerprintVariable;
-    if (variable) {
-      await runner.step('record-fingerprint', async () => {
-        // The secrets hold the new key already; a failure here fails the run but changes nothing back.
-        const written = await Promise.all(
-          prepared.map((destination) =>
-            deps.secretWriter.writeVariable(destination, variable, newKey.fingerprint),
-          ),
-        );
-        return {
-          result: undefined,
-          note: `variable ${variable} = ${newKey.fingerprint} ${written.join(', ')} beside ${prepared.length} secret(s)`,
-        };
-      });
-    }
 
     const inUse = choice.inUse;
     if (config.retirePrevious && inUse) {
@@ -262,18 +120,10 @@ export async function rotate(config: RotateConfig, deps: RotateDependencies): Pr
     return result;
   } catch (error) {
     result.error = error instanceof ActionError ? error.render() : String(error);
-    throw new RotationFailure(error, result);
+    throw new ModeFailure(error, result);
   } finally {
     await session?.close();
   }
-}
-
-/** The connection's view of the configured login. */
-function loginRequest(login: RotateConfig['snowflake']): LoginRequest {
-  const { method, ...rest } = login;
-  const credential: Credential =
-    method.kind === 'key-pair' ? { kind: 'key-pair', privateKey: method.privateKey.key } : method;
-  return { ...rest, credential };
 }
 
 /**
@@ -364,211 +214,6 @@ export function chooseSlot(user: UserState, config: RotateConfig, now: Date): Sl
     }
   }
   return { slot: replaced.slot, inUse, replaced, reason };
-}
-
-/**
- * Undo of set-key: puts the slot back as it was, but only while it holds our key (compare and swap). If
- * another writer has put something else there since, that key may be in use: stop and say so.
- */
-async function restoreIfStillOurs(
-  session: SnowflakeSession,
-  user: string,
-  previous: KeySlot,
-  ours: string,
-): Promise<void> {
-  const holding = (await describeUser(session, user)).slots[previous.slot].fingerprint;
-  if (holding === previous.fingerprint) return;
-  if (holding !== ours) {
-    throw new ActionError(
-      `${previous.slot} of ${user} now holds ${holding ?? 'nothing'}, put there by another writer; it was left alone`,
-    );
-  }
-  await restoreKeySlot(session, user, previous);
-  const restored = (await describeUser(session, user)).slots[previous.slot].fingerprint;
-  if (restored !== previous.fingerprint) {
-    throw new ActionError(`${previous.slot} of ${user} did not read back as it was before the run`);
-  }
-}
-
-async function proveLogin(
-  config: RotateConfig,
-  target: UserState,
-  deps: RotateDependencies,
-  newKey: GeneratedKeyPair,
-): Promise<void> {
-  let proof: SnowflakeSession;
-  try {
-    proof = await deps.connect({
-      ...loginRequest(config.snowflake),
-      user: target.loginName,
-      role: undefined,
-      credential: { kind: 'key-pair', privateKey: newKey.privateKey },
-    });
-  } catch (error) {
-    const base = error instanceof ActionError ? error : undefined;
-    throw new ActionError(
-      `Logging in as ${target.name} with the new key failed: ${base?.message ?? String(error)}`,
-      {
-        code: base?.code,
-        hint: [
-          base?.hint,
-          "If a network policy keeps the runner from logging in as this user, set 'verify-login: false'",
-        ]
-          .filter(Boolean)
-          .join('. '),
-      },
-    );
-  }
-  try {
-    const rows = await proof.execute('SELECT CURRENT_USER() AS "USER"');
-    const current = String(rows[0]?.USER ?? '');
-    if (current !== target.name) {
-      throw new ActionError(`The new key logged in as ${current || 'nobody'}, not ${target.name}`, {
-        code: 'wrong-user',
-      });
-    }
-  } finally {
-    await proof.close();
-  }
-}
-
-/** A place the private key is stored in: a GitHub secret or a Snowflake secret. */
-interface KeyStore {
-  name: string;
-  /** Writes the key; a failure is a WriteError that says whether the key may have landed. */
-  store(): Promise<DestinationOutcome>;
-}
-
-function gitHubStore(
-  destination: PreparedDestination,
-  newKey: GeneratedKeyPair,
-  deps: RotateDependencies,
-): KeyStore {
-  const name = describeDestination(destination.destination);
-  return {
-    name,
-    store: async () => {
-      const writeStart = deps.now().getTime();
-      const written = await deps.secretWriter.write(destination, newKey.privateKeyPem);
-      const metadata = await deps.secretWriter.metadata(destination.destination).catch(() => undefined);
-      const updatedAt = metadata ? Date.parse(metadata.updatedAt) : Number.NaN;
-      // GitHub accepted the write; its metadata must show it happened in this run.
-      const confirmed = updatedAt >= writeStart - CLOCK_SKEW_MS;
-      return {
-        destination: name,
-        result: confirmed ? written : 'unconfirmed',
-        fingerprint: newKey.fingerprint,
-        updatedAt: metadata?.updatedAt,
-      };
-    },
-  };
-}
-
-function snowflakeStore(
-  session: SnowflakeSession,
-  secret: NonNullable<RotateConfig['snowflakeSecret']>,
-  newKey: GeneratedKeyPair,
-): KeyStore {
-  const name = describeSnowflakeSecret(secret);
-  return {
-    name,
-    store: async () => {
-      try {
-        await setSnowflakeSecret(session, secret, newKey.privateKeyPem);
-      } catch (error) {
-        // Snowflake answered with an error: not written. No answer: it may have run.
-        const answered =
-          error instanceof ActionError &&
-          /^\d{6}$/.test(error.code ?? '') &&
-          !(error instanceof StatementTimeout);
-        throw new WriteError(error, answered ? 'not-written' : 'unknown');
-      }
-      return { destination: name, result: 'updated', fingerprint: newKey.fingerprint };
-    },
-  };
-}
-
-async function storeEverywhere(
-  stores: KeyStore[],
-  newKey: GeneratedKeyPair,
-  slotUndo: Compensation,
-): Promise<{ outcomes: DestinationOutcome[]; failure?: ActionError }> {
-  // From the first write on, a destination may hold the new key: Snowflake must keep it, unless every
-  // write was refused outright (below).
-  slotUndo.armed = false;
-  const settled = await Promise.allSettled(stores.map((store) => store.store()));
-  const outcomes = settled.map((outcome, index): DestinationOutcome => {
-    if (outcome.status === 'fulfilled') return outcome.value;
-    const destination = (stores[index] as KeyStore).name;
-    const notWritten = outcome.reason instanceof WriteError && outcome.reason.outcome === 'not-written';
-    return { destination, result: notWritten ? 'failed' : 'unknown' };
-  });
-  const failures = settled.flatMap((outcome) =>
-    outcome.status === 'rejected' ? [outcome.reason as unknown] : [],
-  );
-  const unconfirmed = outcomes.filter((o) => o.result === 'unconfirmed');
-  if (failures.length === 0 && unconfirmed.length === 0) return { outcomes };
-
-  const first = failures[0];
-  const reason =
-    first === undefined
-      ? 'GitHub does not list the secret as updated'
-      : first instanceof Error
-        ? first.message
-        : String(first);
-  const firstHint = first instanceof ActionError ? first.hint : undefined;
-  if (outcomes.every((o) => o.result === 'failed')) {
-    slotUndo.armed = true;
-    const failure = new ActionError(`No destination could be written (${reason})`, {
-      code: first instanceof ActionError ? first.code : undefined,
-      hint: [
-        firstHint,
-        'Every write was refused, so the new key is removed from Snowflake again and every destination keeps the key it had',
-      ]
-        .filter(Boolean)
-        .join('. '),
-    });
-    return { outcomes, failure };
-  }
-  const holdingNew = outcomes.filter(
-    (o) => o.result === 'created' || o.result === 'updated' || o.result === 'unconfirmed',
-  );
-  const others = outcomes.filter((o) => o.result === 'failed' || o.result === 'unknown');
-  const failure = new ActionError(
-    `${failures.length + unconfirmed.length} of ${stores.length} destination(s) could not be written and confirmed (${reason})`,
-    {
-      code: first instanceof ActionError ? first.code : 'secret-not-confirmed',
-      hint: [
-        firstHint,
-        'Snowflake keeps both keys, so every destination still logs in',
-        holdingNew.length > 0
-          ? `Holding the new key ${newKey.fingerprint}: ${holdingNew.map((o) => o.destination).join(', ')}`
-          : undefined,
-        others.length > 0
-          ? `Holding the previous key: ${others.map((o) => `${o.destination}${o.result === 'unknown' ? ' (or the new one: the outcome is unknown)' : ''}`).join(', ')}`
-          : undefined,
-        'Fix the cause, then run the rotation again once the grace period has passed, with current-private-key set to the new key',
-      ]
-        .filter(Boolean)
-        .join('. '),
-    },
-  );
-  return { outcomes, failure };
-}
-
-function maskGenerated(key: GeneratedKeyPair, setSecret: (value: string) => void): void {
-  maskSecret(key.privateKeyPem, setSecret);
-  // The unencrypted form exists in memory for the proof login: mask it too.
-  maskSecret(exportPkcs8(key.privateKey), setSecret);
-}
-
-function describeSlots(state: UserState): string {
-  return Object.values(state.slots)
-    .map(
-      (slot) =>
-        `${slot.slot} ${slot.fingerprint ? `${slot.fingerprint} (set ${slot.lastSetAt?.toISOString() ?? 'at an unknown time'})` : 'empty'}`,
-    )
-    .join(', ');
 }
 
 export function formatAge(ms: number): string {

@@ -1,4 +1,7 @@
+import type { DestinationOutcome } from '../modes/key-install.js';
 import type { RotationResult } from '../modes/rotate.js';
+import type { SetupResult } from '../modes/setup.js';
+import type { StepTiming } from '../steps.js';
 
 /** The job summary of a rotation, finished or failed, in GitHub-flavoured Markdown. */
 export function rotationSummary(result: RotationResult): string {
@@ -25,10 +28,53 @@ export function rotationSummary(result: RotationResult): string {
     ['Retired', result.retired],
     ['Changed anything', result.changed ? 'yes' : 'no'],
   ];
-  lines.push('| | |', '| --- | --- |');
+  lines.push(...table(rows), ...details(result.destinations, result.timings));
+  return lines.join('\n');
+}
+
+/** The job summary of a setup, finished or failed. */
+export function setupSummary(result: SetupResult): string {
+  const headline = result.error
+    ? `### :x: Snowflake setup failed for \`${result.user}\``
+    : result.dryRun
+      ? `### Snowflake setup planned (dry run) for \`${result.user}\``
+      : result.changed
+        ? `### Snowflake service user \`${result.user}\` set up`
+        : `### Snowflake service user \`${result.user}\`: nothing to change`;
+  const lines = [headline, ''];
+  if (result.error) lines.push(cell(result.error), '');
+  const keyState = {
+    installed: 'first key set and stored',
+    'already-set': 'already has a key: left alone (rotate it with mode: rotate)',
+    planned: result.dryRun ? 'would be set and stored' : 'not set',
+  }[result.key];
+  lines.push(
+    ...table([
+      ['Account', result.account],
+      [
+        'User',
+        `${result.user}${result.createdUser ? (result.dryRun ? ' (would be created)' : ' (created)') : ''}`,
+      ],
+      ['Key', keyState],
+      ['New key', result.fingerprint],
+      ['Slot', result.slot],
+      ['Set at', result.rotatedAt],
+      ['Changed anything', result.changed ? 'yes' : 'no'],
+    ]),
+    ...details(result.destinations, result.timings),
+  );
+  return lines.join('\n');
+}
+
+function table(rows: [string, string | undefined][]): string[] {
+  const lines = ['| | |', '| --- | --- |'];
   for (const [name, value] of rows) if (value !== undefined) lines.push(`| ${name} | ${cell(value)} |`);
-  lines.push('', '| Destination | Result |', '| --- | --- |');
-  for (const d of result.destinations) lines.push(`| \`${cell(d.destination)}\` | ${d.result} |`);
+  return lines;
+}
+
+function details(destinations: DestinationOutcome[], timings: StepTiming[]): string[] {
+  const lines = ['', '| Destination | Result |', '| --- | --- |'];
+  for (const d of destinations) lines.push(`| \`${cell(d.destination)}\` | ${d.result} |`);
   lines.push(
     '',
     '<details><summary>Timings</summary>',
@@ -36,9 +82,9 @@ export function rotationSummary(result: RotationResult): string {
     '| Step | ms | Outcome |',
     '| --- | ---: | --- |',
   );
-  for (const t of result.timings) lines.push(`| ${t.step} | ${t.ms} | ${t.outcome} |`);
+  for (const t of timings) lines.push(`| ${t.step} | ${t.ms} | ${t.outcome} |`);
   lines.push('', '</details>', '');
-  return lines.join('\n');
+  return lines;
 }
 
 /** For failures before a mode could start (input errors). */

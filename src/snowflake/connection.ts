@@ -52,9 +52,9 @@ export interface LoginRequest {
 /** Opens sessions; modes get one passed in, so tests can count, slow down or fail logins. */
 export type SnowflakeConnector = (login: LoginRequest) => Promise<SnowflakeSession>;
 
-// Connection failures are retried by the SDK for up to 7 times with growing sleeps (minutes in total). Two
-// retries cover a blip without leaving a scheduled job hanging. Each HTTP request gives up after a minute.
-const LOGIN_RETRIES = 2;
+// Connection failures are retried by the SDK for up to 7 times with growing sleeps (minutes in total). One
+// retry covers a blip and keeps a failing login within seconds. Each HTTP request gives up after a minute.
+const LOGIN_RETRIES = 1;
 /**
  * A login normally takes well under a second; one that takes longer than this is against a host that does
  * not answer (a firewall dropping packets), which would otherwise hold the job for minutes.

@@ -92,6 +92,19 @@ export async function setKeySlot(
   }
 }
 
+/** `CREATE USER IF NOT EXISTS u TYPE = SERVICE`: a user for programs, which cannot have a password. */
+export function createServiceUserStatement(user: string): string {
+  return `CREATE USER IF NOT EXISTS ${quoteIdentifier(user)} TYPE = SERVICE`;
+}
+
+export async function createServiceUser(session: SnowflakeSession, user: string): Promise<void> {
+  try {
+    await session.execute(createServiceUserStatement(user));
+  } catch (error) {
+    throw translateUserError(error, user, 'create');
+  }
+}
+
 export function unsetKeySlotStatement(user: string, slot: SlotName): string {
   return `ALTER USER ${quoteIdentifier(user)} UNSET ${slot}`;
 }
@@ -136,7 +149,7 @@ export function parseSnowflakeUtcTime(text: string | undefined): Date | undefine
   return new Date(time);
 }
 
-function translateUserError(error: unknown, user: string, action: 'describe' | 'modify'): unknown {
+function translateUserError(error: unknown, user: string, action: 'describe' | 'modify' | 'create'): unknown {
   if (!(error instanceof StatementError)) return error;
   const quoted = quoteIdentifier(user);
   if (error.snowflakeCode === '002003') {
@@ -147,6 +160,12 @@ function translateUserError(error: unknown, user: string, action: 'describe' | '
         hint: `Check 'target-user'; if the user exists, grant the role OWNERSHIP of it (GRANT OWNERSHIP ON USER ${quoted} TO ROLE <role> COPY CURRENT GRANTS)`,
       },
     );
+  }
+  if (error.snowflakeCode === '003001' && action === 'create') {
+    return new ActionError(`The session's role may not create user ${user} (003001: ${error.reason})`, {
+      code: '003001',
+      hint: 'Use a role with CREATE USER on the account (USERADMIN has it), or GRANT CREATE USER ON ACCOUNT TO ROLE <role>',
+    });
   }
   if (error.snowflakeCode === '003001') {
     return new ActionError(

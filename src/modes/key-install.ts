@@ -1,0 +1,402 @@
+import { ActionError, WriteError } from '../errors.js';
+import type { KeyInstallConfig, SnowflakeLogin } from '../inputs.js';
+import { exportPkcs8, type GeneratedKeyPair, generateRsaKeyPair } from '../keys.js';
+import { maskSecret } from '../mask.js';
+import { describeDestination } from '../github/destinations.js';
+import type { PreparedDestination, SecretWriter, WriteResult } from '../github/secrets.js';
+import {
+  type Credential,
+  type LoginRequest,
+  type SnowflakeConnector,
+  type SnowflakeSession,
+  StatementTimeout,
+} from '../snowflake/connection.js';
+import { checkSnowflakeSecret, describeSnowflakeSecret, setSnowflakeSecret } from '../snowflake/secrets.js';
+import {
+  type KeySlot,
+  type SlotName,
+  type UserState,
+  describeUser,
+  restoreKeySlot,
+  restoreKeySlotStatement,
+  setKeySlot,
+} from '../snowflake/users.js';
+import type { Compensation, StepRunner } from '../steps.js';
+
+/**
+ * Putting a new key pair on a user, shared by `rotate` and `setup`: generate it (masked at once) while the
+ * destinations are checked, set its public half in one slot (undone on a later failure while nothing holds
+ * it), read it back, prove it by a login, store the private half everywhere, record the fingerprint.
+ */
+
+/** What a mode needs from the outside world; tests pass their own. */
+export interface ModeDependencies {
+  connect: SnowflakeConnector;
+  secretWriter: SecretWriter;
+  now: () => Date;
+  setSecret: (value: string) => void;
+  log: (line: string) => void;
+  warn: (line: string) => void;
+  generateKeyPair?: typeof generateRsaKeyPair;
+}
+
+export interface DestinationOutcome {
+  destination: string;
+  /**
+   * `created`/`updated`: written and confirmed. `unconfirmed`: GitHub accepted the write but its metadata
+   * did not confirm it. `failed`: the write was refused, the value was not stored. `unknown`: it may have been.
+   */
+  result: WriteResult | 'planned' | 'unconfirmed' | 'failed' | 'unknown';
+  fingerprint?: string;
+  updatedAt?: string;
+}
+
+/** What a key installation did, filled in as it goes, so a failure part way can still be reported. */
+export interface KeyRecord {
+  changed: boolean;
+  fingerprint?: string;
+  rotatedAt?: string;
+  destinations: DestinationOutcome[];
+}
+
+/** How far GitHub's `updated_at` may trail our clock and still confirm a write of this run. */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** Every destination's name, as outputs and logs show it. */
+export function destinationNames(config: KeyInstallConfig): string[] {
+  return [
+    ...config.destinations.map(describeDestination),
+    ...(config.snowflakeSecret ? [describeSnowflakeSecret(config.snowflakeSecret)] : []),
+  ];
+}
+
+export interface KeyInstallation {
+  runner: StepRunner;
+  session: SnowflakeSession;
+  config: KeyInstallConfig & { snowflake: SnowflakeLogin };
+  deps: ModeDependencies;
+  /** The user, as read before the change. */
+  target: UserState;
+  slot: SlotName;
+  /** The slot's content before: what an undo puts back. */
+  replaced: KeySlot;
+  /** A key that must still be registered after the change (the key in use), if any. */
+  keep?: KeySlot;
+  record: KeyRecord;
+}
+
+export async function installKey(install: KeyInstallation): Promise<GeneratedKeyPair> {
+  const { runner, session, config, deps, target, slot, replaced, keep, record } = install;
+  const user = target.name;
+  // Independent work runs together: generating the key and checking every destination.
+  const [newKey, prepared] = await Promise.all([
+    runner.step('generate-key', async () => {
+      const generated = await (deps.generateKeyPair ?? generateRsaKeyPair)(
+        config.keyBits,
+        config.keyPassphrase,
+      );
+      maskGenerated(generated, deps.setSecret);
+      return { result: generated, note: `${config.keyBits}-bit RSA key ${generated.fingerprint}` };
+    }),
+    runner.step('prepare-destinations', async () => {
+      const [list] = await Promise.all([
+        Promise.all(config.destinations.map((d) => deps.secretWriter.prepare(d))),
+        config.snowflakeSecret ? checkSnowflakeSecret(session, config.snowflakeSecret) : undefined,
+      ]);
+      return {
+        result: list,
+        note: `public keys fetched for ${list.length} destination(s)${config.snowflakeSecret ? `; ${describeSnowflakeSecret(config.snowflakeSecret)} is a GENERIC_STRING secret` : ''}`,
+      };
+    }),
+  ]);
+  record.fingerprint = newKey.fingerprint;
+
+  const slotUndo = await runner.step('set-key', async () => {
+    // Armed before the ALTER: if its reply is lost, the key may be set all the same.
+    const undo = runner.onFailure(
+      `restore ${slot} of ${user}`,
+      () => restoreIfStillOurs(session, user, replaced, newKey.fingerprint),
+      `if DESC USER ${user} shows ${newKey.fingerprint} in ${slot}, put it back with ${restoreKeySlotStatement(user, replaced)} (the new private key was never stored; it is gone)`,
+    );
+    record.changed = true;
+    record.rotatedAt = deps.now().toISOString();
+    await setKeySlot(session, user, slot, newKey.publicKeyBody);
+    return { result: undo, note: `${slot} of ${user} set to ${newKey.fingerprint}` };
+  });
+
+  await runner.step('confirm-key', async () => {
+    const after = await describeUser(session, user);
+    if (after.slots[slot].fingerprint !== newKey.fingerprint) {
+      throw new ActionError(
+        `${slot} of ${user} reads back ${after.slots[slot].fingerprint ?? 'empty'}, not the new key: another writer changed the user during the run`,
+        {
+          code: 'concurrent-change',
+          hint: 'Use a concurrency group for workflows that change keys, then run the step again',
+        },
+      );
+    }
+    if (keep && after.slots[keep.slot].fingerprint !== keep.fingerprint) {
+      throw new ActionError(
+        `${keep.slot} of ${user} no longer holds the key in use (${keep.fingerprint}): another writer changed the user during the run`,
+        {
+          code: 'concurrent-change',
+          hint: 'Use a concurrency group for rotation workflows, then check DESC USER',
+        },
+      );
+    }
+    return {
+      result: undefined,
+      note: `DESC USER shows the new key in ${slot}${keep ? ` and the key in use in ${keep.slot}` : ''}`,
+    };
+  });
+
+  if (config.verifyLogin) {
+    await runner.step('prove-login', async () => {
+      await proveLogin(config.snowflake, target, deps, newKey);
+      return { result: undefined, note: `logged in as ${user} with the new key` };
+    });
+  } else {
+    deps.log('prove-login: skipped (verify-login: false)');
+  }
+
+  await runner.step('store-secret', async () => {
+    const stores = [
+      ...prepared.map((destination) => gitHubStore(destination, newKey, deps)),
+      ...(config.snowflakeSecret ? [snowflakeStore(session, config.snowflakeSecret, newKey)] : []),
+    ];
+    const { outcomes, failure } = await storeEverywhere(stores, newKey, slotUndo);
+    record.destinations = outcomes;
+    if (failure) throw failure;
+    return { result: undefined, note: outcomes.map((r) => `${r.destination} ${r.result}`).join(', ') };
+  });
+
+  const variable = config.fingerprintVariable;
+  if (variable) {
+    await runner.step('record-fingerprint', async () => {
+      // The secrets hold the new key already; a failure here fails the run but changes nothing back.
+      const written = await Promise.all(
+        prepared.map((destination) =>
+          deps.secretWriter.writeVariable(destination, variable, newKey.fingerprint),
+        ),
+      );
+      return {
+        result: undefined,
+        note: `variable ${variable} = ${newKey.fingerprint} ${written.join(', ')} beside ${prepared.length} secret(s)`,
+      };
+    });
+  }
+  return newKey;
+}
+
+/** The connection's view of the configured login. */
+export function loginRequest(login: SnowflakeLogin): LoginRequest {
+  const { method, ...rest } = login;
+  const credential: Credential =
+    method.kind === 'key-pair' ? { kind: 'key-pair', privateKey: method.privateKey.key } : method;
+  return { ...rest, credential };
+}
+
+/**
+ * Undo of set-key: puts the slot back as it was, but only while it holds our key (compare and swap). If
+ * another writer has put something else there since, that key may be in use: stop and say so.
+ */
+async function restoreIfStillOurs(
+  session: SnowflakeSession,
+  user: string,
+  previous: KeySlot,
+  ours: string,
+): Promise<void> {
+  const holding = (await describeUser(session, user)).slots[previous.slot].fingerprint;
+  if (holding === previous.fingerprint) return;
+  if (holding !== ours) {
+    throw new ActionError(
+      `${previous.slot} of ${user} now holds ${holding ?? 'nothing'}, put there by another writer; it was left alone`,
+    );
+  }
+  await restoreKeySlot(session, user, previous);
+  const restored = (await describeUser(session, user)).slots[previous.slot].fingerprint;
+  if (restored !== previous.fingerprint) {
+    throw new ActionError(`${previous.slot} of ${user} did not read back as it was before the run`);
+  }
+}
+
+async function proveLogin(
+  login: SnowflakeLogin,
+  target: UserState,
+  deps: ModeDependencies,
+  newKey: GeneratedKeyPair,
+): Promise<void> {
+  let proof: SnowflakeSession;
+  try {
+    proof = await deps.connect({
+      ...loginRequest(login),
+      user: target.loginName,
+      role: undefined,
+      credential: { kind: 'key-pair', privateKey: newKey.privateKey },
+    });
+  } catch (error) {
+    const base = error instanceof ActionError ? error : undefined;
+    throw new ActionError(
+      `Logging in as ${target.name} with the new key failed: ${base?.message ?? String(error)}`,
+      {
+        code: base?.code,
+        hint: [
+          base?.hint,
+          "If a network policy keeps the runner from logging in as this user, set 'verify-login: false'",
+        ]
+          .filter(Boolean)
+          .join('. '),
+      },
+    );
+  }
+  try {
+    const rows = await proof.execute('SELECT CURRENT_USER() AS "USER"');
+    const current = String(rows[0]?.USER ?? '');
+    if (current !== target.name) {
+      throw new ActionError(`The new key logged in as ${current || 'nobody'}, not ${target.name}`, {
+        code: 'wrong-user',
+      });
+    }
+  } finally {
+    await proof.close();
+  }
+}
+
+/** A place the private key is stored in: a GitHub secret or a Snowflake secret. */
+interface KeyStore {
+  name: string;
+  /** Writes the key; a failure is a WriteError that says whether the key may have landed. */
+  store(): Promise<DestinationOutcome>;
+}
+
+function gitHubStore(
+  destination: PreparedDestination,
+  newKey: GeneratedKeyPair,
+  deps: ModeDependencies,
+): KeyStore {
+  const name = describeDestination(destination.destination);
+  return {
+    name,
+    store: async () => {
+      const writeStart = deps.now().getTime();
+      const written = await deps.secretWriter.write(destination, newKey.privateKeyPem);
+      const metadata = await deps.secretWriter.metadata(destination.destination).catch(() => undefined);
+      const updatedAt = metadata ? Date.parse(metadata.updatedAt) : Number.NaN;
+      // GitHub accepted the write; its metadata must show it happened in this run.
+      const confirmed = updatedAt >= writeStart - CLOCK_SKEW_MS;
+      return {
+        destination: name,
+        result: confirmed ? written : 'unconfirmed',
+        fingerprint: newKey.fingerprint,
+        updatedAt: metadata?.updatedAt,
+      };
+    },
+  };
+}
+
+function snowflakeStore(
+  session: SnowflakeSession,
+  secret: NonNullable<KeyInstallConfig['snowflakeSecret']>,
+  newKey: GeneratedKeyPair,
+): KeyStore {
+  const name = describeSnowflakeSecret(secret);
+  return {
+    name,
+    store: async () => {
+      try {
+        await setSnowflakeSecret(session, secret, newKey.privateKeyPem);
+      } catch (error) {
+        // Snowflake answered with an error: not written. No answer: it may have run.
+        const answered =
+          error instanceof ActionError &&
+          /^\d{6}$/.test(error.code ?? '') &&
+          !(error instanceof StatementTimeout);
+        throw new WriteError(error, answered ? 'not-written' : 'unknown');
+      }
+      return { destination: name, result: 'updated', fingerprint: newKey.fingerprint };
+    },
+  };
+}
+
+async function storeEverywhere(
+  stores: KeyStore[],
+  newKey: GeneratedKeyPair,
+  slotUndo: Compensation,
+): Promise<{ outcomes: DestinationOutcome[]; failure?: ActionError }> {
+  // From the first write on, a destination may hold the new key: Snowflake must keep it, unless every
+  // write was refused outright (below).
+  slotUndo.armed = false;
+  const settled = await Promise.allSettled(stores.map((store) => store.store()));
+  const outcomes = settled.map((outcome, index): DestinationOutcome => {
+    if (outcome.status === 'fulfilled') return outcome.value;
+    const destination = (stores[index] as KeyStore).name;
+    const notWritten = outcome.reason instanceof WriteError && outcome.reason.outcome === 'not-written';
+    return { destination, result: notWritten ? 'failed' : 'unknown' };
+  });
+  const failures = settled.flatMap((outcome) =>
+    outcome.status === 'rejected' ? [outcome.reason as unknown] : [],
+  );
+  const unconfirmed = outcomes.filter((o) => o.result === 'unconfirmed');
+  if (failures.length === 0 && unconfirmed.length === 0) return { outcomes };
+
+  const first = failures[0];
+  const reason =
+    first === undefined
+      ? 'GitHub does not list the secret as updated'
+      : first instanceof Error
+        ? first.message
+        : String(first);
+  const firstHint = first instanceof ActionError ? first.hint : undefined;
+  if (outcomes.every((o) => o.result === 'failed')) {
+    slotUndo.armed = true;
+    const failure = new ActionError(`No destination could be written (${reason})`, {
+      code: first instanceof ActionError ? first.code : undefined,
+      hint: [
+        firstHint,
+        'Every write was refused, so the new key is removed from Snowflake again and every destination keeps the key it had',
+      ]
+        .filter(Boolean)
+        .join('. '),
+    });
+    return { outcomes, failure };
+  }
+  const holdingNew = outcomes.filter(
+    (o) => o.result === 'created' || o.result === 'updated' || o.result === 'unconfirmed',
+  );
+  const others = outcomes.filter((o) => o.result === 'failed' || o.result === 'unknown');
+  const failure = new ActionError(
+    `${failures.length + unconfirmed.length} of ${stores.length} destination(s) could not be written and confirmed (${reason})`,
+    {
+      code: first instanceof ActionError ? first.code : 'secret-not-confirmed',
+      hint: [
+        firstHint,
+        'Snowflake keeps both keys, so every destination still logs in',
+        holdingNew.length > 0
+          ? `Holding the new key ${newKey.fingerprint}: ${holdingNew.map((o) => o.destination).join(', ')}`
+          : undefined,
+        others.length > 0
+          ? `Holding the previous key: ${others.map((o) => `${o.destination}${o.result === 'unknown' ? ' (or the new one: the outcome is unknown)' : ''}`).join(', ')}`
+          : undefined,
+        'Fix the cause, then run the rotation again once the grace period has passed, with current-private-key set to the new key',
+      ]
+        .filter(Boolean)
+        .join('. '),
+    },
+  );
+  return { outcomes, failure };
+}
+
+function maskGenerated(key: GeneratedKeyPair, setSecret: (value: string) => void): void {
+  maskSecret(key.privateKeyPem, setSecret);
+  // The unencrypted form exists in memory for the proof login: mask it too.
+  maskSecret(exportPkcs8(key.privateKey), setSecret);
+}
+
+export function describeSlots(state: UserState): string {
+  return Object.values(state.slots)
+    .map(
+      (slot) =>
+        `${slot.slot} ${slot.fingerprint ? `${slot.fingerprint} (set ${slot.lastSetAt?.toISOString() ?? 'at an unknown time'})` : 'empty'}`,
+    )
+    .join(', ');
+}
