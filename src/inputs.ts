@@ -6,6 +6,10 @@ import type { Destination, GitHubSettings } from './github/destinations.js';
 import type { ProxySettings } from './snowflake/connection.js';
 import { resolveIdentifier, resolveQualifiedName } from './snowflake/identifiers.js';
 import type { SnowflakeSecretName } from './snowflake/secrets.js';
+import { MAX_SPEC_BYTES, loadSpec } from './spec/load.js';
+import type { AccessSpec } from './spec/model.js';
+import { readFileSync, statSync } from 'node:fs';
+import { relative as relativePath, resolve as resolvePath } from 'node:path';
 
 export type { Destination, GitHubSettings, ProxySettings };
 
@@ -71,6 +75,10 @@ export interface RotateConfig extends CommonConfig, KeyInstallConfig {
 
 export interface SetupConfig extends CommonConfig, KeyInstallConfig {
   mode: 'setup';
+  /** The access spec; without one, setup gives `target-user` its first key. */
+  spec?: AccessSpec;
+  /** GITHUB_REPOSITORY: where a spec's key goes when its block names no repository. */
+  workflowRepository?: string;
 }
 
 export type Config = RotateConfig | SetupConfig;
@@ -196,18 +204,74 @@ function readSetupConfig(inputs: Inputs, source: InputSource): SetupConfig {
       );
     }
   }
-  return { mode: 'setup', ...readCommon(inputs, source), ...readKeyInstall(inputs, source) };
+  const spec = readSpec(inputs, source);
+  if (spec) {
+    for (const name of DESTINATION_INPUTS) {
+      if (inputs.optional(name) !== undefined) {
+        throw inputError(
+          name,
+          "is set together with 'spec'",
+          "Remove it: with a spec, each user's `key.secret` names where its private key goes",
+        );
+      }
+    }
+  }
+  return {
+    mode: 'setup',
+    ...readCommon(inputs, source),
+    ...readKeyInstall(inputs, source, spec === undefined),
+    spec,
+    workflowRepository: source.env.GITHUB_REPOSITORY || undefined,
+  };
 }
 
-function readKeyInstall(inputs: Inputs, source: InputSource): KeyInstallConfig {
+/** Where the key goes, given as inputs; with a spec, each user's key block says it instead. */
+const DESTINATION_INPUTS = [
+  'secret-name',
+  'secret-repository',
+  'secret-environment',
+  'secret-organization',
+  'secret-visibility',
+  'secret-selected-repositories',
+  'snowflake-secret',
+];
+
+/** The access spec named by `spec`, a path in the workspace; its errors name the file, line and field. */
+function readSpec(inputs: Inputs, source: InputSource): AccessSpec | undefined {
+  const path = inputs.optional('spec');
+  if (path === undefined) return undefined;
+  const workspace = source.env.GITHUB_WORKSPACE || process.cwd();
+  const file = resolvePath(workspace, path);
+  let text: string;
+  try {
+    if (statSync(file).size > MAX_SPEC_BYTES) {
+      throw inputError(
+        'spec',
+        `names ${path}, which is larger than ${MAX_SPEC_BYTES} bytes`,
+        'An access spec is a short YAML file',
+      );
+    }
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    if (error instanceof ActionError) throw error;
+    throw inputError(
+      'spec',
+      `names ${path}, which cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      'Give the path of the spec relative to the repository root, and check out the repository first (actions/checkout)',
+    );
+  }
+  return loadSpec(text, relativePath(workspace, file) || path);
+}
+
+function readKeyInstall(inputs: Inputs, source: InputSource, withDestinations = true): KeyInstallConfig {
   return {
     keyBits: Number(inputs.choice('key-bits', KEY_SIZES.map(String), '2048')) as KeySize,
     keyPassphrase: inputs.optional('key-passphrase'),
     verifyLogin: inputs.boolean('verify-login', true),
     github: readGitHub(inputs, source),
-    destinations: readDestinations(inputs, source),
+    destinations: withDestinations ? readDestinations(inputs, source) : [],
     fingerprintVariable: optionalName(inputs, 'fingerprint-variable'),
-    snowflakeSecret: readSnowflakeSecret(inputs),
+    snowflakeSecret: withDestinations ? readSnowflakeSecret(inputs) : undefined,
   };
 }
 

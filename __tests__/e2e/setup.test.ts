@@ -44,7 +44,7 @@ test('creates the service user with its first key, stored; a second run changes 
   expect(desc.RSA_PUBLIC_KEY_FP).toBe(fingerprint);
   expect(desc.RSA_PUBLIC_KEY_2).toBe('null');
   expect(await world.login(NEW_USER, stored)).toBe('ok');
-  expect(run.summary).toContain(`Snowflake service user \`${NEW_USER}\` set up`);
+  expect(run.summary).toContain(`Snowflake setup applied: \`${NEW_USER}\``);
   expectNoLeaks(run, world.secrets);
 
   await world.sf.clearLog();
@@ -52,9 +52,10 @@ test('creates the service user with its first key, stored; a second run changes 
   expect(again.errors).toEqual([]);
   expect(again.outputs).toMatchObject({ changed: 'false', fingerprint: '', 'secrets-written': '' });
   expect(again.visibleLog).toContain(
-    `${NEW_USER} already has a key: left alone (rotate it with mode: rotate); nothing to do`,
+    `${NEW_USER} already has a key: left alone (rotate it with mode: rotate)`,
   );
-  expect(again.summary).toContain('nothing to change');
+  expect(again.visibleLog).toContain('plan: nothing to change');
+  expect(again.summary).toContain('already matches, nothing to change');
   expect(await world.changes()).toEqual([]);
   expect(await world.secretValue('SNOWFLAKE_PRIVATE_KEY')).toBe(stored);
   expectNoLeaks(again, world.secrets);
@@ -74,7 +75,7 @@ test('dry-run prints each statement, key redacted, and each secret, and changes 
   const run = await world.run(setupInputs({ 'dry-run': 'true' }));
   expect(run.errors).toEqual([]);
   expect(run.visibleLog).toContain(
-    `CREATE USER IF NOT EXISTS "${NEW_USER}" TYPE = SERVICE; ALTER USER "${NEW_USER}" SET RSA_PUBLIC_KEY = '<new public key>'; then store the private key in repository:acme/app:SNOWFLAKE_PRIVATE_KEY. Dry run: nothing will be changed`,
+    `plan: 2 statement(s): CREATE USER IF NOT EXISTS "${NEW_USER}" TYPE = SERVICE; ALTER USER "${NEW_USER}" SET RSA_PUBLIC_KEY = '<new public key>'. Then store repository:acme/app:SNOWFLAKE_PRIVATE_KEY (private key of ${NEW_USER}). Dry run: nothing will be changed`,
   );
   expect(run.outputs.changed).toBe('false');
   expect(await world.changes()).toEqual([]);
@@ -88,7 +89,7 @@ test('a role that may not create users gets the GRANT that fixes it, and nothing
   const run = await world.run(setupInputs());
   expect(run.exitCode).toBe(1);
   expect(run.errors.join('\n')).toMatch(
-    /Step create-user failed: The session's role may not create user REVERSE_ETL_USER \(003001.*GRANT CREATE USER ON ACCOUNT TO ROLE/s,
+    /Step apply failed: CREATE USER IF NOT EXISTS "REVERSE_ETL_USER" TYPE = SERVICE failed \(003001.*needs CREATE USER on the account.*GRANT CREATE USER ON ACCOUNT TO ROLE.*Nothing was changed.*Run setup again/s,
   );
   expect(await world.changes()).toEqual([]);
   expect(await world.gh.secrets()).toEqual([]);

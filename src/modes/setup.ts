@@ -1,56 +1,103 @@
 import { ActionError, ModeFailure } from '../errors.js';
-import type { SetupConfig } from '../inputs.js';
+import type { Destination, SetupConfig } from '../inputs.js';
+import { describeDestination } from '../github/destinations.js';
 import type { SnowflakeSession } from '../snowflake/connection.js';
+import { StatementError } from '../snowflake/connection.js';
+import {
+  type LiveState,
+  createDatabaseStatement,
+  createNetworkPolicyStatement,
+  createRoleStatement,
+  createSchemaStatement,
+  createSecretStatement,
+  createUserStatement,
+  createWarehouseStatement,
+  grantPrivilegeStatement,
+  grantRoleStatement,
+  readLiveState,
+} from '../snowflake/objects.js';
 import {
   type UserState,
-  createServiceUser,
   createServiceUserStatement,
   describeUser,
   setKeySlotStatement,
 } from '../snowflake/users.js';
-import { StepRunner, type StepTiming } from '../steps.js';
 import {
-  type KeyRecord,
-  type ModeDependencies,
-  describeSlots,
-  destinationNames,
-  installKey,
-  loginRequest,
-} from './key-install.js';
+  type AccessSpec,
+  grantsOf,
+  keyDestinations,
+  privilegeGrantKey,
+  roleGrantKey,
+} from '../spec/model.js';
+import { formatIssue } from '../spec/load.js';
+import { StepRunner, type StepTiming } from '../steps.js';
+import { type KeyRecord, type ModeDependencies, installKey, loginRequest } from './key-install.js';
 
-/** The record of a setup, complete or as far as it got; names and fingerprints only. */
+/** A statement of the plan: what it does, the SQL (no values that are secret), what the role needs for it. */
+export interface PlannedStatement {
+  sql: string;
+  /** The privilege the session's role needs, named in the error when Snowflake refuses. */
+  needs: string;
+  status: 'planned' | 'done' | 'failed';
+}
+
+/** A user that gets (or has) its first key. */
+export interface PlannedKey {
+  user: string;
+  result: 'planned' | 'installed' | 'already-set';
+  destinations: string[];
+  fingerprint?: string;
+}
+
+/** The record of a setup, complete or as far as it got; names, SQL without values, fingerprints only. */
 export interface SetupResult extends KeyRecord {
   mode: 'setup';
   user: string;
   account: string;
   dryRun: boolean;
-  /** The user did not exist and this run created it (or, in a dry run, would). */
-  createdUser: boolean;
-  /** `installed`: its first key was set and stored. `already-set`: the user had a key and was left alone. */
-  key: 'installed' | 'already-set' | 'planned';
+  /** The spec applied, if any. */
+  spec?: string;
+  statements: PlannedStatement[];
+  keys: PlannedKey[];
+  /** Where the first key went, when exactly one was installed. */
   slot?: 'RSA_PUBLIC_KEY';
   timings: StepTiming[];
   error?: string;
 }
 
+interface KeyTarget {
+  user: string;
+  destinations: Destination[];
+  exists: boolean;
+  hasKey: boolean;
+}
+
+interface Plan {
+  /** Objects, grants on them, roles to roles, users: everything the keys need. */
+  before: PlannedStatement[];
+  keys: KeyTarget[];
+  /** Roles to users and privileges on users: after the keys, in the order of Segment's guide. */
+  after: PlannedStatement[];
+}
+
 /**
- * `setup` without an access spec: the target user as a `TYPE = SERVICE` user with its first key, stored in
- * the destinations. A user that already has a key is left alone (rotating it is `rotate`'s job), so a second
- * run changes nothing and says so.
+ * `setup`: creates what the access spec declares and the account lacks, in dependency order, never dropping
+ * or revoking anything; then gives each user with a `key` block and no key its first key pair, stored where
+ * the block says. Without a spec, `target-user` as a `TYPE = SERVICE` user with its first key. A second run
+ * changes nothing and says so.
  */
 export async function setup(config: SetupConfig, deps: ModeDependencies): Promise<SetupResult> {
   const runner = new StepRunner(deps.log);
-  const target = config.targetUser;
-  const destinations = destinationNames(config);
   const result: SetupResult = {
     mode: 'setup',
-    user: target,
+    user: config.targetUser,
     account: config.snowflake.account,
     dryRun: config.dryRun,
+    spec: config.spec?.file,
     changed: false,
-    createdUser: false,
-    key: 'planned',
-    destinations: destinations.map((destination) => ({ destination, result: 'planned' })),
+    statements: [],
+    keys: [],
+    destinations: [],
     timings: runner.timings,
   };
   let session: SnowflakeSession | undefined;
@@ -61,56 +108,57 @@ export async function setup(config: SetupConfig, deps: ModeDependencies): Promis
     }));
     session = opened;
 
-    const existing = await runner.step('read-target', async () => {
-      const state = await describeIfExists(opened, target);
-      return {
-        result: state,
-        note: state ? `${target}: ${describeSlots(state)}` : `${target} does not exist yet`,
-      };
+    const plan = await runner.step('read-account', async () => {
+      const planned = config.spec
+        ? await planSpec(opened, config.spec, config)
+        : await planTargetUser(opened, config);
+      return { result: planned, note: describeRead(planned) };
     });
-    const hasKey = existing !== undefined && Object.values(existing.slots).some((slot) => slot.fingerprint);
-    result.createdUser = existing === undefined;
+    result.statements = [...plan.before, ...plan.after];
+    result.keys = plan.keys.map((key) => ({
+      user: key.user,
+      result: key.hasKey ? 'already-set' : 'planned',
+      destinations: key.destinations.map(describeDestination),
+    }));
 
-    await runner.step('plan', async () => {
-      const statements = [
-        ...(existing ? [] : [createServiceUserStatement(target)]),
-        ...(hasKey ? [] : [setKeySlotStatement(target, 'RSA_PUBLIC_KEY', { redacted: 'new public key' })]),
-      ];
-      const note = hasKey
-        ? `${target} already has a key: left alone (rotate it with mode: rotate); nothing to do`
-        : `${statements.join('; ')}; then store the private key in ${destinations.join(', ')}`;
-      return { result: undefined, note: config.dryRun ? `${note}. Dry run: nothing will be changed` : note };
-    });
+    await runner.step('plan', async () => ({
+      result: undefined,
+      note: describePlan(plan, result.keys, config.dryRun),
+    }));
+    for (const key of result.keys.filter((k) => k.result === 'already-set')) {
+      deps.log(`${key.user} already has a key: left alone (rotate it with mode: rotate)`);
+    }
     if (config.dryRun) return result;
-    if (hasKey) {
-      result.key = 'already-set';
-      result.destinations = [];
-      return result;
-    }
 
-    let user = existing;
-    if (!user) {
-      user = await runner.step('create-user', async () => {
-        result.changed = true;
-        await createServiceUser(opened, target);
-        return {
-          result: await describeUser(opened, target),
-          note: `${target} created as a TYPE = SERVICE user`,
-        };
-      });
+    await applyStatements(runner, opened, plan.before, result);
+    for (const key of plan.keys) {
+      const planned = result.keys.find((k) => k.user === key.user) as PlannedKey;
+      if (planned.result === 'already-set') continue;
+      const target = await describeUser(opened, key.user);
+      const record: KeyRecord = { changed: false, destinations: [] };
+      try {
+        await installKey({
+          runner,
+          session: opened,
+          config: {
+            ...config,
+            destinations: key.destinations,
+            snowflakeSecret: config.spec ? undefined : config.snowflakeSecret,
+          },
+          deps,
+          target,
+          slot: 'RSA_PUBLIC_KEY',
+          replaced: target.slots.RSA_PUBLIC_KEY,
+          record,
+        });
+        planned.result = 'installed';
+        planned.fingerprint = record.fingerprint;
+      } finally {
+        mergeKeyRecord(result, record);
+      }
     }
-    result.slot = 'RSA_PUBLIC_KEY';
-    await installKey({
-      runner,
-      session: opened,
-      config,
-      deps,
-      target: user,
-      slot: 'RSA_PUBLIC_KEY',
-      replaced: user.slots.RSA_PUBLIC_KEY,
-      record: result,
-    });
-    result.key = 'installed';
+    await applyStatements(runner, opened, plan.after, result);
+    if (!result.changed) deps.log('nothing to change: the account already matches');
     return result;
   } catch (error) {
     result.error = error instanceof ActionError ? error.render() : String(error);
@@ -118,6 +166,223 @@ export async function setup(config: SetupConfig, deps: ModeDependencies): Promis
   } finally {
     await session?.close();
   }
+}
+
+/** Without a spec: the target user, created as a service user when missing, and its first key. */
+async function planTargetUser(session: SnowflakeSession, config: SetupConfig): Promise<Plan> {
+  const existing = await describeIfExists(session, config.targetUser);
+  return {
+    before: existing
+      ? []
+      : [
+          {
+            sql: createServiceUserStatement(config.targetUser),
+            needs:
+              'CREATE USER on the account (USERADMIN has it): GRANT CREATE USER ON ACCOUNT TO ROLE <role>',
+            status: 'planned',
+          },
+        ],
+    keys: [
+      {
+        user: config.targetUser,
+        destinations: config.destinations,
+        exists: existing !== undefined,
+        hasKey: existing !== undefined && Object.values(existing.slots).some((slot) => slot.fingerprint),
+      },
+    ],
+    after: [],
+  };
+}
+
+/** With a spec: what the account lacks of it, in dependency order. */
+async function planSpec(session: SnowflakeSession, spec: AccessSpec, config: SetupConfig): Promise<Plan> {
+  const live = await readLiveState(session, spec);
+  checkReferences(spec, live);
+  const grants = grantsOf(spec);
+  const statement = (sql: string, needs: string): PlannedStatement => ({ sql, needs, status: 'planned' });
+  const grantNeeds =
+    'ownership of the object, the privilege WITH GRANT OPTION, or MANAGE GRANTS (SECURITYADMIN has it)';
+  const before: PlannedStatement[] = [
+    ...spec.networkPolicies
+      .filter((p) => !live.networkPolicies.has(p.name))
+      .map((p) =>
+        statement(
+          createNetworkPolicyStatement(p),
+          'CREATE NETWORK POLICY on the account (SECURITYADMIN has it)',
+        ),
+      ),
+    ...spec.databases
+      .filter((d) => !live.databases.has(d.name))
+      .map((d) => statement(createDatabaseStatement(d), 'CREATE DATABASE on the account (SYSADMIN has it)')),
+    ...spec.databases
+      .flatMap((d) => d.schemas)
+      .filter((s) => !live.schemas.has(`${s.database}.${s.name}`))
+      .map((s) =>
+        statement(createSchemaStatement(s), `CREATE SCHEMA on database ${s.database}, or its ownership`),
+      ),
+    ...spec.warehouses
+      .filter((w) => !live.warehouses.has(w.name))
+      .map((w) =>
+        statement(createWarehouseStatement(w), 'CREATE WAREHOUSE on the account (SYSADMIN has it)'),
+      ),
+    ...spec.roles
+      .filter((r) => !live.roles.has(r.name))
+      .map((r) => statement(createRoleStatement(r), 'CREATE ROLE on the account (USERADMIN has it)')),
+    ...spec.secrets
+      .filter((s) => !live.secrets.has(s.qualifiedName))
+      .map((s) =>
+        statement(
+          createSecretStatement(s),
+          `CREATE SECRET on schema ${s.database}.${s.schema}, and USAGE on its database and schema`,
+        ),
+      ),
+    ...grants.privileges
+      .filter((g) => g.on !== 'USER' && !live.grants.has(privilegeGrantKey(g)))
+      .map((g) => statement(grantPrivilegeStatement(g), grantNeeds)),
+    ...grants.roles
+      .filter((g) => g.granteeType === 'ROLE' && !live.grants.has(roleGrantKey(g)))
+      .map((g) =>
+        statement(
+          grantRoleStatement(g),
+          `ownership of role ${g.role}, or MANAGE GRANTS (SECURITYADMIN has it)`,
+        ),
+      ),
+    ...spec.users
+      .filter((u) => !live.users.has(u.name))
+      .map((u) => statement(createUserStatement(u), 'CREATE USER on the account (USERADMIN has it)')),
+  ];
+  const after: PlannedStatement[] = [
+    ...grants.roles
+      .filter((g) => g.granteeType === 'USER' && !live.grants.has(roleGrantKey(g)))
+      .map((g) =>
+        statement(
+          grantRoleStatement(g),
+          `ownership of role ${g.role}, or MANAGE GRANTS (SECURITYADMIN has it)`,
+        ),
+      ),
+    ...grants.privileges
+      .filter((g) => g.on === 'USER' && !live.grants.has(privilegeGrantKey(g)))
+      .map((g) =>
+        statement(
+          grantPrivilegeStatement(g),
+          `ownership of user ${g.name ?? ''}, or MANAGE GRANTS (SECURITYADMIN has it)`,
+        ),
+      ),
+  ];
+  const keys = spec.users
+    .filter((u) => u.key)
+    .map((u) => ({
+      user: u.name,
+      destinations: keyDestinations(u.key!.secret, config.workflowRepository),
+      exists: live.users.has(u.name),
+      hasKey: live.users.get(u.name)?.hasKey ?? false,
+    }));
+  return { before, keys, after };
+}
+
+/**
+ * A grant on an object the spec does not declare is fine when the account has it (a shared warehouse, say);
+ * when neither has it, the spec is wrong: fail before anything changes, on the spec's line.
+ */
+function checkReferences(spec: AccessSpec, live: LiveState): void {
+  const exists: Record<string, (name: string) => boolean> = {
+    DATABASE: (name) => live.databases.has(name),
+    SCHEMA: (name) => live.schemas.has(name),
+    WAREHOUSE: (name) => live.warehouses.has(name),
+    USER: (name) => live.users.has(name) || spec.users.some((u) => u.name === name),
+    SECRET: (name) => live.secrets.has(name),
+  };
+  const missing = grantsOf(spec).privileges.filter(
+    (g) => !g.declared && g.name && exists[g.on] && !exists[g.on]!(g.name),
+  );
+  if (missing.length === 0) return;
+  throw new ActionError(
+    missing
+      .map((g) =>
+        formatIssue({
+          ...g.source,
+          message: `grants ${g.privilege} on ${g.on.toLowerCase()} ${g.name}, which the spec does not declare and the account does not have`,
+        }),
+      )
+      .join('\n'),
+    { code: 'invalid-spec', hint: 'Declare the object in the spec, or correct its name' },
+  );
+}
+
+async function applyStatements(
+  runner: StepRunner,
+  session: SnowflakeSession,
+  statements: PlannedStatement[],
+  result: SetupResult,
+): Promise<void> {
+  for (const statement of statements) {
+    await runner.step('apply', async () => {
+      try {
+        result.changed = true;
+        await session.execute(statement.sql);
+      } catch (error) {
+        statement.status = 'failed';
+        throw refusal(statement, error, result);
+      }
+      statement.status = 'done';
+      return { result: undefined, note: statement.sql };
+    });
+  }
+}
+
+/** A statement Snowflake refused: which one, what the role needs, and what this run already did. */
+function refusal(statement: PlannedStatement, error: unknown, result: SetupResult): ActionError {
+  const done = result.statements.filter((s) => s.status === 'done').map((s) => s.sql);
+  const keys = result.keys.filter((k) => k.result === 'installed').map((k) => `first key of ${k.user}`);
+  const reason =
+    error instanceof StatementError ? `${error.snowflakeCode ?? 'no code'}: ${error.reason}` : String(error);
+  return new ActionError(`${statement.sql} failed (${reason})`, {
+    code: error instanceof ActionError ? error.code : undefined,
+    hint: [
+      error instanceof StatementError && error.snowflakeCode === '003001'
+        ? `The session's role needs ${statement.needs}`
+        : undefined,
+      [...done, ...keys].length > 0
+        ? `Already done by this run: ${[...done, ...keys].join('; ')}`
+        : 'Nothing was changed',
+      'Run setup again once fixed: it continues where it stopped',
+    ]
+      .filter(Boolean)
+      .join('. '),
+  });
+}
+
+function mergeKeyRecord(result: SetupResult, record: KeyRecord): void {
+  result.changed ||= record.changed;
+  result.destinations.push(...record.destinations);
+  const installed = result.keys.filter((k) => k.result === 'installed');
+  result.fingerprint = installed.length === 1 ? installed[0]?.fingerprint : undefined;
+  result.rotatedAt = record.rotatedAt ?? result.rotatedAt;
+  result.slot = installed.length > 0 ? 'RSA_PUBLIC_KEY' : undefined;
+}
+
+function describeRead(plan: Plan): string {
+  const missing = plan.before.length + plan.after.length;
+  const keys = plan.keys.map((k) =>
+    k.hasKey ? `${k.user} has a key` : k.exists ? `${k.user} has no key yet` : `${k.user} does not exist yet`,
+  );
+  return [`${missing} statement(s) to run`, ...keys].join('; ');
+}
+
+function describePlan(plan: Plan, keys: PlannedKey[], dryRun: boolean): string {
+  const toInstall = keys.filter((k) => k.result === 'planned');
+  const statements = [
+    ...plan.before.map((s) => s.sql),
+    ...toInstall.map((k) => setKeySlotStatement(k.user, 'RSA_PUBLIC_KEY', { redacted: 'new public key' })),
+    ...plan.after.map((s) => s.sql),
+  ];
+  if (statements.length === 0) return 'nothing to change';
+  const secrets = toInstall.flatMap((k) => k.destinations.map((d) => `${d} (private key of ${k.user})`));
+  return [
+    `${statements.length} statement(s): ${statements.join('; ')}`,
+    ...(secrets.length > 0 ? [`Then store ${secrets.join(', ')}`] : []),
+    ...(dryRun ? ['Dry run: nothing will be changed'] : []),
+  ].join('. ');
 }
 
 /** DESC USER, or undefined when the user does not exist (002003 also covers a user the role may not see). */

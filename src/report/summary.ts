@@ -32,37 +32,40 @@ export function rotationSummary(result: RotationResult): string {
   return lines.join('\n');
 }
 
-/** The job summary of a setup, finished or failed. */
+/** The job summary of a setup, finished or failed: what it created, and each user's first key. */
 export function setupSummary(result: SetupResult): string {
+  const subject = result.spec ? `\`${result.spec}\`` : `\`${result.user}\``;
   const headline = result.error
-    ? `### :x: Snowflake setup failed for \`${result.user}\``
+    ? `### :x: Snowflake setup failed for ${subject}`
     : result.dryRun
-      ? `### Snowflake setup planned (dry run) for \`${result.user}\``
+      ? `### Snowflake setup planned (dry run) for ${subject}`
       : result.changed
-        ? `### Snowflake service user \`${result.user}\` set up`
-        : `### Snowflake service user \`${result.user}\`: nothing to change`;
+        ? `### Snowflake setup applied: ${subject}`
+        : `### Snowflake setup: ${subject} already matches, nothing to change`;
   const lines = [headline, ''];
   if (result.error) lines.push(cell(result.error), '');
-  const keyState = {
-    installed: 'first key set and stored',
-    'already-set': 'already has a key: left alone (rotate it with mode: rotate)',
-    planned: result.dryRun ? 'would be set and stored' : 'not set',
-  }[result.key];
   lines.push(
     ...table([
       ['Account', result.account],
-      [
-        'User',
-        `${result.user}${result.createdUser ? (result.dryRun ? ' (would be created)' : ' (created)') : ''}`,
-      ],
-      ['Key', keyState],
-      ['New key', result.fingerprint],
-      ['Slot', result.slot],
-      ['Set at', result.rotatedAt],
+      ['Access spec', result.spec],
       ['Changed anything', result.changed ? 'yes' : 'no'],
     ]),
-    ...details(result.destinations, result.timings),
   );
+  if (result.statements.length > 0) {
+    lines.push('', '| Statement | Status |', '| --- | --- |');
+    for (const s of result.statements) lines.push(`| \`${cell(s.sql)}\` | ${s.status} |`);
+  }
+  if (result.keys.length > 0) {
+    lines.push('', '| User | First key | Fingerprint | Stored in |', '| --- | --- | --- | --- |');
+    for (const k of result.keys) {
+      const state =
+        k.result === 'already-set' ? 'already has one: left alone (rotate it with mode: rotate)' : k.result;
+      lines.push(
+        `| ${cell(k.user)} | ${state} | ${k.fingerprint ?? ''} | ${cell(k.destinations.join(', '))} |`,
+      );
+    }
+  }
+  lines.push(...details(result.destinations, result.timings));
   return lines.join('\n');
 }
 

@@ -54,7 +54,7 @@ export type SnowflakeConnector = (login: LoginRequest) => Promise<SnowflakeSessi
 
 // Connection failures are retried by the SDK for up to 7 times with growing sleeps (minutes in total). One
 // retry covers a blip and keeps a failing login within seconds. Each HTTP request gives up after a minute.
-const LOGIN_RETRIES = 1;
+export const LOGIN_RETRIES = 1;
 /**
  * A login normally takes well under a second; one that takes longer than this is against a host that does
  * not answer (a firewall dropping packets), which would otherwise hold the job for minutes.

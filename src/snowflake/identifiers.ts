@@ -106,6 +106,11 @@ export function resolveQualifiedName(name: string, parts: number, context: Ident
   return split.map((part) => resolveIdentifier(part, context));
 }
 
+/** Each dot-separated part of a name like `DB.SCHEMA."Odd name"` (as SHOW commands print them), resolved. */
+export function resolveNameParts(name: string, context: IdentifierContext): string[] {
+  return splitQualified(name).map((part) => resolveIdentifier(part, context));
+}
+
 function splitQualified(name: string): string[] {
   const parts: string[] = [];
   let current = '';

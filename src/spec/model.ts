@@ -1,0 +1,520 @@
+import type { Destination } from '../github/destinations.js';
+
+/**
+ * The desired state an access spec declares (schema/access-spec.schema.json), after loading: every name resolved
+ * by Snowflake's identifier rules (src/snowflake/identifiers.ts), every element carrying the place in the YAML
+ * file it came from, so that setup and verify can report on the spec's own lines. Pure data, no I/O.
+ */
+
+/** Where an element was written: `roles[0].privileges[1].privileges` on line 12 of `access.yml`. */
+export interface SourceLocation {
+  file: string;
+  /** 1-based line of the field's key (or of the list item). */
+  line: number;
+  /** Path of the field in the document, e.g. `users[0].key.max_age`. */
+  path: string;
+}
+
+/** A problem (or, in `AccessSpec.warnings`, a remark) about one place in the spec. */
+export interface SpecIssue {
+  file: string;
+  line: number;
+  path: string;
+  /** What is wrong and how to fix it, without the `file:line: path: ` prefix. */
+  message: string;
+}
+
+export type UserType = 'SERVICE' | 'LEGACY_SERVICE' | 'PERSON';
+export const USER_TYPES: readonly UserType[] = ['SERVICE', 'LEGACY_SERVICE', 'PERSON'];
+
+/** Snowflake's WAREHOUSE_SIZE values (https://docs.snowflake.com/en/sql-reference/sql/create-warehouse). */
+export const WAREHOUSE_SIZES = [
+  'XSMALL',
+  'SMALL',
+  'MEDIUM',
+  'LARGE',
+  'XLARGE',
+  'XXLARGE',
+  'XXXLARGE',
+  'X4LARGE',
+  'X5LARGE',
+  'X6LARGE',
+] as const;
+export type WarehouseSize = (typeof WAREHOUSE_SIZES)[number];
+export const WAREHOUSE_TYPES = ['STANDARD', 'SNOWPARK-OPTIMIZED'] as const;
+export type WarehouseType = (typeof WAREHOUSE_TYPES)[number];
+
+export type SecretType = 'GENERIC_STRING' | 'PASSWORD';
+
+/** The object kinds a role's `privileges` entry may name, as the spec writes them. */
+export const OBJECT_KINDS = [
+  'account',
+  'database',
+  'schema',
+  'warehouse',
+  'user',
+  'integration',
+  'secret',
+] as const;
+export type ObjectKind = (typeof OBJECT_KINDS)[number];
+
+/** The same kinds as Snowflake writes them in GRANT ... ON <type> and in SHOW GRANTS' `granted_on`. */
+export type SnowflakeObjectType =
+  'ACCOUNT' | 'DATABASE' | 'SCHEMA' | 'WAREHOUSE' | 'USER' | 'INTEGRATION' | 'SECRET';
+
+export function snowflakeObjectType(kind: ObjectKind): SnowflakeObjectType {
+  return kind.toUpperCase() as SnowflakeObjectType;
+}
+
+/** How many dot-separated parts a name of each kind has (0: the account has no name). */
+export const NAME_PARTS: Record<ObjectKind, number> = {
+  account: 0,
+  database: 1,
+  schema: 2,
+  warehouse: 1,
+  user: 1,
+  integration: 1,
+  secret: 3,
+};
+
+/**
+ * The privileges each object type accepts, checked against Snowflake's documentation:
+ * - GRANT <privileges> … TO ROLE, grammar of globalPrivileges, accountObjectPrivileges (per object type) and
+ *   schemaPrivileges: https://docs.snowflake.com/en/sql-reference/sql/grant-privilege
+ * - Access control privileges: https://docs.snowflake.com/en/user-guide/security-access-control-privileges
+ * - MODIFY PROGRAMMATIC AUTHENTICATION METHODS on a user (to set its key or workload identity without owning it):
+ *   https://docs.snowflake.com/en/user-guide/key-pair-auth#grant-the-privilege-to-assign-a-public-key-to-a-snowflake-user
+ * - Secrets: CREATE SECRET on the schema, USAGE and OWNERSHIP on the secret
+ *   (https://docs.snowflake.com/en/user-guide/api-authentication); READ on a secret, for Streamlit and
+ *   Snowpark Container Services (https://docs.snowflake.com/en/developer-guide/streamlit/external-network-access).
+ * OWNERSHIP is granted with GRANT OWNERSHIP (https://docs.snowflake.com/en/sql-reference/sql/grant-ownership) on
+ * every type but the account. `ALL [PRIVILEGES]` is refused on purpose: a spec lists what it grants.
+ * Snowflake adds privileges over time; an unknown name is an error that lists these, so extend them here.
+ */
+export const PRIVILEGES: Record<ObjectKind, readonly string[]> = {
+  account: [
+    'APPLY AGGREGATION POLICY',
+    'APPLY AUTHENTICATION POLICY',
+    'APPLY JOIN POLICY',
+    'APPLY MASKING POLICY',
+    'APPLY PACKAGES POLICY',
+    'APPLY PASSWORD POLICY',
+    'APPLY PROJECTION POLICY',
+    'APPLY ROW ACCESS POLICY',
+    'APPLY SESSION POLICY',
+    'APPLY TAG',
+    'ATTACH POLICY',
+    'AUDIT',
+    'BIND SERVICE ENDPOINT',
+    'CREATE ACCOUNT',
+    'CREATE APPLICATION',
+    'CREATE APPLICATION PACKAGE',
+    'CREATE COMPUTE POOL',
+    'CREATE DATA EXCHANGE LISTING',
+    'CREATE DATABASE',
+    'CREATE EXTERNAL VOLUME',
+    'CREATE FAILOVER GROUP',
+    'CREATE INTEGRATION',
+    'CREATE NETWORK POLICY',
+    'CREATE REPLICATION GROUP',
+    'CREATE ROLE',
+    'CREATE SHARE',
+    'CREATE USER',
+    'CREATE WAREHOUSE',
+    'EXECUTE ALERT',
+    'EXECUTE DATA METRIC FUNCTION',
+    'EXECUTE MANAGED ALERT',
+    'EXECUTE MANAGED TASK',
+    'EXECUTE TASK',
+    'IMPORT SHARE',
+    'MANAGE ACCOUNT SUPPORT CASES',
+    'MANAGE EVENT SHARING',
+    'MANAGE GRANTS',
+    'MANAGE LISTING AUTO FULFILLMENT',
+    'MANAGE ORGANIZATION SUPPORT CASES',
+    'MANAGE USER SUPPORT CASES',
+    'MANAGE WAREHOUSES',
+    'MODIFY LOG LEVEL',
+    'MODIFY SESSION LOG LEVEL',
+    'MODIFY SESSION TRACE LEVEL',
+    'MODIFY TRACE LEVEL',
+    'MONITOR EXECUTION',
+    'MONITOR USAGE',
+    'OVERRIDE SHARE RESTRICTIONS',
+    'READ SESSION',
+    'RESOLVE ALL',
+  ],
+  database: [
+    'APPLYBUDGET',
+    'CREATE DATABASE ROLE',
+    'CREATE SCHEMA',
+    'IMPORTED PRIVILEGES',
+    'MODIFY',
+    'MONITOR',
+    'USAGE',
+    'OWNERSHIP',
+  ],
+  schema: [
+    'ADD SEARCH OPTIMIZATION',
+    'APPLYBUDGET',
+    'CREATE AGGREGATION POLICY',
+    'CREATE ALERT',
+    'CREATE AUTHENTICATION POLICY',
+    'CREATE DYNAMIC TABLE',
+    'CREATE EVENT TABLE',
+    'CREATE EXTERNAL TABLE',
+    'CREATE FILE FORMAT',
+    'CREATE FUNCTION',
+    'CREATE ICEBERG TABLE',
+    'CREATE IMAGE REPOSITORY',
+    'CREATE MASKING POLICY',
+    'CREATE MATERIALIZED VIEW',
+    'CREATE NETWORK RULE',
+    'CREATE PASSWORD POLICY',
+    'CREATE PIPE',
+    'CREATE PROCEDURE',
+    'CREATE PROJECTION POLICY',
+    'CREATE ROW ACCESS POLICY',
+    'CREATE SECRET',
+    'CREATE SEMANTIC VIEW',
+    'CREATE SEQUENCE',
+    'CREATE SERVICE',
+    'CREATE SESSION POLICY',
+    'CREATE SNAPSHOT',
+    'CREATE STAGE',
+    'CREATE STREAM',
+    'CREATE STREAMLIT',
+    'CREATE TABLE',
+    'CREATE TAG',
+    'CREATE TASK',
+    'CREATE VIEW',
+    'MODIFY',
+    'MONITOR',
+    'USAGE',
+    'OWNERSHIP',
+  ],
+  warehouse: ['APPLYBUDGET', 'MODIFY', 'MONITOR', 'OPERATE', 'USAGE', 'OWNERSHIP'],
+  user: ['MODIFY PROGRAMMATIC AUTHENTICATION METHODS', 'MONITOR', 'OWNERSHIP'],
+  integration: ['USAGE', 'USE_ANY_ROLE', 'OWNERSHIP'],
+  secret: ['USAGE', 'READ', 'OWNERSHIP'],
+};
+
+/**
+ * Objects every Snowflake account has, which a spec may name without declaring them
+ * (https://docs.snowflake.com/en/user-guide/security-access-control-overview#system-defined-roles,
+ * https://docs.snowflake.com/en/sql-reference/snowflake-db). Every database also has PUBLIC and INFORMATION_SCHEMA.
+ */
+export const SYSTEM_ROLES: readonly string[] = [
+  'ACCOUNTADMIN',
+  'SECURITYADMIN',
+  'USERADMIN',
+  'SYSADMIN',
+  'ORGADMIN',
+  'PUBLIC',
+];
+export const SYSTEM_DATABASES: readonly string[] = ['SNOWFLAKE'];
+export const IMPLICIT_SCHEMAS: readonly string[] = ['PUBLIC', 'INFORMATION_SCHEMA'];
+
+/**
+ * A reference from one element of the spec to a Snowflake object. `declared` is false when the spec does not
+ * declare the object: the loader accepts that for objects that may already exist (a warehouse created by hand,
+ * an integration), and setup/verify must then find it in the live account and report it if it is missing.
+ * `system` marks objects every account has (SYSADMIN, the SNOWFLAKE database, a database's PUBLIC schema).
+ */
+export interface ObjectRef {
+  type: SnowflakeObjectType;
+  /** The resolved name parts: `['DB', 'SCHEMA', 'NAME']` for a secret, `[]` for the account. */
+  parts: string[];
+  /** The parts joined by dots, for messages and as a lookup key (not SQL: quote each part for that). */
+  name: string;
+  declared: boolean;
+  system: boolean;
+}
+
+export interface RoleRef {
+  /** Resolved role name. */
+  name: string;
+  /** Declared in `roles`; otherwise a system role (the loader refuses any other). */
+  declared: boolean;
+  system: boolean;
+  source: SourceLocation;
+}
+
+export interface SchemaSpec {
+  database: string;
+  name: string;
+  source: SourceLocation;
+}
+
+export interface DatabaseSpec {
+  name: string;
+  comment?: string;
+  /** Schemas the spec declares (PUBLIC is implicit and listed only when written). */
+  schemas: SchemaSpec[];
+  source: SourceLocation;
+}
+
+export interface WarehouseSpec {
+  name: string;
+  /** Absent: not declared, Snowflake's default applies and verify does not compare it. */
+  size?: WarehouseSize;
+  type?: WarehouseType;
+  /** Seconds; `null` means never (written as 0 or null). Absent: not declared. */
+  autoSuspend?: number | null;
+  autoResume?: boolean;
+  comment?: string;
+  source: SourceLocation;
+}
+
+export interface NetworkPolicySpec {
+  name: string;
+  /** IPv4 addresses with optional CIDR suffix, as written, without duplicates. */
+  allowedIpList: string[];
+  blockedIpList: string[];
+  comment?: string;
+  source: SourceLocation;
+}
+
+export interface PrivilegeName {
+  /** Upper-cased, single-spaced: `CREATE SCHEMA`. */
+  name: string;
+  source: SourceLocation;
+}
+
+/** One `roles[i].privileges[j]` entry: some privileges on one object. */
+export interface PrivilegeSpec {
+  on: ObjectKind;
+  object: ObjectRef;
+  /** De-duplicated, in the order written. */
+  privileges: PrivilegeName[];
+  source: SourceLocation;
+}
+
+export interface RoleSpec {
+  name: string;
+  comment?: string;
+  privileges: PrivilegeSpec[];
+  /** Roles granted to this role. */
+  roles: RoleRef[];
+  source: SourceLocation;
+}
+
+export interface WorkloadIdentitySpec {
+  issuer: string;
+  subject: string;
+  /** Absent: Snowflake's default audience, snowflakecomputing.com. */
+  audiences?: string[];
+  source: SourceLocation;
+}
+
+/** Where the private key of a user goes: the spec's `key.secret`, with the default repository left open. */
+export interface KeySecretSpec {
+  /** Upper-cased, as GitHub stores secret names. */
+  name: string;
+  /** Empty: the repository that runs the workflow (see keyDestinations). */
+  repositories: { owner: string; repo: string }[];
+  environments: string[];
+  organization?: string;
+  visibility?: 'all' | 'private' | 'selected';
+  /** Repository names within `organization`, for visibility `selected`. */
+  selectedRepositories: string[];
+  source: SourceLocation;
+}
+
+export interface KeySpec {
+  secret: KeySecretSpec;
+  /** Absent: the action's `max-key-age` input applies. */
+  maxAgeMs?: number;
+  source: SourceLocation;
+}
+
+export interface UserSpec {
+  name: string;
+  type: UserType;
+  defaultRole?: RoleRef;
+  defaultWarehouse?: ObjectRef & { source: SourceLocation };
+  /** A database, or database.schema, as DEFAULT_NAMESPACE takes it. */
+  defaultNamespace?: ObjectRef & { source: SourceLocation };
+  roles: RoleRef[];
+  networkPolicy?: { name: string; source: SourceLocation };
+  comment?: string;
+  workloadIdentity?: WorkloadIdentitySpec;
+  key?: KeySpec;
+  source: SourceLocation;
+}
+
+export interface SecretGrantSpec {
+  role: RoleRef;
+  privileges: PrivilegeName[];
+  source: SourceLocation;
+}
+
+export interface SecretSpec {
+  database: string;
+  schema: string;
+  name: string;
+  /** `DB.SCHEMA.NAME`, for messages and lookups. */
+  qualifiedName: string;
+  type: SecretType;
+  comment?: string;
+  grants: SecretGrantSpec[];
+  /** Whether the spec declares the secret's database and schema (otherwise they must exist already). */
+  schemaDeclared: boolean;
+  source: SourceLocation;
+}
+
+export interface AccessSpec {
+  file: string;
+  version: 1;
+  databases: DatabaseSpec[];
+  warehouses: WarehouseSpec[];
+  networkPolicies: NetworkPolicySpec[];
+  roles: RoleSpec[];
+  users: UserSpec[];
+  secrets: SecretSpec[];
+  /** What is valid but probably not meant (a default role the user is not granted); setup and verify show them. */
+  warnings: SpecIssue[];
+  source: SourceLocation;
+}
+
+/** A privilege on an object, granted to a role. */
+export interface PrivilegeGrant {
+  privilege: string;
+  /** The object type as SQL writes it: GRANT <privilege> ON <on> <name> TO ROLE <role>. */
+  on: SnowflakeObjectType;
+  /** Resolved, dot-joined name (`DB.SCHEMA` for a schema); absent for the account. */
+  name?: string;
+  /** The resolved name parts, to quote one by one in SQL. */
+  parts: string[];
+  role: string;
+  /** Whether the spec declares the object (or it is a system object); if not, it must exist in the account. */
+  declared: boolean;
+  source: SourceLocation;
+}
+
+/** A role granted to a role or to a user: GRANT ROLE <role> TO { ROLE | USER } <grantee>. */
+export interface RoleGrant {
+  role: string;
+  granteeType: 'ROLE' | 'USER';
+  grantee: string;
+  source: SourceLocation;
+}
+
+export interface SpecGrants {
+  privileges: PrivilegeGrant[];
+  roles: RoleGrant[];
+}
+
+/** A stable key for a privilege grant, to compare with what SHOW GRANTS reports. */
+export function privilegeGrantKey(grant: Pick<PrivilegeGrant, 'privilege' | 'on' | 'name' | 'role'>): string {
+  return JSON.stringify([grant.role, grant.on, grant.name ?? '', grant.privilege]);
+}
+
+export function roleGrantKey(grant: Pick<RoleGrant, 'role' | 'granteeType' | 'grantee'>): string {
+  return JSON.stringify([grant.granteeType, grant.grantee, grant.role]);
+}
+
+/**
+ * Every grant the spec declares, expanded once so that setup and verify agree: privileges of roles (in the order
+ * of `roles`, then of their entries), then grants on secrets; roles granted to roles, then to users. The same grant
+ * written twice appears once, with the source of its first mention.
+ */
+export function grantsOf(spec: AccessSpec): SpecGrants {
+  const privileges: PrivilegeGrant[] = [];
+  const roles: RoleGrant[] = [];
+  const seenPrivileges = new Set<string>();
+  const seenRoles = new Set<string>();
+  const addPrivilege = (grant: PrivilegeGrant): void => {
+    const key = privilegeGrantKey(grant);
+    if (seenPrivileges.has(key)) return;
+    seenPrivileges.add(key);
+    privileges.push(grant);
+  };
+  const addRole = (grant: RoleGrant): void => {
+    const key = roleGrantKey(grant);
+    if (seenRoles.has(key)) return;
+    seenRoles.add(key);
+    roles.push(grant);
+  };
+  for (const role of spec.roles) {
+    for (const entry of role.privileges) {
+      for (const privilege of entry.privileges) {
+        addPrivilege({
+          privilege: privilege.name,
+          on: entry.object.type,
+          ...(entry.object.type === 'ACCOUNT' ? {} : { name: entry.object.name }),
+          parts: entry.object.parts,
+          role: role.name,
+          declared: entry.object.declared || entry.object.system,
+          source: privilege.source,
+        });
+      }
+    }
+  }
+  for (const secret of spec.secrets) {
+    for (const grant of secret.grants) {
+      for (const privilege of grant.privileges) {
+        addPrivilege({
+          privilege: privilege.name,
+          on: 'SECRET',
+          name: secret.qualifiedName,
+          parts: [secret.database, secret.schema, secret.name],
+          role: grant.role.name,
+          declared: true,
+          source: privilege.source,
+        });
+      }
+    }
+  }
+  for (const role of spec.roles) {
+    for (const granted of role.roles) {
+      addRole({ role: granted.name, granteeType: 'ROLE', grantee: role.name, source: granted.source });
+    }
+  }
+  for (const user of spec.users) {
+    for (const granted of user.roles) {
+      addRole({ role: granted.name, granteeType: 'USER', grantee: user.name, source: granted.source });
+    }
+  }
+  return { privileges, roles };
+}
+
+/**
+ * The destinations of a user's private key, with the workflow's repository (GITHUB_REPOSITORY, read by the
+ * caller) standing in when the spec names none. Same shape as the `secret-*` inputs produce.
+ */
+export function keyDestinations(
+  secret: KeySecretSpec,
+  workflowRepository: string | undefined,
+): Destination[] {
+  const secretName = secret.name;
+  if (secret.organization !== undefined) {
+    return [
+      {
+        kind: 'organization',
+        org: secret.organization,
+        secretName,
+        visibility: secret.visibility ?? 'private',
+        selectedRepositories: secret.selectedRepositories,
+      },
+    ];
+  }
+  let repositories = secret.repositories;
+  if (repositories.length === 0) {
+    const [owner, repo] = (workflowRepository ?? '').split('/');
+    if (!owner || !repo) return [];
+    repositories = [{ owner, repo }];
+  }
+  if (secret.environments.length === 0) {
+    return repositories.map(({ owner, repo }) => ({ kind: 'repository', owner, repo, secretName }));
+  }
+  return repositories.flatMap(({ owner, repo }) =>
+    secret.environments.map((environment) => ({
+      kind: 'environment' as const,
+      owner,
+      repo,
+      environment,
+      secretName,
+    })),
+  );
+}
