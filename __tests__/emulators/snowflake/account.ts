@@ -12,7 +12,16 @@ import {
   noCurrent,
   qualifiedName,
 } from './errors.js';
-import type { Ident, Property, SecurableType, ShowScope, Statement, Token, Value } from './sql.js';
+import type {
+  Ident,
+  ParameterScope,
+  Property,
+  SecurableType,
+  ShowScope,
+  Statement,
+  Token,
+  Value,
+} from './sql.js';
 import { type NetworkPolicy, parseEntry, policyAllows } from './network.js';
 
 export type UserType = 'PERSON' | 'SERVICE' | 'LEGACY_SERVICE';
@@ -78,6 +87,28 @@ export interface Schema {
   comment: string | null;
   createdOn: Date;
   secrets: Map<string, Secret>;
+}
+
+/** A virtual warehouse (account-level object). Only its settings are modelled: it runs nothing. */
+export interface Warehouse {
+  name: string;
+  /** `STANDARD` or `SNOWPARK-OPTIMIZED`. */
+  type: string;
+  /** The canonical size keyword: `XSMALL`, `SMALL`, …, `XXLARGE`, `X4LARGE`, … */
+  size: string;
+  state: 'STARTED' | 'SUSPENDED';
+  /** Seconds, or null for "never". */
+  autoSuspend: string | null;
+  autoResume: boolean;
+  minClusterCount: string;
+  maxClusterCount: string;
+  scalingPolicy: string;
+  enableQueryAcceleration: boolean;
+  queryAccelerationMaxScaleFactor: string;
+  resourceMonitor: string | null;
+  comment: string | null;
+  createdOn: Date;
+  uuid: string;
 }
 
 export type SecretType = 'GENERIC_STRING' | 'PASSWORD';
@@ -168,9 +199,33 @@ const OBJECT_PRIVILEGES: Record<SecurableType, string[]> = {
     'APPLYBUDGET',
   ],
   SECRET: ['USAGE', 'READ'],
+  WAREHOUSE: ['USAGE', 'OPERATE', 'MONITOR', 'MODIFY', 'APPLYBUDGET'],
 };
 
-const objectKind = (t: SecurableType) => t.toLowerCase() as 'database' | 'schema' | 'secret';
+// WAREHOUSE_SIZE values CREATE WAREHOUSE accepts, with their synonyms (docs, "CREATE WAREHOUSE":
+// XSMALL | 'X-SMALL', XLARGE | 'X-LARGE', XXLARGE | X2LARGE | '2X-LARGE', …), and the way SHOW
+// WAREHOUSES prints each size (`X-Small`, `2X-Large`; notes, "Objects").
+const WAREHOUSE_SIZES: [string, string[], string][] = [
+  ['XSMALL', ['XSMALL', 'X-SMALL'], 'X-Small'],
+  ['SMALL', ['SMALL'], 'Small'],
+  ['MEDIUM', ['MEDIUM'], 'Medium'],
+  ['LARGE', ['LARGE'], 'Large'],
+  ['XLARGE', ['XLARGE', 'X-LARGE'], 'X-Large'],
+  ['XXLARGE', ['XXLARGE', 'X2LARGE', '2X-LARGE'], '2X-Large'],
+  ['XXXLARGE', ['XXXLARGE', 'X3LARGE', '3X-LARGE'], '3X-Large'],
+  ['X4LARGE', ['X4LARGE', '4X-LARGE'], '4X-Large'],
+  ['X5LARGE', ['X5LARGE', '5X-LARGE'], '5X-Large'],
+  ['X6LARGE', ['X6LARGE', '6X-LARGE'], '6X-Large'],
+];
+const WAREHOUSE_TYPES = ['STANDARD', 'SNOWPARK-OPTIMIZED'];
+// Object parameters CREATE WAREHOUSE takes besides its properties; accepted and ignored.
+const WAREHOUSE_PARAMETERS = new Set([
+  'MAX_CONCURRENCY_LEVEL',
+  'STATEMENT_QUEUED_TIMEOUT_IN_SECONDS',
+  'STATEMENT_TIMEOUT_IN_SECONDS',
+]);
+
+const objectKind = (t: SecurableType) => t.toLowerCase() as 'database' | 'schema' | 'secret' | 'warehouse';
 
 // Properties whose change is an authentication-method change: OWNERSHIP or MODIFY PROGRAMMATIC
 // AUTHENTICATION METHODS on the user suffices, and a user may set its own keys (notes, "Access control").
@@ -300,6 +355,7 @@ export class Account {
   readonly roles = new Map<string, Role>();
   readonly databases = new Map<string, Database>();
   readonly networkPolicies = new Map<string, NetworkPolicy>();
+  readonly warehouses = new Map<string, Warehouse>();
   /** The account-level network policy (ALTER ACCOUNT SET NETWORK_POLICY), by stored name. */
   accountNetworkPolicy: string | null = null;
   grants: Grant[] = [];
@@ -532,6 +588,16 @@ export class Account {
       case 'alterAccountSet':
       case 'alterAccountUnset':
         return this.alterAccount(statement, session);
+      case 'createWarehouse':
+        return this.createWarehouse(statement, session);
+      case 'dropWarehouse':
+        return this.dropWarehouse(statement, session);
+      case 'showWarehouses':
+        return this.showWarehouses(statement.like, session);
+      case 'useWarehouse':
+        return this.useWarehouse(statement.name, session);
+      case 'showParameters':
+        return this.showParameters(statement.like, statement.in, session);
     }
   }
 
@@ -2126,6 +2192,10 @@ export class Account {
     command: string,
   ): { key: string; shortName: string } {
     const bypass = this.manageGrants(session.role);
+    if (objectType === 'WAREHOUSE') {
+      const wh = this.resolveWarehouse(on[0]!.name, session, bypass);
+      return { key: qualifiedName([wh.name]), shortName: wh.name };
+    }
     if (objectType === 'DATABASE') {
       const db = this.resolveDatabase(on[0]!.name, session, 'visible', bypass);
       return { key: qualifiedName([db.name]), shortName: db.name };
@@ -2514,6 +2584,340 @@ export class Account {
     }
     this.accountNetworkPolicy = policy.name;
     return ok();
+  }
+
+  // ---------------------------------------------------------------- warehouses
+  //
+  // Account-level objects (docs, "CREATE WAREHOUSE"). Creating one needs the account privilege
+  // CREATE WAREHOUSE (SYSADMIN and above by default); the creating role owns it. Visibility follows
+  // the rule for databases: some privilege on the warehouse, or MANAGE GRANTS for GRANT and SHOW.
+
+  /** A warehouse the role may see, else 002003 `Warehouse 'W' does not exist or not authorized.` */
+  private resolveWarehouse(name: string, session: SessionContext, bypass = false): Warehouse {
+    const wh = this.warehouses.get(name);
+    if (!wh || (!bypass && !this.anyPrivilege(session.role, 'WAREHOUSE', qualifiedName([name])))) {
+      throw doesNotExist('Warehouse', name);
+    }
+    return wh;
+  }
+
+  /** The warehouse a login makes current: the requested one if it exists and the role may use it. */
+  sessionWarehouse(requested: string | null, role: string): string | null {
+    // A DEFAULT_WAREHOUSE given as a string ('wh') names the warehouse as an unquoted identifier would.
+    const name = requested === null || this.warehouses.has(requested) ? requested : requested.toUpperCase();
+    if (name === null || !this.warehouses.has(name)) return null;
+    return this.usable(role, 'WAREHOUSE', qualifiedName([name])) ? name : null;
+  }
+
+  /**
+   * Applies CREATE WAREHOUSE properties (docs, "CREATE WAREHOUSE": objectProperties and objectParams).
+   * Sizes and types may be keywords or strings; hyphenated values must be quoted (an unquoted
+   * `X-SMALL` is a syntax error, as in Snowflake). The refusal wording is ours.
+   */
+  private applyWarehouseProperties(wh: Warehouse, props: Property[]): void {
+    const word = (p: Property): string => {
+      if (p.value.kind === 'string') return p.value.value.toUpperCase();
+      if (p.value.kind === 'ident' && p.value.parts.length === 1) return p.value.parts[0]!.name.toUpperCase();
+      throw invalidValue(`invalid value for property '${p.name}'`);
+    };
+    const flag = (p: Property): boolean => {
+      if (p.value.kind === 'bool') return p.value.value;
+      if (p.value.kind === 'string' && /^(true|false)$/i.test(p.value.value)) {
+        return p.value.value.toLowerCase() === 'true';
+      }
+      throw invalidValue(`invalid value for property '${p.name}'`);
+    };
+    const count = (p: Property): string => {
+      if (p.value.kind === 'number' && /^\d+$/.test(p.value.value)) return String(Number(p.value.value));
+      throw invalidValue(
+        `invalid value [${p.value.kind === 'number' ? p.value.value : '…'}] for parameter '${p.name}'`,
+      );
+    };
+    for (const p of props) {
+      switch (p.name) {
+        case 'WAREHOUSE_SIZE': {
+          const v = word(p);
+          const size = WAREHOUSE_SIZES.find(([, names]) => names.includes(v));
+          if (!size) throw invalidValue(`invalid value ['${v}'] for parameter 'WAREHOUSE_SIZE'`);
+          wh.size = size[0];
+          break;
+        }
+        case 'WAREHOUSE_TYPE': {
+          const v = word(p);
+          if (!WAREHOUSE_TYPES.includes(v))
+            throw invalidValue(`invalid value ['${v}'] for parameter 'WAREHOUSE_TYPE'`);
+          wh.type = v;
+          break;
+        }
+        case 'AUTO_SUSPEND':
+          // A number of seconds, or NULL for never (docs).
+          wh.autoSuspend = p.value.kind === 'null' ? null : count(p);
+          break;
+        case 'AUTO_RESUME':
+          wh.autoResume = flag(p);
+          break;
+        case 'INITIALLY_SUSPENDED':
+          wh.state = flag(p) ? 'SUSPENDED' : 'STARTED';
+          break;
+        case 'MIN_CLUSTER_COUNT':
+          wh.minClusterCount = count(p);
+          break;
+        case 'MAX_CLUSTER_COUNT':
+          wh.maxClusterCount = count(p);
+          break;
+        case 'SCALING_POLICY': {
+          const v = word(p);
+          if (v !== 'STANDARD' && v !== 'ECONOMY') {
+            throw invalidValue(`invalid value ['${v}'] for parameter 'SCALING_POLICY'`);
+          }
+          wh.scalingPolicy = v;
+          break;
+        }
+        case 'ENABLE_QUERY_ACCELERATION':
+          wh.enableQueryAcceleration = flag(p);
+          break;
+        case 'QUERY_ACCELERATION_MAX_SCALE_FACTOR':
+          wh.queryAccelerationMaxScaleFactor = count(p);
+          break;
+        case 'RESOURCE_MONITOR':
+          if (p.value.kind === 'null') wh.resourceMonitor = null;
+          else if (p.value.kind === 'ident' && p.value.parts.length === 1)
+            wh.resourceMonitor = p.value.parts[0]!.name;
+          else if (p.value.kind === 'string') wh.resourceMonitor = p.value.value;
+          else throw invalidValue("invalid value for property 'RESOURCE_MONITOR'");
+          break;
+        case 'COMMENT':
+          if (p.value.kind !== 'string') throw invalidValue("invalid value for property 'COMMENT'");
+          wh.comment = p.value.value;
+          break;
+        default:
+          if (WAREHOUSE_PARAMETERS.has(p.name)) {
+            count(p);
+            break;
+          }
+          throw invalidValue(`invalid property '${p.name}' for 'WAREHOUSE'`);
+      }
+    }
+    if (Number(wh.minClusterCount) > Number(wh.maxClusterCount)) {
+      throw invalidValue('MIN_CLUSTER_COUNT must be less than or equal to MAX_CLUSTER_COUNT');
+    }
+  }
+
+  private createWarehouse(
+    s: Extract<Statement, { type: 'createWarehouse' }>,
+    session: SessionContext,
+  ): ResultSet {
+    const name = s.name.name;
+    // Defaults: STANDARD, XSMALL, AUTO_SUSPEND 600, AUTO_RESUME TRUE, INITIALLY_SUSPENDED FALSE,
+    // one cluster, STANDARD scaling, query acceleration off with factor 8 (docs, "CREATE WAREHOUSE").
+    const wh: Warehouse = {
+      name,
+      type: 'STANDARD',
+      size: 'XSMALL',
+      state: 'STARTED',
+      autoSuspend: '600',
+      autoResume: true,
+      minClusterCount: '1',
+      maxClusterCount: '1',
+      scalingPolicy: 'STANDARD',
+      enableQueryAcceleration: false,
+      queryAccelerationMaxScaleFactor: '8',
+      resourceMonitor: null,
+      comment: null,
+      createdOn: this.now(),
+      uuid: String(100000 + this.warehouses.size + this.grants.length),
+    };
+    this.applyWarehouseProperties(wh, s.props);
+    // CREATE WAREHOUSE needs the account privilege (SYSADMIN and above by default; notes, "Access control").
+    if (!this.accountPrivilege(session.role, 'CREATE WAREHOUSE')) {
+      throw insufficientPrivileges('account', this.accountName);
+    }
+    const key = qualifiedName([name]);
+    const existing = this.warehouses.get(name);
+    if (existing) {
+      if (s.ifNotExists) return ok(`${displayName(name)} already exists, statement succeeded.`);
+      if (!s.orReplace) throw alreadyExists(name);
+      if (!this.owns(session.role, 'WAREHOUSE', key)) throw insufficientPrivileges('warehouse', name);
+      this.dropGrantsOn('WAREHOUSE', key);
+    }
+    this.warehouses.set(name, wh);
+    this.addOwnership('WAREHOUSE', key, session.role);
+    // A new warehouse becomes the session's current warehouse (docs, "CREATE WAREHOUSE", usage notes).
+    session.warehouse = name;
+    return ok(`Warehouse ${displayName(name)} successfully created.`);
+  }
+
+  private dropWarehouse(
+    s: Extract<Statement, { type: 'dropWarehouse' }>,
+    session: SessionContext,
+  ): ResultSet {
+    let wh: Warehouse;
+    try {
+      wh = this.resolveWarehouse(s.name.name, session);
+    } catch (e) {
+      if (s.ifExists && e instanceof SfError && e.code === '002003') {
+        return ok(`Drop statement executed successfully (${displayName(s.name.name)} already dropped).`);
+      }
+      throw e;
+    }
+    const key = qualifiedName([wh.name]);
+    // DROP WAREHOUSE needs OWNERSHIP (docs, "DROP WAREHOUSE").
+    if (!this.owns(session.role, 'WAREHOUSE', key)) throw insufficientPrivileges('warehouse', wh.name);
+    this.warehouses.delete(wh.name);
+    this.dropGrantsOn('WAREHOUSE', key);
+    if (session.warehouse === wh.name) session.warehouse = null;
+    return ok(`${displayName(wh.name)} successfully dropped.`);
+  }
+
+  private useWarehouse(name: Ident, session: SessionContext): ResultSet {
+    const wh = this.resolveWarehouse(name.name, session);
+    // USE WAREHOUSE needs USAGE (OWNERSHIP implies it); code and wording of the refusal are ours.
+    if (!this.usable(session.role, 'WAREHOUSE', qualifiedName([wh.name]))) {
+      throw insufficientPrivileges('warehouse', wh.name);
+    }
+    session.warehouse = wh.name;
+    return ok();
+  }
+
+  private showWarehouses(like: string | null, session: SessionContext): ResultSet {
+    const re = like === null ? null : likeToRegExp(like);
+    const manage = this.manageGrants(session.role);
+    const defaultWh = session.user ? (this.users.get(session.user)?.defaultWarehouse ?? null) : null;
+    const sizeName = (size: string) => WAREHOUSE_SIZES.find(([k]) => k === size)?.[2] ?? size;
+    const rows = [...this.warehouses.values()]
+      .filter((w) => manage || this.anyPrivilege(session.role, 'WAREHOUSE', qualifiedName([w.name])))
+      .filter((w) => !re || re.test(w.name))
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .map((w): Cell[] => {
+        const started = w.state === 'STARTED';
+        return [
+          w.name,
+          w.state,
+          w.type,
+          sizeName(w.size),
+          w.minClusterCount,
+          w.maxClusterCount,
+          started ? w.minClusterCount : '0',
+          '0',
+          '0',
+          defaultWh !== null && defaultWh === w.name ? 'Y' : 'N',
+          session.warehouse === w.name ? 'Y' : 'N',
+          w.autoSuspend,
+          bool(w.autoResume),
+          started ? '100' : '',
+          started ? '0' : '',
+          started ? '0' : '',
+          started ? '0' : '',
+          w.createdOn,
+          w.createdOn,
+          w.createdOn,
+          this.owner('WAREHOUSE', qualifiedName([w.name])) ?? '',
+          w.comment ?? '',
+          bool(w.enableQueryAcceleration),
+          w.queryAccelerationMaxScaleFactor,
+          w.resourceMonitor ?? 'null',
+          '0',
+          '0',
+          '0',
+          '0',
+          w.uuid,
+          w.scalingPolicy,
+          null,
+          'ROLE',
+          null,
+          null,
+          null,
+        ];
+      });
+    // Columns: the Terraform provider's warehouseDBRow (pkg/sdk/warehouses.go), then budget and
+    // owner_role_type (docs, "SHOW WAREHOUSES"), then the 2025_03 bundle's reserved columns.
+    const text = (name: string) => ({ name, type: 'text' as const });
+    const fixed = (name: string) => ({ name, type: 'fixed' as const });
+    const time = (name: string) => ({ name, type: 'timestamp_ltz' as const, scale: 3 });
+    return {
+      columns: [
+        text('name'),
+        text('state'),
+        text('type'),
+        text('size'),
+        fixed('min_cluster_count'),
+        fixed('max_cluster_count'),
+        fixed('started_clusters'),
+        fixed('running'),
+        fixed('queued'),
+        text('is_default'),
+        text('is_current'),
+        fixed('auto_suspend'),
+        text('auto_resume'),
+        text('available'),
+        text('provisioning'),
+        text('quiescing'),
+        text('other'),
+        time('created_on'),
+        time('resumed_on'),
+        time('updated_on'),
+        text('owner'),
+        text('comment'),
+        text('enable_query_acceleration'),
+        fixed('query_acceleration_max_scale_factor'),
+        text('resource_monitor'),
+        fixed('actives'),
+        fixed('pendings'),
+        fixed('failed'),
+        fixed('suspended'),
+        text('uuid'),
+        text('scaling_policy'),
+        text('budget'),
+        text('owner_role_type'),
+        fixed('warehouse_credit_limit'),
+        text('target_statement_size'),
+        text('disabled_reasons'),
+      ],
+      rows,
+    };
+  }
+
+  // ---------------------------------------------------------------- SHOW PARAMETERS
+  //
+  // Only NETWORK_POLICY is modelled, at the account level and on users (docs, "SHOW PARAMETERS";
+  // the Terraform provider reads a user's policy as the NETWORK_POLICY user object parameter).
+
+  private showParameters(like: string | null, scope: ParameterScope, session: SessionContext): ResultSet {
+    const columns: ResultSet['columns'] = ['key', 'value', 'default', 'level', 'description', 'type'].map(
+      (name) => ({ name, type: 'text' as const }),
+    );
+    let value: string | null;
+    let level: string;
+    let description: string;
+    if (scope?.kind === 'ACCOUNT') {
+      value = this.accountNetworkPolicy;
+      level = value === null ? '' : 'ACCOUNT';
+      description = 'Network policy assigned for the account.';
+    } else if (scope?.kind === 'USER') {
+      const name = scope.name?.name ?? session.user;
+      if (name === null)
+        throw invalidValue('SHOW PARAMETERS IN USER needs a user name outside a user session');
+      const user = this.users.get(name);
+      if (!user) throw doesNotExist('User', name);
+      // Our choice, by analogy with DESC USER: the user itself or a role owning it.
+      if (session.user !== user.name && !this.owns(session.role, 'USER', user.name)) {
+        throw insufficientPrivileges('user', user.name);
+      }
+      // A user's own policy wins; otherwise the account's shows through with level ACCOUNT (the
+      // documented parameter hierarchy; our reading for this parameter).
+      value = user.networkPolicy ?? this.accountNetworkPolicy;
+      level = user.networkPolicy !== null ? 'USER' : value === null ? '' : 'ACCOUNT';
+      description = 'Network policy assigned for the given target.';
+    } else {
+      throw invalidValue(
+        `SHOW PARAMETERS ${scope === null ? '(IN SESSION)' : `IN ${scope.kind === 'OTHER' ? scope.word : scope.kind}`} is not modelled by the emulator (only IN ACCOUNT and IN USER, NETWORK_POLICY)`,
+      );
+    }
+    const re = like === null ? null : likeToRegExp(like);
+    const rows: Cell[][] = [];
+    if (!re || re.test('NETWORK_POLICY'))
+      rows.push(['NETWORK_POLICY', value ?? '', '', level, description, 'STRING']);
+    return { columns, rows };
   }
 
   /** Every secret with its value, for the control plane (`GET /__emulator/secrets`). */

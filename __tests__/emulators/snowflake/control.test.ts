@@ -459,3 +459,122 @@ describe('wire protocol odds and ends', () => {
     expect((await post('/session/heartbeat')).success).toBe(false);
   });
 });
+
+describe("Segment's Reverse ETL setup guide, run as ACCOUNTADMIN through the control plane", () => {
+  // The statements of https://segment.com/docs/connections/reverse-etl/reverse-etl-source-setup-guides/snowflake-setup/
+  // exactly as the guide prints them (comments and semicolons included), with a real public key in
+  // place of 'enter your public key'.
+  it('creates the database, warehouse, role, grants and key-pair user, as SHOW and DESC then read them', async () => {
+    const segmentKey = makeKey();
+    const guide = [
+      `-- not required if another database is being reused
+   CREATE DATABASE segment_reverse_etl;`,
+      `-- not required if reusing another warehouse
+   CREATE WAREHOUSE segment_reverse_etl
+    WITH WAREHOUSE_SIZE = 'XSMALL'
+      WAREHOUSE_TYPE = 'STANDARD'
+      AUTO_SUSPEND = 600 -- 5 minutes
+      AUTO_RESUME = TRUE;`,
+      `-- create role
+   CREATE ROLE segment_reverse_etl;`,
+      `-- warehouse access
+   GRANT USAGE ON WAREHOUSE segment_reverse_etl TO ROLE segment_reverse_etl;`,
+      `-- database access
+   GRANT USAGE ON DATABASE segment_reverse_etl TO ROLE segment_reverse_etl;`,
+      'GRANT CREATE SCHEMA ON DATABASE segment_reverse_etl TO ROLE segment_reverse_etl;',
+      `-- create user (key-pair authentication)
+   CREATE USER segment_reverse_etl_user
+   DEFAULT_ROLE = segment_reverse_etl
+   RSA_PUBLIC_KEY = '${segmentKey.publicBody}';`,
+      `-- role access
+   GRANT ROLE segment_reverse_etl TO USER segment_reverse_etl_user;`,
+    ];
+    const statuses = [];
+    for (const statement of guide) statuses.push((await control.sql(statement))[0]!.status);
+    expect(statuses).toEqual([
+      'Database SEGMENT_REVERSE_ETL successfully created.',
+      'Warehouse SEGMENT_REVERSE_ETL successfully created.',
+      'Role SEGMENT_REVERSE_ETL successfully created.',
+      'Statement executed successfully.',
+      'Statement executed successfully.',
+      'Statement executed successfully.',
+      'User SEGMENT_REVERSE_ETL_USER successfully created.',
+      'Statement executed successfully.',
+    ]);
+
+    expect(
+      (await control.sql("SHOW DATABASES LIKE 'segment_reverse_etl'")).map((d) => [d.name, d.owner]),
+    ).toEqual([['SEGMENT_REVERSE_ETL', 'ACCOUNTADMIN']]);
+    expect(
+      (await control.sql("SHOW WAREHOUSES LIKE 'segment_reverse_etl'")).map((w) => [
+        w.name,
+        w.size,
+        w.type,
+        w.auto_suspend,
+        w.auto_resume,
+        w.owner,
+      ]),
+    ).toEqual([['SEGMENT_REVERSE_ETL', 'X-Small', 'STANDARD', '600', 'true', 'ACCOUNTADMIN']]);
+    expect(
+      (await control.sql("SHOW ROLES LIKE 'segment_reverse_etl'")).map((r) => [
+        r.name,
+        r.owner,
+        r.assigned_to_users,
+      ]),
+    ).toEqual([['SEGMENT_REVERSE_ETL', 'ACCOUNTADMIN', '1']]);
+    expect(
+      (await control.sql('SHOW GRANTS TO ROLE segment_reverse_etl')).map((g) => [
+        g.privilege,
+        g.granted_on,
+        g.name,
+        g.granted_by,
+      ]),
+    ).toEqual([
+      ['USAGE', 'WAREHOUSE', 'SEGMENT_REVERSE_ETL', 'ACCOUNTADMIN'],
+      ['USAGE', 'DATABASE', 'SEGMENT_REVERSE_ETL', 'ACCOUNTADMIN'],
+      ['CREATE SCHEMA', 'DATABASE', 'SEGMENT_REVERSE_ETL', 'ACCOUNTADMIN'],
+    ]);
+    const desc = Object.fromEntries(
+      (await control.sql('DESC USER segment_reverse_etl_user')).map((r) => [r.property as string, r.value]),
+    );
+    expect(desc).toMatchObject({
+      NAME: 'SEGMENT_REVERSE_ETL_USER',
+      TYPE: 'null',
+      DEFAULT_ROLE: 'SEGMENT_REVERSE_ETL',
+      DEFAULT_WAREHOUSE: 'null',
+      RSA_PUBLIC_KEY: segmentKey.publicBody,
+      RSA_PUBLIC_KEY_FP: `SHA256:${createHash('sha256').update(Buffer.from(segmentKey.publicBody, 'base64')).digest('base64')}`,
+    });
+    expect(
+      (await control.sql('SHOW GRANTS TO USER segment_reverse_etl_user')).map((g) => [g.role, g.granted_by]),
+    ).toEqual([['SEGMENT_REVERSE_ETL', 'ACCOUNTADMIN']]);
+    expect(
+      (await control.sql("SHOW PARAMETERS LIKE 'NETWORK_POLICY' IN USER segment_reverse_etl_user")).map(
+        (r) => [r.value, r.level],
+      ),
+    ).toEqual([['', '']]);
+
+    // What Segment then does with it: log in with the key and the warehouse, and create its schema.
+    const session = await connectWithKey(
+      emulator.url,
+      emulator.account,
+      'segment_reverse_etl_user',
+      segmentKey,
+      {
+        warehouse: 'segment_reverse_etl',
+        database: 'segment_reverse_etl',
+      },
+    );
+    expect(await session.query('SELECT CURRENT_ROLE(), CURRENT_WAREHOUSE(), CURRENT_DATABASE()')).toEqual([
+      {
+        'CURRENT_ROLE()': 'SEGMENT_REVERSE_ETL',
+        'CURRENT_WAREHOUSE()': 'SEGMENT_REVERSE_ETL',
+        'CURRENT_DATABASE()': 'SEGMENT_REVERSE_ETL',
+      },
+    ]);
+    expect(await session.query('CREATE SCHEMA IF NOT EXISTS "__SEGMENT_REVERSE_ETL"')).toEqual([
+      { status: 'Schema __SEGMENT_REVERSE_ETL successfully created.' },
+    ]);
+    await session.close();
+  });
+});

@@ -32,7 +32,7 @@ export function qualifiedName(parts: string[]): string {
  * fully qualified (`Schema 'TEST_DB."s_empty"'`); pass the parts as an array.
  */
 export function doesNotExist(
-  kind: 'User' | 'Role' | 'Database' | 'Schema' | 'Secret' | 'Network policy',
+  kind: 'User' | 'Role' | 'Database' | 'Schema' | 'Secret' | 'Network policy' | 'Warehouse',
   name: string | string[],
 ): SfError {
   const shown = typeof name === 'string' ? displayName(name) : qualifiedName(name);
@@ -68,13 +68,14 @@ export function alreadyExists(name: string): SfError {
 
 /** 003001 / 42501: `SQL access control error: Insufficient privileges to operate on user 'X'`. */
 export function insufficientPrivileges(
-  kind: 'user' | 'role' | 'account' | 'database' | 'schema' | 'secret' | 'network policy',
+  kind: 'user' | 'role' | 'account' | 'database' | 'schema' | 'secret' | 'network policy' | 'warehouse',
   name: string,
 ): SfError {
   return new SfError(
     '003001',
     '42501',
-    `SQL access control error:\nInsufficient privileges to operate on ${kind} '${displayName(name)}'`,
+    // An account is named as it is (`TESTORG-TESTACCOUNT`), not as an SQL identifier.
+    `SQL access control error:\nInsufficient privileges to operate on ${kind} '${kind === 'account' ? name : displayName(name)}'`,
   );
 }
 

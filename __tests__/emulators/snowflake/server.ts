@@ -323,7 +323,12 @@ class Emulator {
       role = user.defaultRole;
     } else role = 'PUBLIC';
     const warehouseParam = url.searchParams.get('warehouse');
-    const warehouse = warehouseParam ? connectName(warehouseParam) : user.defaultWarehouse;
+    // The requested (or default) warehouse becomes current only if it exists and the role may use
+    // it; otherwise the login succeeds with no current warehouse, like the namespace below.
+    const warehouse = this.account.sessionWarehouse(
+      warehouseParam ? connectName(warehouseParam) : user.defaultWarehouse,
+      role,
+    );
     const context = { ...this.newSessionContext(user.name, role, warehouse), clientIp };
     this.initialNamespace(context, url, user.defaultNamespace);
     const session: Session = {

@@ -279,6 +279,69 @@ describe('statements', () => {
     });
   });
 
+  it('parses warehouses and SHOW PARAMETERS', () => {
+    expect(
+      one(`CREATE OR REPLACE WAREHOUSE IF NOT EXISTS w
+    WITH WAREHOUSE_SIZE = 'XSMALL'
+      WAREHOUSE_TYPE = 'SNOWPARK-OPTIMIZED'
+      AUTO_SUSPEND = 600 -- 5 minutes
+      AUTO_RESUME = TRUE INITIALLY_SUSPENDED = TRUE COMMENT = 'c';`),
+    ).toMatchObject({
+      type: 'createWarehouse',
+      orReplace: true,
+      ifNotExists: true,
+      name: { name: 'W' },
+      props: [
+        { name: 'WAREHOUSE_SIZE', value: { kind: 'string', value: 'XSMALL' } },
+        { name: 'WAREHOUSE_TYPE', value: { kind: 'string', value: 'SNOWPARK-OPTIMIZED' } },
+        { name: 'AUTO_SUSPEND', value: { kind: 'number', value: '600' } },
+        { name: 'AUTO_RESUME', value: { kind: 'bool', value: true } },
+        { name: 'INITIALLY_SUSPENDED', value: { kind: 'bool', value: true } },
+        { name: 'COMMENT', value: { kind: 'string', value: 'c' } },
+      ],
+    });
+    expect(one('CREATE WAREHOUSE w AUTO_SUSPEND = NULL')).toMatchObject({
+      props: [{ name: 'AUTO_SUSPEND', value: { kind: 'null' } }],
+    });
+    expect(one('DROP WAREHOUSE IF EXISTS w')).toEqual({
+      type: 'dropWarehouse',
+      ifExists: true,
+      name: { name: 'W', quoted: false },
+    });
+    expect(one("SHOW WAREHOUSES LIKE 'w%'")).toEqual({ type: 'showWarehouses', like: 'w%' });
+    expect(one('USE WAREHOUSE "w"')).toEqual({ type: 'useWarehouse', name: { name: 'w', quoted: true } });
+    expect(one('GRANT USAGE, OPERATE ON WAREHOUSE w TO ROLE r')).toMatchObject({
+      type: 'grantObjectPrivileges',
+      privileges: ['USAGE', 'OPERATE'],
+      objectType: 'WAREHOUSE',
+      on: [{ name: 'W' }],
+    });
+    expect(one('GRANT OWNERSHIP ON WAREHOUSE w TO ROLE r COPY CURRENT GRANTS')).toMatchObject({
+      type: 'grantObjectOwnership',
+      objectType: 'WAREHOUSE',
+      currentGrants: 'COPY',
+    });
+    expect(one('SHOW GRANTS ON WAREHOUSE w')).toMatchObject({
+      type: 'showGrantsOnObject',
+      objectType: 'WAREHOUSE',
+    });
+    expect(one("SHOW PARAMETERS LIKE 'NETWORK_POLICY' IN USER u")).toEqual({
+      type: 'showParameters',
+      like: 'NETWORK_POLICY',
+      in: { kind: 'USER', name: { name: 'U', quoted: false } },
+    });
+    expect(one('SHOW PARAMETERS FOR USER')).toEqual({
+      type: 'showParameters',
+      like: null,
+      in: { kind: 'USER', name: null },
+    });
+    expect(one("SHOW PARAMETERS LIKE 'N%' IN ACCOUNT")).toMatchObject({ in: { kind: 'ACCOUNT' } });
+    expect(one('SHOW PARAMETERS IN WAREHOUSE w')).toMatchObject({ in: { kind: 'OTHER', word: 'WAREHOUSE' } });
+    expect(one('SHOW PARAMETERS')).toMatchObject({ in: null });
+    // A hyphenated size must be quoted.
+    expect(errorOf(() => parseScript('CREATE WAREHOUSE w WAREHOUSE_SIZE = X-SMALL')).code).toBe('001003');
+  });
+
   it('names SELECT columns after their upper-cased expression text, or the alias', () => {
     expect(one('select current_user(), current_role() as "r", current_account() acct')).toMatchObject({
       columns: [{ label: 'CURRENT_USER()' }, { label: 'r' }, { label: 'ACCT' }],

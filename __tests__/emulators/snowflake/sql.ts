@@ -58,8 +58,16 @@ export type Expr =
 
 export type ObjectType = 'USER' | 'ROLE';
 
-/** Databases and the schema-level objects the emulator models. */
-export type SecurableType = 'DATABASE' | 'SCHEMA' | 'SECRET';
+/** Databases, warehouses and the schema-level objects the emulator models. */
+export type SecurableType = 'DATABASE' | 'SCHEMA' | 'SECRET' | 'WAREHOUSE';
+
+/** Where SHOW PARAMETERS looks: `IN SESSION`, `IN ACCOUNT`, `IN USER [u]`; null without IN. */
+export type ParameterScope =
+  | { kind: 'SESSION' }
+  | { kind: 'ACCOUNT' }
+  | { kind: 'USER'; name: Ident | null }
+  | { kind: 'OTHER'; word: string }
+  | null;
 
 /** Where SHOW SECRETS looks: `IN ACCOUNT`, `IN DATABASE [d]`, `IN SCHEMA [s]`, or the default. */
 export type ShowScope =
@@ -161,6 +169,17 @@ export type Statement =
   | { type: 'descNetworkPolicy'; name: Ident }
   | { type: 'dropNetworkPolicy'; ifExists: boolean; name: Ident }
   | { type: 'showNetworkPolicies'; like: string | null }
+  | {
+      type: 'createWarehouse';
+      orReplace: boolean;
+      ifNotExists: boolean;
+      name: Ident;
+      props: Property[];
+    }
+  | { type: 'dropWarehouse'; ifExists: boolean; name: Ident }
+  | { type: 'showWarehouses'; like: string | null }
+  | { type: 'useWarehouse'; name: Ident }
+  | { type: 'showParameters'; like: string | null; in: ParameterScope }
   | { type: 'alterAccountSet'; props: Property[] }
   | { type: 'alterAccountUnset'; names: string[] }
   | { type: 'alterSessionSet'; props: Property[] }
@@ -375,10 +394,11 @@ class Parser {
     return parts;
   }
 
-  /** `DATABASE`, `SCHEMA` or `SECRET` followed by a name of at most 1, 2 or 3 parts. */
+  /** `DATABASE`, `WAREHOUSE`, `SCHEMA` or `SECRET` followed by a name of at most 1, 1, 2 or 3 parts. */
   securable(): { objectType: SecurableType; on: Ident[] } | null {
     for (const [word, max] of [
       ['DATABASE', 1],
+      ['WAREHOUSE', 1],
       ['SCHEMA', 2],
       ['SECRET', 3],
     ] as const) {
@@ -558,6 +578,14 @@ class Parser {
       const props = this.properties(() => this.atEnd());
       return { type: 'createNetworkPolicy', orReplace, ifNotExists, name, props };
     }
+    if (this.acceptWord('WAREHOUSE')) {
+      // CREATE [OR REPLACE] WAREHOUSE [IF NOT EXISTS] w [[WITH] props] (docs, "CREATE WAREHOUSE").
+      const ifNotExists = this.acceptWord('IF', 'NOT', 'EXISTS');
+      const name = this.ident();
+      this.acceptWord('WITH');
+      const props = this.properties(() => this.atEnd());
+      return { type: 'createWarehouse', orReplace, ifNotExists, name, props };
+    }
     for (const [word, type, max] of [
       ['DATABASE', 'createDatabase', 1],
       ['SCHEMA', 'createSchema', 2],
@@ -575,6 +603,7 @@ class Parser {
   use(): Statement {
     this.expectWord('USE');
     if (this.acceptWord('ROLE')) return { type: 'useRole', role: this.ident() };
+    if (this.acceptWord('WAREHOUSE')) return { type: 'useWarehouse', name: this.ident() };
     if (this.acceptWord('DATABASE')) return { type: 'useDatabase', name: this.ident() };
     if (this.acceptWord('SCHEMA')) return { type: 'useSchema', name: this.dottedIdent(2) };
     // `USE d` is USE DATABASE, `USE d.s` is USE SCHEMA (docs, "USE <object>").
@@ -661,6 +690,10 @@ class Parser {
       const ifExists = this.acceptWord('IF', 'EXISTS');
       return { type: 'dropNetworkPolicy', ifExists, name: this.ident() };
     }
+    if (this.acceptWord('WAREHOUSE')) {
+      const ifExists = this.acceptWord('IF', 'EXISTS');
+      return { type: 'dropWarehouse', ifExists, name: this.ident() };
+    }
     const type = this.objectType();
     const ifExists = this.acceptWord('IF', 'EXISTS');
     const name = this.ident();
@@ -673,6 +706,24 @@ class Parser {
     if (this.acceptWord('ROLES')) return { type: 'showRoles', like: this.like() };
     if (this.acceptWord('DATABASES')) return { type: 'showDatabases', like: this.like() };
     if (this.acceptWord('NETWORK', 'POLICIES')) return { type: 'showNetworkPolicies', like: this.like() };
+    if (this.acceptWord('WAREHOUSES')) return { type: 'showWarehouses', like: this.like() };
+    if (this.acceptWord('PARAMETERS')) {
+      // SHOW PARAMETERS [LIKE '…'] [{IN | FOR} {SESSION | ACCOUNT | USER [u] | <object> [name]}] (docs).
+      const like = this.like();
+      if (!this.acceptWord('IN') && !this.acceptWord('FOR'))
+        return { type: 'showParameters', like, in: null };
+      if (this.acceptWord('SESSION')) return { type: 'showParameters', like, in: { kind: 'SESSION' } };
+      if (this.acceptWord('ACCOUNT')) return { type: 'showParameters', like, in: { kind: 'ACCOUNT' } };
+      if (this.acceptWord('USER')) {
+        const name = this.atEnd() ? null : this.ident();
+        return { type: 'showParameters', like, in: { kind: 'USER', name } };
+      }
+      const t = this.peek();
+      if (t.kind !== 'word') this.fail();
+      this.i += 1;
+      while (!this.atEnd()) this.i += 1;
+      return { type: 'showParameters', like, in: { kind: 'OTHER', word: t.upper } };
+    }
     if (this.acceptWord('SCHEMAS')) {
       const like = this.like();
       return { type: 'showSchemas', like, in: this.showScope() };

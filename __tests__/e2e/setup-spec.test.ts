@@ -1,0 +1,221 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fingerprintOf, parsePrivateKey } from '../../src/keys.js';
+import { expectNoLeaks } from '../harness/leak-scan.js';
+import { REPO_ROOT } from '../harness/run-action.js';
+import { ADMIN, type TestKey, World, newKey } from '../harness/world.js';
+
+/**
+ * `setup` from the example access specs, end to end: applied by dist/index.js to an account holding only the
+ * admin, checked through SHOW/DESC on the control plane (not through our code), then applied again.
+ */
+
+let world: World;
+let adminKey: TestKey;
+
+beforeEach(async () => {
+  world = await World.start();
+  adminKey = newKey();
+  await world.provision(adminKey, newKey());
+  // Segment's guide runs as ACCOUNTADMIN; so does this test's admin.
+  await world.sf.sql(`GRANT ROLE ACCOUNTADMIN TO USER ${ADMIN}`);
+});
+
+afterEach(async () => {
+  await world.close();
+});
+
+const example = (name: string): string => readFileSync(join(REPO_ROOT, 'examples', name), 'utf8');
+
+function specInputs(
+  spec: string,
+  overrides: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
+  return world.rotateInputs(adminKey, {
+    mode: 'setup',
+    role: 'ACCOUNTADMIN',
+    spec,
+    'target-user': undefined,
+    'secret-name': undefined,
+    ...overrides,
+  });
+}
+
+const fingerprintOfPem = (pem: string): string =>
+  parsePrivateKey(pem, undefined, { key: 'stored', passphrase: 'n/a' }).fingerprint;
+
+/** The statements the action ran that change something, by their leading words. */
+async function changeKinds(): Promise<string[]> {
+  return (await world.changes()).map((sql) => {
+    const words = sql.replace(/ IF NOT EXISTS/, '').split(/\s+/);
+    if (words[0] === 'GRANT')
+      return words[1] === 'ROLE'
+        ? `GRANT ROLE TO ${words[4]}`
+        : `GRANT ${words.slice(1, words.indexOf('ON')).join(' ')} ON ${words[words.indexOf('ON') + 1]}`;
+    if (words[0] === 'ALTER') return `ALTER USER SET ${words[4]}`;
+    return `${words[0]} ${words[1]}${words[1] === 'NETWORK' ? ' POLICY' : ''}`;
+  });
+}
+
+test("Segment's guide: its objects, grants and user, in its order, the key stored; a second run changes nothing", async () => {
+  // The user's network policy admits Segment's US addresses only: the proof login comes from one of them.
+  await world.sf.clientIp('52.25.130.38');
+  const files = { 'snowflake/segment.yml': example('segment-reverse-etl.yml') };
+  const run = await world.run(specInputs('snowflake/segment.yml'), { files });
+  expect(run.errors).toEqual([]);
+  expect(await changeKinds()).toEqual([
+    'CREATE NETWORK POLICY',
+    'CREATE DATABASE',
+    'CREATE WAREHOUSE',
+    'CREATE ROLE',
+    'GRANT USAGE ON WAREHOUSE',
+    'GRANT USAGE ON DATABASE',
+    'GRANT CREATE SCHEMA ON DATABASE',
+    'CREATE USER',
+    'ALTER USER SET RSA_PUBLIC_KEY',
+    'GRANT ROLE TO USER',
+  ]);
+
+  expect(await world.sf.sql("SHOW DATABASES LIKE 'SEGMENT_REVERSE_ETL'")).toHaveLength(1);
+  expect(await world.sf.sql("SHOW WAREHOUSES LIKE 'SEGMENT_REVERSE_ETL'")).toEqual([
+    expect.objectContaining({
+      name: 'SEGMENT_REVERSE_ETL',
+      size: 'X-Small',
+      type: 'STANDARD',
+      auto_suspend: '600',
+      auto_resume: 'true',
+    }),
+  ]);
+  const grants = (await world.sf.sql('SHOW GRANTS TO ROLE SEGMENT_REVERSE_ETL')).map(
+    (g) => `${String(g.privilege)} ON ${String(g.granted_on)} ${String(g.name)}`,
+  );
+  expect(grants.sort()).toEqual(
+    [
+      'CREATE SCHEMA ON DATABASE SEGMENT_REVERSE_ETL',
+      'USAGE ON DATABASE SEGMENT_REVERSE_ETL',
+      'USAGE ON WAREHOUSE SEGMENT_REVERSE_ETL',
+    ].sort(),
+  );
+  expect(await world.sf.sql("SHOW USERS LIKE 'SEGMENT_REVERSE_ETL_USER'")).toEqual([
+    expect.objectContaining({
+      type: 'SERVICE',
+      default_role: 'SEGMENT_REVERSE_ETL',
+      has_rsa_public_key: 'true',
+    }),
+  ]);
+  expect(
+    (await world.sf.sql('SHOW GRANTS TO USER SEGMENT_REVERSE_ETL_USER')).map((g) => g.role ?? g.name),
+  ).toEqual(['SEGMENT_REVERSE_ETL']);
+  const policy = await world.sf.sql('DESC NETWORK POLICY SEGMENT_REVERSE_ETL_US');
+  expect(policy).toEqual([
+    expect.objectContaining({ name: 'ALLOWED_IP_LIST', value: '52.25.130.38/32,34.223.203.0/28' }),
+  ]);
+
+  const stored = (await world.secretValue('SNOWFLAKE_PRIVATE_KEY')) ?? '';
+  expect(fingerprintOfPem(stored)).toBe(run.outputs.fingerprint);
+  expect(fingerprintOf((await world.describe('SEGMENT_REVERSE_ETL_USER')).RSA_PUBLIC_KEY ?? '')).toBe(
+    run.outputs.fingerprint,
+  );
+  expect(await world.login('SEGMENT_REVERSE_ETL_USER', stored)).toBe('ok');
+  expectNoLeaks(run, world.secrets);
+
+  await world.sf.clearLog();
+  const again = await world.run(specInputs('snowflake/segment.yml'), { files });
+  expect(again.errors).toEqual([]);
+  expect(again.outputs.changed).toBe('false');
+  expect(again.visibleLog).toContain('plan: nothing to change');
+  expect(await world.changes()).toEqual([]);
+  expectNoLeaks(again, world.secrets);
+});
+
+test("the least-privilege rotator of Pulumi's guide, its key in the production environment", async () => {
+  const files = { 'key-rotator.yml': example('key-rotator.yml') };
+  const run = await world.run(specInputs('key-rotator.yml'), { files });
+  expect(run.errors).toEqual([]);
+  expect(
+    (await world.sf.sql('SHOW GRANTS ON USER ESC_ROTATION_DEMO_USER')).filter(
+      (g) => g.privilege === 'OWNERSHIP',
+    ),
+  ).toEqual([expect.objectContaining({ grantee_name: 'ESC_ROTATOR' })]);
+  expect(await world.sf.sql("SHOW USERS LIKE 'ESC_ROTATION_SERVICE_USER'")).toEqual([
+    expect.objectContaining({ type: 'SERVICE', has_workload_identity: 'true', default_role: 'ESC_ROTATOR' }),
+  ]);
+  const stored = (await world.secretValue('SNOWFLAKE_PRIVATE_KEY', { environment: 'production' })) ?? '';
+  expect(await world.login('ESC_ROTATION_DEMO_USER', stored)).toBe('ok');
+  expectNoLeaks(run, world.secrets);
+
+  await world.sf.clearLog();
+  const again = await world.run(specInputs('key-rotator.yml'), { files });
+  expect(again.errors).toEqual([]);
+  expect(await world.changes()).toEqual([]);
+});
+
+test('a Snowflake secret with CREATE SECRET on its schema and USAGE for a reader role', async () => {
+  const files = { 'secret.yml': example('snowflake-secret.yml') };
+  const run = await world.run(specInputs('secret.yml'), { files });
+  expect(run.errors).toEqual([]);
+  const secrets = await world.sf.sql('SHOW SECRETS IN SCHEMA KEYS.PRIVATE');
+  expect(secrets).toEqual([
+    expect.objectContaining({ name: 'SNOWFLAKE_PRIVATE_KEY', secret_type: 'GENERIC_STRING' }),
+  ]);
+  const adminGrants = (await world.sf.sql('SHOW GRANTS TO ROLE KEY_ADMIN')).map(
+    (g) => `${String(g.privilege)} ON ${String(g.granted_on)} ${String(g.name)}`,
+  );
+  expect(adminGrants).toEqual(
+    expect.arrayContaining([
+      'CREATE SECRET ON SCHEMA KEYS.PRIVATE',
+      'USAGE ON DATABASE KEYS',
+      'USAGE ON SCHEMA KEYS.PRIVATE',
+    ]),
+  );
+  const readerGrants = (await world.sf.sql('SHOW GRANTS TO ROLE KEY_READER')).map(
+    (g) => `${String(g.privilege)} ON ${String(g.granted_on)} ${String(g.name)}`,
+  );
+  expect(readerGrants).toEqual(
+    expect.arrayContaining(['USAGE ON SECRET KEYS.PRIVATE.SNOWFLAKE_PRIVATE_KEY']),
+  );
+  expectNoLeaks(run, world.secrets);
+
+  await world.sf.clearLog();
+  const again = await world.run(specInputs('secret.yml'), { files });
+  expect(again.errors).toEqual([]);
+  expect(await world.changes()).toEqual([]);
+});
+
+test('a role that lacks a privilege: the statement and the privilege named, what was done listed; a re-run finishes', async () => {
+  await world.sf.sql(`REVOKE ROLE ACCOUNTADMIN FROM USER ${ADMIN}`);
+  await world.sf.sql(`GRANT ROLE SYSADMIN TO USER ${ADMIN}`);
+  const files = { 'secret.yml': example('snowflake-secret.yml') };
+  const run = await world.run(specInputs('secret.yml', { role: 'SYSADMIN' }), { files });
+  expect(run.exitCode).toBe(1);
+  expect(run.errors.join('\n')).toMatch(
+    /Step apply failed: CREATE ROLE IF NOT EXISTS "KEY_ADMIN" failed \(003001.*needs CREATE ROLE on the account.*Already done by this run: CREATE DATABASE IF NOT EXISTS "KEYS"; CREATE SCHEMA IF NOT EXISTS "KEYS"."PRIVATE".*Run setup again/s,
+  );
+  expectNoLeaks(run, world.secrets);
+
+  await world.sf.sql(`GRANT ROLE ACCOUNTADMIN TO USER ${ADMIN}`);
+  const rerun = await world.run(specInputs('secret.yml'), { files });
+  expect(rerun.errors).toEqual([]);
+  expect(await world.sf.sql('SHOW SECRETS IN SCHEMA KEYS.PRIVATE')).toHaveLength(1);
+});
+
+test('an invalid spec fails before connecting, naming the line', async () => {
+  const files = { 'bad.yml': 'version: 1\nroles:\n  - name: ok\n    privilegs: []\n' };
+  const run = await world.run(specInputs('bad.yml'), { files });
+  expect(run.exitCode).toBe(1);
+  expect(run.errors.join('\n')).toMatch(
+    /bad.yml:4: roles\[0\].privilegs: unknown field 'privilegs'.*did you mean 'privileges'/,
+  );
+  expect((await world.sf.log()).filter((e) => e.via === 'sdk')).toEqual([]);
+});
+
+test('a grant on an object the spec does not declare and the account does not have fails before any change', async () => {
+  const spec =
+    'version: 1\nroles:\n  - name: reader\n    privileges:\n      - on: warehouse\n        name: nowhere\n        privileges: [USAGE]\n';
+  const run = await world.run(specInputs('s.yml'), { files: { 's.yml': spec } });
+  expect(run.exitCode).toBe(1);
+  expect(run.errors.join('\n')).toMatch(
+    /s.yml:7: .*grants USAGE on warehouse NOWHERE, which the spec does not declare and the account does not have/,
+  );
+  expect(await world.changes()).toEqual([]);
+});
