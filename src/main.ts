@@ -14,6 +14,7 @@ import { type SetupResult, setup } from './modes/setup.js';
 import { writeReport } from './report/report.js';
 import { failureSummary, rotationSummary, setupSummary } from './report/summary.js';
 import { type SnowflakeConnector, snowflakeConnector } from './snowflake/connection.js';
+import { SpecError } from './spec/load.js';
 
 /** The collaborators of a run; tests replace them to control time, Snowflake and GitHub. */
 export interface Dependencies {
@@ -42,6 +43,15 @@ export async function run(deps: Dependencies = defaultDependencies()): Promise<v
   try {
     const config = readConfig(deps.inputs);
     for (const warning of config.warnings) core.warning(warning);
+    if (config.mode === 'setup') {
+      for (const issue of config.spec?.warnings ?? []) {
+        core.warning(`${issue.path}: ${issue.message}`, {
+          file: issue.file,
+          startLine: issue.line,
+          title: 'Access spec',
+        });
+      }
+    }
     core.setOutput('user', config.targetUser);
     core.setOutput('account', config.snowflake.account);
     let result: Result;
@@ -65,9 +75,30 @@ export async function run(deps: Dependencies = defaultDependencies()): Promise<v
     await core.summary
       .addRaw(result.mode === 'rotate' ? rotationSummary(result) : setupSummary(result))
       .write();
-    if (failure) core.setFailed(failure.render());
+    if (failure) {
+      if (failure.original instanceof SpecError) {
+        for (const issue of failure.original.issues) {
+          core.error(`${issue.path}: ${issue.message}`, {
+            file: issue.file,
+            startLine: issue.line,
+            title: 'Access spec',
+          });
+        }
+      }
+      core.setFailed(failure.render());
+    }
   } catch (error) {
     const message = render(error);
+    // A spec's problems also go on its own lines, where a pull request shows them.
+    if (error instanceof SpecError) {
+      for (const issue of error.issues) {
+        core.error(`${issue.path}: ${issue.message}`, {
+          file: issue.file,
+          startLine: issue.line,
+          title: 'Invalid access spec',
+        });
+      }
+    }
     core.setFailed(message);
     if (error instanceof Error && error.cause !== undefined) core.debug(`Cause: ${String(error.cause)}`);
     await core.summary

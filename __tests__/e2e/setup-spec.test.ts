@@ -206,6 +206,10 @@ test('an invalid spec fails before connecting, naming the line', async () => {
   expect(run.errors.join('\n')).toMatch(
     /bad.yml:4: roles\[0\].privilegs: unknown field 'privilegs'.*did you mean 'privileges'/,
   );
+  // The problem is also annotated on the spec's own line, where a pull request shows it.
+  expect(run.stdout).toMatch(
+    /^::error title=Invalid access spec,file=bad.yml,line=4::roles\[0\]\.privilegs: unknown field/m,
+  );
   expect((await world.sf.log()).filter((e) => e.via === 'sdk')).toEqual([]);
 });
 
@@ -218,4 +222,18 @@ test('a grant on an object the spec does not declare and the account does not ha
     /s.yml:7: .*grants USAGE on warehouse NOWHERE, which the spec does not declare and the account does not have/,
   );
   expect(await world.changes()).toEqual([]);
+});
+
+test('dry-run prints each statement in order, key redacted, and each secret to write; nothing changes', async () => {
+  const files = { 'segment.yml': example('segment-reverse-etl.yml') };
+  const run = await world.run(specInputs('segment.yml', { 'dry-run': 'true' }), { files });
+  expect(run.errors).toEqual([]);
+  const plan = run.visibleLog.split('\n').find((line) => line.startsWith('plan: ')) ?? '';
+  expect(plan).toMatch(
+    /^plan: 10 statement\(s\): CREATE NETWORK POLICY IF NOT EXISTS "SEGMENT_REVERSE_ETL_US" ALLOWED_IP_LIST = \('52.25.130.38\/32', '34.223.203.0\/28'\).*; CREATE DATABASE IF NOT EXISTS "SEGMENT_REVERSE_ETL"; CREATE WAREHOUSE IF NOT EXISTS "SEGMENT_REVERSE_ETL" WITH WAREHOUSE_SIZE = 'XSMALL' WAREHOUSE_TYPE = 'STANDARD' AUTO_SUSPEND = 600 AUTO_RESUME = TRUE; CREATE ROLE IF NOT EXISTS "SEGMENT_REVERSE_ETL"; GRANT USAGE ON WAREHOUSE "SEGMENT_REVERSE_ETL" TO ROLE "SEGMENT_REVERSE_ETL"; .*CREATE USER IF NOT EXISTS "SEGMENT_REVERSE_ETL_USER" TYPE = SERVICE DEFAULT_ROLE = "SEGMENT_REVERSE_ETL" NETWORK_POLICY = "SEGMENT_REVERSE_ETL_US"; ALTER USER "SEGMENT_REVERSE_ETL_USER" SET RSA_PUBLIC_KEY = '<new public key>'; GRANT ROLE "SEGMENT_REVERSE_ETL" TO USER "SEGMENT_REVERSE_ETL_USER"\. Then store repository:acme\/app:SNOWFLAKE_PRIVATE_KEY \(private key of SEGMENT_REVERSE_ETL_USER\)\. Dry run: nothing will be changed$/,
+  );
+  expect(run.summary).toContain('Snowflake setup planned (dry run) for `segment.yml`');
+  expect(await world.changes()).toEqual([]);
+  expect(await world.gh.secrets()).toEqual([]);
+  expectNoLeaks(run, world.secrets);
 });

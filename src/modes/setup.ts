@@ -29,7 +29,7 @@ import {
   privilegeGrantKey,
   roleGrantKey,
 } from '../spec/model.js';
-import { formatIssue } from '../spec/load.js';
+import { SpecError } from '../spec/load.js';
 import { StepRunner, type StepTiming } from '../steps.js';
 import { type KeyRecord, type ModeDependencies, installKey, loginRequest } from './key-install.js';
 
@@ -296,16 +296,11 @@ function checkReferences(spec: AccessSpec, live: LiveState): void {
     (g) => !g.declared && g.name && exists[g.on] && !exists[g.on]!(g.name),
   );
   if (missing.length === 0) return;
-  throw new ActionError(
-    missing
-      .map((g) =>
-        formatIssue({
-          ...g.source,
-          message: `grants ${g.privilege} on ${g.on.toLowerCase()} ${g.name}, which the spec does not declare and the account does not have`,
-        }),
-      )
-      .join('\n'),
-    { code: 'invalid-spec', hint: 'Declare the object in the spec, or correct its name' },
+  throw new SpecError(
+    missing.map((g) => ({
+      ...g.source,
+      message: `grants ${g.privilege} on ${g.on.toLowerCase()} ${g.name}, which the spec does not declare and the account does not have. Declare it in the spec, or correct its name`,
+    })),
   );
 }
 
