@@ -6,8 +6,8 @@ import type { Destination, GitHubSettings } from './github/destinations.js';
 import type { ProxySettings } from './snowflake/connection.js';
 import { resolveIdentifier, resolveQualifiedName } from './snowflake/identifiers.js';
 import type { SnowflakeSecretName } from './snowflake/secrets.js';
-import { MAX_SPEC_BYTES, loadSpec } from './spec/load.js';
-import type { AccessSpec } from './spec/model.js';
+import { MAX_SPEC_BYTES, SpecError, loadSpec } from './spec/load.js';
+import { type AccessSpec, keyDestinations } from './spec/model.js';
 import { readFileSync, statSync } from 'node:fs';
 import { relative as relativePath, resolve as resolvePath } from 'node:path';
 
@@ -128,13 +128,13 @@ export function readConfig(source: InputSource): Config {
   }
 }
 
-function readCommon(inputs: Inputs, source: InputSource): CommonConfig {
+function readCommon(inputs: Inputs, source: InputSource, needsTarget = true): CommonConfig {
   const snowflake = readSnowflakeLogin(inputs, source);
   const targetUserInput = inputs.optional('target-user');
   const targetUser = targetUserInput
     ? resolveIdentifier(targetUserInput, { source: "input 'target-user'" })
     : snowflake.user;
-  if (targetUser === undefined) {
+  if (targetUser === undefined && needsTarget) {
     throw inputError(
       'target-user',
       "is required with workload identity when 'user' is not set",
@@ -154,7 +154,7 @@ function readCommon(inputs: Inputs, source: InputSource): CommonConfig {
   return {
     dryRun: inputs.boolean('dry-run', false),
     snowflake,
-    targetUser,
+    targetUser: targetUser ?? '',
     reportDirectory: source.env.RUNNER_TEMP || source.env.TMPDIR || '/tmp',
     warnings,
   };
@@ -216,12 +216,24 @@ function readSetupConfig(inputs: Inputs, source: InputSource): SetupConfig {
       }
     }
   }
+  const workflowRepository = source.env.GITHUB_REPOSITORY || undefined;
+  const nowhere =
+    spec?.users.filter((u) => u.key && keyDestinations(u.key.secret, workflowRepository).length === 0) ?? [];
+  if (nowhere.length > 0) {
+    throw new SpecError(
+      nowhere.map((u) => ({
+        ...u.key!.secret.source,
+        message: `the key of ${u.name} names no repository, and GITHUB_REPOSITORY is not set. Name one: repository: owner/repo`,
+      })),
+    );
+  }
   return {
     mode: 'setup',
-    ...readCommon(inputs, source),
+    // With a spec, the users come from it; target-user is for setup without one.
+    ...readCommon(inputs, source, spec === undefined),
     ...readKeyInstall(inputs, source, spec === undefined),
     spec,
-    workflowRepository: source.env.GITHUB_REPOSITORY || undefined,
+    workflowRepository,
   };
 }
 
@@ -378,6 +390,7 @@ function readSnowflakeLogin(inputs: Inputs, source: InputSource): SnowflakeLogin
   const user = userInput === undefined ? undefined : resolveIdentifier(userInput, { source: "input 'user'" });
   const roleInput = inputs.optional('role');
   const role = roleInput ? resolveIdentifier(roleInput, { source: "input 'role'" }) : undefined;
+  if (method.kind === 'workload-identity') checkWorkloadIdentityHost(url, source.env);
   return {
     account,
     url,
@@ -387,6 +400,30 @@ function readSnowflakeLogin(inputs: Inputs, source: InputSource): SnowflakeLogin
     proxy: readProxy(source.env, url, source.setSecret),
     statementDeadlineMs: readStatementDeadline(source.env),
   };
+}
+
+/**
+ * snowflake-sdk sends a workload-identity token only to Snowflake's own domains (and hosts listed in
+ * SNOWFLAKE_WIF_ALLOWED_HOST_SUFFIXES): say so before the login, instead of a refusal that reads like a wrong
+ * subject. Loopback (a local emulator) is allowed by the connector.
+ */
+function checkWorkloadIdentityHost(url: string, env: InputSource['env']): void {
+  const { protocol, hostname } = new URL(url);
+  if (protocol === 'http:') return;
+  const suffixes = [
+    '.snowflakecomputing.com',
+    '.snowflakecomputing.cn',
+    ...(env.SNOWFLAKE_WIF_ALLOWED_HOST_SUFFIXES ?? '').split(','),
+  ]
+    .map((suffix) => suffix.trim().toLowerCase())
+    .filter(Boolean);
+  if (!suffixes.some((suffix) => hostname.toLowerCase().endsWith(suffix))) {
+    throw inputError(
+      'snowflake-url',
+      `points at ${hostname}, where snowflake-sdk will not send a workload-identity token`,
+      "Use the account's snowflakecomputing.com host (PrivateLink hosts end in privatelink.snowflakecomputing.com), or list the host's domain in the SNOWFLAKE_WIF_ALLOWED_HOST_SUFFIXES environment variable",
+    );
+  }
 }
 
 const LOGIN_INPUTS = [

@@ -15,6 +15,7 @@ import { writeReport } from './report/report.js';
 import { failureSummary, rotationSummary, setupSummary } from './report/summary.js';
 import { type SnowflakeConnector, snowflakeConnector } from './snowflake/connection.js';
 import { SpecError } from './spec/load.js';
+import { allowWorkloadIdentityHost } from './runtime.js';
 
 /** The collaborators of a run; tests replace them to control time, Snowflake and GitHub. */
 export interface Dependencies {
@@ -27,7 +28,10 @@ export interface Dependencies {
 export function defaultDependencies(): Dependencies {
   return {
     inputs: actionsInputSource(),
-    connect: snowflakeConnector({ getIdToken: (audience) => core.getIDToken(audience) }),
+    connect: snowflakeConnector({
+      getIdToken: (audience) => core.getIDToken(audience),
+      allowWorkloadIdentityHost,
+    }),
     secretWriter: (settings) => new SecretWriter(settings),
     now: () => new Date(),
   };
@@ -52,7 +56,7 @@ export async function run(deps: Dependencies = defaultDependencies()): Promise<v
         });
       }
     }
-    core.setOutput('user', config.targetUser);
+    if (config.targetUser) core.setOutput('user', config.targetUser);
     core.setOutput('account', config.snowflake.account);
     let result: Result;
     let failure: ModeFailure<Result> | undefined;
@@ -118,6 +122,7 @@ function runMode(config: Config, deps: ModeDependencies): Promise<Result> {
 }
 
 function writeOutputs(result: Result, reportPath: string): void {
+  core.setOutput('user', result.user);
   const slot = result.mode === 'rotate' ? result.choice?.slot : result.slot;
   core.setOutput('slot', slot ?? '');
   if (result.mode === 'rotate') {

@@ -147,7 +147,45 @@ test("the least-privilege rotator of Pulumi's guide, its key in the production e
   await world.sf.clearLog();
   const again = await world.run(specInputs('key-rotator.yml'), { files });
   expect(again.errors).toEqual([]);
+  expect(again.outputs.changed).toBe('false');
   expect(await world.changes()).toEqual([]);
+});
+
+test('a setup role without MANAGE GRANTS: once it hands a user to another role, a re-run leaves that user alone', async () => {
+  // USERADMIN creates users and roles but has no MANAGE GRANTS: after the first run ESC_ROTATOR owns the
+  // target user, and USERADMIN can no longer read it.
+  await world.sf.sql(`GRANT ROLE USERADMIN TO USER ${ADMIN}`);
+  const files = { 'key-rotator.yml': example('key-rotator.yml') };
+  const first = await world.run(specInputs('key-rotator.yml', { role: 'USERADMIN' }), { files });
+  expect(first.errors).toEqual([]);
+  const stored = (await world.secretValue('SNOWFLAKE_PRIVATE_KEY', { environment: 'production' })) ?? '';
+
+  await world.sf.clearLog();
+  const again = await world.run(specInputs('key-rotator.yml', { role: 'USERADMIN' }), { files });
+  expect(again.errors).toEqual([]);
+  expect(again.warnings.join('\n')).toMatch(
+    /ESC_ROTATION_DEMO_USER is owned by a role this session does not have.*left alone/s,
+  );
+  expect(await world.changes()).toEqual([]);
+  expect(await world.secretValue('SNOWFLAKE_PRIVATE_KEY', { environment: 'production' })).toBe(stored);
+  expectNoLeaks(again, world.secrets);
+});
+
+test('a declared user whose only key is in RSA_PUBLIC_KEY_2 is left alone', async () => {
+  const other = newKey();
+  world.secrets['other key'] = other.pem;
+  await world.sf.sql(
+    `CREATE USER ESC_ROTATION_DEMO_USER TYPE = SERVICE RSA_PUBLIC_KEY_2 = '${other.publicBody}'`,
+  );
+  const files = { 'key-rotator.yml': example('key-rotator.yml') };
+  const run = await world.run(specInputs('key-rotator.yml'), { files });
+  expect(run.errors).toEqual([]);
+  expect(run.visibleLog).toContain('ESC_ROTATION_DEMO_USER already has a key: left alone');
+  // The run handed the user to ESC_ROTATOR, as the spec says: read it as that role.
+  const desc = await world.sf.sql('DESC USER ESC_ROTATION_DEMO_USER', 'ESC_ROTATOR');
+  expect(desc.find((row) => row.property === 'RSA_PUBLIC_KEY')?.value).toBe('null');
+  expect(await world.gh.secrets()).toEqual([]);
+  expect(await world.login('ESC_ROTATION_DEMO_USER', other.pem)).toBe('ok');
 });
 
 test('a Snowflake secret with CREATE SECRET on its schema and USAGE for a reader role', async () => {

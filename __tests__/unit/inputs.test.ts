@@ -128,6 +128,19 @@ describe('readConfig for rotate', () => {
       expect(custom.snowflake.method).toEqual({ kind: 'workload-identity', audience: 'my-aud' });
     });
 
+    test('workload identity to a host the SDK will not send the token to is refused', () => {
+      const inputs = {
+        ...withoutKey,
+        'workload-identity': 'true',
+        'snowflake-url': 'https://snowflake.corp.example',
+      };
+      expect(errorText(() => readConfig(source(inputs, oidcEnv)))).toMatch(
+        /Input 'snowflake-url' points at snowflake.corp.example, where snowflake-sdk will not send a workload-identity token/,
+      );
+      const allowed = source(inputs, { ...oidcEnv, SNOWFLAKE_WIF_ALLOWED_HOST_SUFFIXES: 'corp.example' });
+      expect(readConfig(allowed).snowflake.url).toBe('https://snowflake.corp.example');
+    });
+
     test('workload identity without id-token: write is refused before any network call', () => {
       expect(errorText(() => readConfig(source({ ...withoutKey, 'workload-identity': 'true' })))).toMatch(
         /Input 'workload-identity' is 'true', but this job cannot request an OIDC token.*permissions: id-token: write/s,

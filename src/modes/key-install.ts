@@ -88,6 +88,10 @@ export interface KeyInstallation {
 export async function installKey(install: KeyInstallation): Promise<GeneratedKeyPair> {
   const { runner, session, config, deps, target, slot, replaced, keep, record } = install;
   const user = target.name;
+  if (config.destinations.length === 0 && !config.snowflakeSecret) {
+    // A key stored nowhere would be registered and lost: refuse before generating it.
+    throw new ActionError(`No destination for the private key of ${user}`, { code: 'no-destination' });
+  }
   // Independent work runs together: generating the key and checking every destination.
   const [newKey, prepared] = await Promise.all([
     runner.step('generate-key', async () => {

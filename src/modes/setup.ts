@@ -2,7 +2,7 @@ import { ActionError, ModeFailure } from '../errors.js';
 import type { Destination, SetupConfig } from '../inputs.js';
 import { describeDestination } from '../github/destinations.js';
 import type { SnowflakeSession } from '../snowflake/connection.js';
-import { StatementError } from '../snowflake/connection.js';
+import { StatementError, StatementTimeout } from '../snowflake/connection.js';
 import {
   type LiveState,
   createDatabaseStatement,
@@ -24,6 +24,7 @@ import {
 } from '../snowflake/users.js';
 import {
   type AccessSpec,
+  type PrivilegeGrant,
   grantsOf,
   keyDestinations,
   privilegeGrantKey,
@@ -44,7 +45,8 @@ export interface PlannedStatement {
 /** A user that gets (or has) its first key. */
 export interface PlannedKey {
   user: string;
-  result: 'planned' | 'installed' | 'already-set';
+  /** `unknown`: the session's role may not read the user (it is owned by another role), so it was left alone. */
+  result: 'planned' | 'installed' | 'already-set' | 'unknown';
   destinations: string[];
   fingerprint?: string;
 }
@@ -69,7 +71,8 @@ interface KeyTarget {
   user: string;
   destinations: Destination[];
   exists: boolean;
-  hasKey: boolean;
+  /** Undefined when Snowflake does not tell this role (SHOW USERS hides it for users the role does not own). */
+  hasKey?: boolean;
 }
 
 interface Plan {
@@ -90,7 +93,8 @@ export async function setup(config: SetupConfig, deps: ModeDependencies): Promis
   const runner = new StepRunner(deps.log);
   const result: SetupResult = {
     mode: 'setup',
-    user: config.targetUser,
+    // With a spec, the one user it gives a key, if there is exactly one; otherwise the target user.
+    user: config.spec ? singleKeyedUser(config.spec) : config.targetUser,
     account: config.snowflake.account,
     dryRun: config.dryRun,
     spec: config.spec?.file,
@@ -117,7 +121,7 @@ export async function setup(config: SetupConfig, deps: ModeDependencies): Promis
     result.statements = [...plan.before, ...plan.after];
     result.keys = plan.keys.map((key) => ({
       user: key.user,
-      result: key.hasKey ? 'already-set' : 'planned',
+      result: key.hasKey === true ? 'already-set' : 'planned',
       destinations: key.destinations.map(describeDestination),
     }));
 
@@ -134,7 +138,18 @@ export async function setup(config: SetupConfig, deps: ModeDependencies): Promis
     for (const key of plan.keys) {
       const planned = result.keys.find((k) => k.user === key.user) as PlannedKey;
       if (planned.result === 'already-set') continue;
-      const target = await describeUser(opened, key.user);
+      // DESC USER says for sure; a key found now (in either slot) is never replaced: rotating is rotate's job.
+      const target = await describeIfReadable(opened, key.user);
+      if (!target || Object.values(target.slots).some((slot) => slot.fingerprint)) {
+        planned.result = target ? 'already-set' : 'unknown';
+        if (target) deps.log(`${key.user} already has a key: left alone (rotate it with mode: rotate)`);
+        else {
+          deps.warn(
+            `${key.user} is owned by a role this session does not have, so whether it has a key cannot be read: left alone. Run setup as a role with MANAGE GRANTS, or one that inherits the owner`,
+          );
+        }
+        continue;
+      }
       const record: KeyRecord = { changed: false, destinations: [] };
       try {
         await installKey({
@@ -236,9 +251,9 @@ async function planSpec(session: SnowflakeSession, spec: AccessSpec, config: Set
           `CREATE SECRET on schema ${s.database}.${s.schema}, and USAGE on its database and schema`,
         ),
       ),
-    ...grants.privileges
-      .filter((g) => g.on !== 'USER' && !live.grants.has(privilegeGrantKey(g)))
-      .map((g) => statement(grantPrivilegeStatement(g), grantNeeds)),
+    ...ownershipLast(
+      grants.privileges.filter((g) => g.on !== 'USER' && !live.grants.has(privilegeGrantKey(g))),
+    ).map((g) => statement(grantPrivilegeStatement(g), grantNeeds)),
     ...grants.roles
       .filter((g) => g.granteeType === 'ROLE' && !live.grants.has(roleGrantKey(g)))
       .map((g) =>
@@ -260,14 +275,14 @@ async function planSpec(session: SnowflakeSession, spec: AccessSpec, config: Set
           `ownership of role ${g.role}, or MANAGE GRANTS (SECURITYADMIN has it)`,
         ),
       ),
-    ...grants.privileges
-      .filter((g) => g.on === 'USER' && !live.grants.has(privilegeGrantKey(g)))
-      .map((g) =>
-        statement(
-          grantPrivilegeStatement(g),
-          `ownership of user ${g.name ?? ''}, or MANAGE GRANTS (SECURITYADMIN has it)`,
-        ),
+    ...ownershipLast(
+      grants.privileges.filter((g) => g.on === 'USER' && !live.grants.has(privilegeGrantKey(g))),
+    ).map((g) =>
+      statement(
+        grantPrivilegeStatement(g),
+        `ownership of user ${g.name ?? ''}, or MANAGE GRANTS (SECURITYADMIN has it)`,
       ),
+    ),
   ];
   const keys = spec.users
     .filter((u) => u.key)
@@ -275,9 +290,22 @@ async function planSpec(session: SnowflakeSession, spec: AccessSpec, config: Set
       user: u.name,
       destinations: keyDestinations(u.key!.secret, config.workflowRepository),
       exists: live.users.has(u.name),
-      hasKey: live.users.get(u.name)?.hasKey ?? false,
+      hasKey: live.users.has(u.name) ? live.users.get(u.name)?.hasKey : false,
     }));
   return { before, keys, after };
+}
+
+function singleKeyedUser(spec: AccessSpec): string {
+  const keyed = spec.users.filter((u) => u.key);
+  return keyed.length === 1 ? (keyed[0]?.name ?? '') : '';
+}
+
+/** Grants of OWNERSHIP go last: once an object has another owner, granting on it needs MANAGE GRANTS. */
+function ownershipLast(grants: PrivilegeGrant[]): PrivilegeGrant[] {
+  return [
+    ...grants.filter((g) => g.privilege !== 'OWNERSHIP'),
+    ...grants.filter((g) => g.privilege === 'OWNERSHIP'),
+  ];
 }
 
 /**
@@ -299,7 +327,7 @@ function checkReferences(spec: AccessSpec, live: LiveState): void {
   throw new SpecError(
     missing.map((g) => ({
       ...g.source,
-      message: `grants ${g.privilege} on ${g.on.toLowerCase()} ${g.name}, which the spec does not declare and the account does not have. Declare it in the spec, or correct its name`,
+      message: `grants ${g.privilege} on ${g.on.toLowerCase()} ${g.name}, which the spec does not declare and the account does not have (or the session's role cannot see). Declare it in the spec, or correct its name`,
     })),
   );
 }
@@ -313,12 +341,14 @@ async function applyStatements(
   for (const statement of statements) {
     await runner.step('apply', async () => {
       try {
-        result.changed = true;
         await session.execute(statement.sql);
       } catch (error) {
         statement.status = 'failed';
+        // No answer: the statement may have run.
+        if (error instanceof StatementTimeout) result.changed = true;
         throw refusal(statement, error, result);
       }
+      result.changed = true;
       statement.status = 'done';
       return { result: undefined, note: statement.sql };
     });
@@ -334,7 +364,8 @@ function refusal(statement: PlannedStatement, error: unknown, result: SetupResul
   return new ActionError(`${statement.sql} failed (${reason})`, {
     code: error instanceof ActionError ? error.code : undefined,
     hint: [
-      error instanceof StatementError && error.snowflakeCode === '003001'
+      error instanceof StatementError &&
+      (error.snowflakeCode === '003001' || error.snowflakeCode === '002003')
         ? `The session's role needs ${statement.needs}`
         : undefined,
       [...done, ...keys].length > 0
@@ -378,6 +409,17 @@ function describePlan(plan: Plan, keys: PlannedKey[], dryRun: boolean): string {
     ...(secrets.length > 0 ? [`Then store ${secrets.join(', ')}`] : []),
     ...(dryRun ? ['Dry run: nothing will be changed'] : []),
   ].join('. ');
+}
+
+/** DESC USER, or undefined when the role may not read the user (owned by a role it does not have). */
+async function describeIfReadable(session: SnowflakeSession, user: string): Promise<UserState | undefined> {
+  try {
+    return await describeUser(session, user);
+  } catch (error) {
+    if (error instanceof ActionError && (error.code === '003001' || error.code === '002003'))
+      return undefined;
+    throw error;
+  }
 }
 
 /** DESC USER, or undefined when the user does not exist (002003 also covers a user the role may not see). */

@@ -3,8 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import snowflake from 'snowflake-sdk';
 import { ActionError } from '../errors.js';
 import { exportPkcs8, fingerprintOf, publicKeyBody } from '../keys.js';
-import { allowWorkloadIdentityHost } from '../runtime.js';
-import { quoteIdentifier } from './identifiers.js';
+import { quoteIdentifier, quoteString } from './identifiers.js';
 
 export type Row = Record<string, unknown>;
 
@@ -20,8 +19,6 @@ export interface ProxySettings {
 
 /** One logged-in Snowflake session. */
 export interface SnowflakeSession {
-  /** The login name the session belongs to. */
-  readonly user: string;
   /**
    * Runs one statement and returns its rows as objects keyed by column name. A `sensitive` statement
    * carries a secret in its text: its errors keep Snowflake's message only where it cannot echo the text.
@@ -89,6 +86,11 @@ function configureSdk(): void {
 export interface ConnectorOptions {
   /** Fetches the job's OIDC token for an audience (core.getIDToken on a runner). */
   getIdToken: (audience: string) => Promise<string>;
+  /**
+   * Lets snowflake-sdk send a workload-identity token to a loopback host (a local emulator; inputs allow plain
+   * http nowhere else). The SDK otherwise sends it only to Snowflake's own domains.
+   */
+  allowWorkloadIdentityHost: (host: string) => void;
 }
 
 /** The real connector: snowflake-sdk, with the login method the request names. */
@@ -96,60 +98,66 @@ export function snowflakeConnector(options: ConnectorOptions): SnowflakeConnecto
   return async (login) => {
     configureSdk();
     const deadlineMs = login.statementDeadlineMs ?? STATEMENT_DEADLINE_MS;
-    const authentication = await authenticationOptions(login, options);
-    const connection = snowflake.createConnection({
-      account: login.account,
-      accessUrl: login.url,
-      username: login.user,
-      // The connect string's role follows the identifier rules, like USE ROLE: quote what is not plain.
-      role:
-        login.role === undefined
-          ? undefined
-          : /^[A-Z_][A-Z0-9_$]*$/.test(login.role)
-            ? login.role
-            : quoteIdentifier(login.role),
-      ...authentication.options,
-      application: 'snowflake-keypair-action',
-      sfRetryMaxLoginRetries: LOGIN_RETRIES,
-      timeout: REQUEST_TIMEOUT_MS,
-      ...(login.proxy
-        ? {
-            proxyProtocol: login.proxy.protocol,
-            proxyHost: login.proxy.host,
-            proxyPort: login.proxy.port,
-            proxyUser: login.proxy.user,
-            proxyPassword: login.proxy.password,
-            noProxy: login.proxy.noProxy,
-          }
-        : {}),
-    });
-    // connectAsync resolves even when Snowflake rejects the login: use the callback form.
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () =>
-          reject(
-            new ActionError(
-              `Snowflake at ${login.url} did not answer the login within ${LOGIN_DEADLINE_MS / 1000} s`,
-              {
-                code: 'login-timeout',
-                hint: "Check 'account' or 'snowflake-url' and the runner's network access to Snowflake (firewalls, proxy settings)",
-              },
-            ),
-          ),
-        LOGIN_DEADLINE_MS,
-      );
-      connection.connect((error) => {
-        clearTimeout(timer);
-        if (error) reject(loginError(error, login, authentication.claims));
-        else resolve();
+    let connection: snowflake.Connection | undefined;
+    const login$ = (async (): Promise<snowflake.Connection> => {
+      const authentication = await authenticationOptions(login, options);
+      const created = snowflake.createConnection({
+        account: login.account,
+        accessUrl: login.url,
+        username: login.user,
+        // The connect string's role follows the identifier rules, like USE ROLE: quote what is not plain.
+        role:
+          login.role === undefined
+            ? undefined
+            : /^[A-Z_][A-Z0-9_$]*$/.test(login.role)
+              ? login.role
+              : quoteIdentifier(login.role),
+        ...authentication.options,
+        application: 'snowflake-keypair-action',
+        sfRetryMaxLoginRetries: LOGIN_RETRIES,
+        timeout: REQUEST_TIMEOUT_MS,
+        ...(login.proxy
+          ? {
+              proxyProtocol: login.proxy.protocol,
+              proxyHost: login.proxy.host,
+              proxyPort: login.proxy.port,
+              proxyUser: login.proxy.user,
+              proxyPassword: login.proxy.password,
+              noProxy: login.proxy.noProxy,
+            }
+          : {}),
       });
+      connection = created;
+      // connectAsync resolves even when Snowflake rejects the login: use the callback form.
+      await new Promise<void>((resolve, reject) => {
+        created.connect((error) =>
+          error ? reject(loginError(error, login, authentication.claims)) : resolve(),
+        );
+      });
+      return created;
+    })();
+    // The deadline covers fetching the OIDC token too.
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(() => {
+        connection?.destroy(() => undefined);
+        reject(
+          new ActionError(
+            `Snowflake at ${login.url} did not answer the login within ${LOGIN_DEADLINE_MS / 1000} s`,
+            {
+              code: 'login-timeout',
+              hint: "Check 'account' or 'snowflake-url' and the runner's network access to Snowflake (firewalls, proxy settings)",
+            },
+          ),
+        );
+      }, LOGIN_DEADLINE_MS);
     });
+    const opened = await Promise.race([login$, deadline]).finally(() => clearTimeout(timer));
     const session: SnowflakeSession = {
-      user: login.user ?? authentication.claims?.sub ?? 'the workload identity user',
       execute: (sql, options) =>
         new Promise<Row[]>((resolve, reject) => {
           const timer = setTimeout(() => reject(new StatementTimeout(sql, deadlineMs)), deadlineMs);
-          connection.execute({
+          opened.execute({
             sqlText: sql,
             complete: (error, _statement, rows) => {
               clearTimeout(timer);
@@ -160,7 +168,7 @@ export function snowflakeConnector(options: ConnectorOptions): SnowflakeConnecto
         }),
       close: () =>
         new Promise<void>((resolve) => {
-          connection.destroy((error) => {
+          opened.destroy((error) => {
             if (error) core.debug(`Closing the Snowflake session failed: ${error.message}`);
             resolve();
           });
@@ -219,10 +227,8 @@ async function authenticationOptions(
           { code: 'oidc-token', hint: 'Give the job `permissions: id-token: write`' },
         );
       }
-      // The SDK sends workload-identity tokens only to Snowflake's own domains; our inputs allow plain
-      // http only to loopback addresses (a local emulator), which the SDK must be told to accept.
-      const host = new URL(login.url).hostname;
-      if (new URL(login.url).protocol === 'http:') allowWorkloadIdentityHost(host);
+      if (new URL(login.url).protocol === 'http:')
+        options.allowWorkloadIdentityHost(new URL(login.url).hostname);
       return {
         options: { authenticator: 'WORKLOAD_IDENTITY', workloadIdentityProvider: 'OIDC', token },
         claims: decodeClaims(token),
@@ -264,8 +270,9 @@ function loginError(error: SdkError, login: LoginRequest, claims: TokenClaims | 
           code,
           hint:
             `The key sent has fingerprint ${fingerprintOf(credential.privateKey)}. Compare it with RSA_PUBLIC_KEY_FP and ` +
-            `RSA_PUBLIC_KEY_2_FP of DESC USER ${user}; to register it in a free slot, run ALTER USER ${user} SET ` +
-            `RSA_PUBLIC_KEY_2 = '${publicKeyBody(credential.privateKey)}'`,
+            `RSA_PUBLIC_KEY_2_FP of DESC USER ${user}; to register it, put it in the slot DESC USER shows empty (never ` +
+            `the one your workflows use): ALTER USER ${user} SET RSA_PUBLIC_KEY_2 = '${publicKeyBody(credential.privateKey)}' ` +
+            `(or RSA_PUBLIC_KEY)`,
         });
       }
       break;
@@ -321,10 +328,10 @@ function loginError(error: SdkError, login: LoginRequest, claims: TokenClaims | 
       {
         code,
         hint:
-          `A SERVICE user must name this issuer and subject exactly: ALTER USER <rotator> SET WORKLOAD_IDENTITY = (TYPE = OIDC ISSUER = '${claims?.iss ?? 'https://token.actions.githubusercontent.com'}' SUBJECT = '${claims?.sub ?? '<subject>'}')` +
+          `A SERVICE user must name this issuer and subject exactly: ALTER USER <rotator> SET WORKLOAD_IDENTITY = (TYPE = OIDC ISSUER = ${quoteString(claims?.iss ?? 'https://token.actions.githubusercontent.com')} SUBJECT = ${quoteString(claims?.sub ?? '<subject>')})` +
           (credential.audience === 'snowflakecomputing.com'
             ? ''
-            : `, and list the audience: OIDC_AUDIENCE_LIST = ('${credential.audience}')`),
+            : `, and list the audience: OIDC_AUDIENCE_LIST = (${quoteString(credential.audience)})`),
       },
     );
   }

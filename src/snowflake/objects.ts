@@ -11,6 +11,7 @@ import {
   type UserSpec,
   type WarehouseSpec,
   privilegeGrantKey,
+  grantsOf,
   roleGrantKey,
 } from '../spec/model.js';
 import { type Row, type SnowflakeSession } from './connection.js';
@@ -115,86 +116,113 @@ export interface LiveState {
   networkPolicies: Set<string>;
   roles: Set<string>;
   /**
-   * Users that exist, and whether they have a key (SHOW USERS' has_rsa_public_key: readable without owning
-   * the user, unlike DESC USER, for a role with MANAGE GRANTS).
+   * Users that exist, and whether they have a key: SHOW USERS' has_rsa_public_key, which Snowflake shows only
+   * for users the role owns (or with MANAGE GRANTS); undefined when it does not say.
    */
-  users: Map<string, { hasKey: boolean }>;
+  users: Map<string, { hasKey?: boolean }>;
   /** `DB.SCHEMA.NAME` */
   secrets: Set<string>;
-  /** privilegeGrantKey / roleGrantKey of every grant to a declared role or user. */
+  /** privilegeGrantKey / roleGrantKey of every grant to a role or user the spec grants to. */
   grants: Set<string>;
 }
 
 /**
- * Reads what the spec talks about, with as few statements as the job allows: one SHOW per kind of object,
- * one SHOW SCHEMAS per declared database, one SHOW GRANTS per declared role and user, one DESC USER per
- * declared user that exists. Independent reads run together.
+ * Reads what the spec talks about, with as few statements as the job allows: one SHOW per kind of object the
+ * spec mentions, one SHOW SCHEMAS per database and one SHOW SECRETS per schema it mentions, one SHOW GRANTS
+ * per role and user it grants to. Independent reads run together.
  */
 export async function readLiveState(session: SnowflakeSession, spec: AccessSpec): Promise<LiveState> {
-  const names = async (sql: string): Promise<Set<string>> =>
-    new Set((await session.execute(sql)).map((row) => String(row.name)));
-  const [databases, warehouses, networkPolicies, roles, userRows] = await Promise.all([
-    names('SHOW DATABASES'),
-    names('SHOW WAREHOUSES'),
-    names('SHOW NETWORK POLICIES'),
-    names('SHOW ROLES'),
-    session.execute('SHOW USERS'),
-  ]);
-  const users = new Map(
-    userRows.map((row) => [String(row.name), { hasKey: String(row.has_rsa_public_key) === 'true' }] as const),
-  );
-  const databasesWithSchemas = new Set([
+  const grants = grantsOf(spec);
+  const referenced = (type: string): string[][] =>
+    grants.privileges.filter((g) => g.on === type).map((g) => g.parts);
+  const rows = (needed: boolean, sql: string): Promise<Row[]> =>
+    needed ? session.execute(sql) : Promise.resolve([]);
+  const databaseNames = [
     ...spec.databases.map((d) => d.name),
     ...spec.secrets.map((s) => s.database),
+    ...[...referenced('DATABASE'), ...referenced('SCHEMA'), ...referenced('SECRET')].map(
+      (parts) => parts[0] ?? '',
+    ),
+  ];
+  const [databaseRows, warehouseRows, policyRows, roleRows, userRows] = await Promise.all([
+    rows(databaseNames.length > 0, 'SHOW DATABASES'),
+    rows(spec.warehouses.length > 0 || referenced('WAREHOUSE').length > 0, 'SHOW WAREHOUSES'),
+    rows(spec.networkPolicies.length > 0 || spec.users.some((u) => u.networkPolicy), 'SHOW NETWORK POLICIES'),
+    rows(true, 'SHOW ROLES'),
+    rows(spec.users.length > 0 || referenced('USER').length > 0, 'SHOW USERS'),
   ]);
+  const namesOf = (list: Row[]): Set<string> => new Set(list.map((row) => String(row.name)));
+  const databases = namesOf(databaseRows);
+  const roles = namesOf(roleRows);
+  const users = new Map(
+    userRows.map((row) => {
+      const flag = row.has_rsa_public_key;
+      return [
+        String(row.name),
+        { hasKey: flag === null || flag === undefined ? undefined : String(flag) === 'true' },
+      ] as const;
+    }),
+  );
   const schemaRows = await Promise.all(
-    [...databasesWithSchemas]
+    [...new Set(databaseNames)]
       .filter((database) => databases.has(database))
       .map(async (database) =>
-        (await session.execute(`SHOW SCHEMAS IN DATABASE ${quoteIdentifier(database)}`)).map(
-          (row) => `${database}.${String(row.name)}`,
+        (await session.execute(`SHOW SCHEMAS IN DATABASE ${quoteIdentifier(database)}`)).map((row) => [
+          database,
+          String(row.name),
+        ]),
+      ),
+  );
+  const schemas = new Map(schemaRows.flat().map((parts) => [parts.join('.'), parts]));
+  const secretSchemas = new Set([
+    ...spec.secrets.map((s) => `${s.database}.${s.schema}`),
+    ...referenced('SECRET').map((parts) => parts.slice(0, 2).join('.')),
+  ]);
+  const secretRows = await Promise.all(
+    [...secretSchemas]
+      .map((schema) => schemas.get(schema))
+      .filter((parts): parts is string[] => parts !== undefined)
+      .map(async (parts) =>
+        (await session.execute(`SHOW SECRETS IN SCHEMA ${name(parts)}`)).map(
+          (row) => `${parts.join('.')}.${String(row.name)}`,
         ),
       ),
   );
-  const schemas = new Set(schemaRows.flat());
-  const secretSchemas = new Set(spec.secrets.map((s) => `${s.database}.${s.schema}`));
-  const secretRows = await Promise.all(
-    [...secretSchemas]
-      .filter((schema) => schemas.has(schema))
-      .map(async (schema) => {
-        const [database = '', schemaName = ''] = schema.split('.');
-        const rows = await session.execute(`SHOW SECRETS IN SCHEMA ${name([database, schemaName])}`);
-        return rows.map((row) => `${schema}.${String(row.name)}`);
-      }),
-  );
-  const declaredUsers = spec.users.filter((u) => users.has(u.name));
+  // Every role and user the spec grants something to, system roles included.
+  const grantees = new Set([
+    ...grants.privileges.map((g) => g.role),
+    ...grants.roles.filter((g) => g.granteeType === 'ROLE').map((g) => g.grantee),
+  ]);
+  const userGrantees = new Set(grants.roles.filter((g) => g.granteeType === 'USER').map((g) => g.grantee));
   const [roleGrants, userGrants] = await Promise.all([
     Promise.all(
-      spec.roles
-        .filter((r) => roles.has(r.name))
-        .map((r) =>
+      [...grantees]
+        .filter((role) => roles.has(role))
+        .map((role) =>
           session
-            .execute(`SHOW GRANTS TO ROLE ${quoteIdentifier(r.name)}`)
-            .then((rows) => rows.map((row) => grantKeyOfRoleRow(r.name, row))),
+            .execute(`SHOW GRANTS TO ROLE ${quoteIdentifier(role)}`)
+            .then((list) => list.map((row) => grantKeyOfRoleRow(role, row))),
         ),
     ),
     Promise.all(
-      declaredUsers.map((u) =>
-        session
-          .execute(`SHOW GRANTS TO USER ${quoteIdentifier(u.name)}`)
-          .then((rows) =>
-            rows.map((row) =>
-              roleGrantKey({ granteeType: 'USER', grantee: u.name, role: String(row.role ?? row.name) }),
+      [...userGrantees]
+        .filter((user) => users.has(user))
+        .map((user) =>
+          session
+            .execute(`SHOW GRANTS TO USER ${quoteIdentifier(user)}`)
+            .then((list) =>
+              list.map((row) =>
+                roleGrantKey({ granteeType: 'USER', grantee: user, role: String(row.role ?? row.name) }),
+              ),
             ),
-          ),
-      ),
+        ),
     ),
   ]);
   return {
     databases,
-    schemas,
-    warehouses,
-    networkPolicies,
+    schemas: new Set(schemas.keys()),
+    warehouses: namesOf(warehouseRows),
+    networkPolicies: namesOf(policyRows),
     roles,
     users,
     secrets: new Set(secretRows.flat()),

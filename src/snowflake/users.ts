@@ -97,14 +97,6 @@ export function createServiceUserStatement(user: string): string {
   return `CREATE USER IF NOT EXISTS ${quoteIdentifier(user)} TYPE = SERVICE`;
 }
 
-export async function createServiceUser(session: SnowflakeSession, user: string): Promise<void> {
-  try {
-    await session.execute(createServiceUserStatement(user));
-  } catch (error) {
-    throw translateUserError(error, user, 'create');
-  }
-}
-
 export function unsetKeySlotStatement(user: string, slot: SlotName): string {
   return `ALTER USER ${quoteIdentifier(user)} UNSET ${slot}`;
 }
@@ -149,7 +141,7 @@ export function parseSnowflakeUtcTime(text: string | undefined): Date | undefine
   return new Date(time);
 }
 
-function translateUserError(error: unknown, user: string, action: 'describe' | 'modify' | 'create'): unknown {
+function translateUserError(error: unknown, user: string, action: 'describe' | 'modify'): unknown {
   if (!(error instanceof StatementError)) return error;
   const quoted = quoteIdentifier(user);
   if (error.snowflakeCode === '002003') {
@@ -160,12 +152,6 @@ function translateUserError(error: unknown, user: string, action: 'describe' | '
         hint: `Check 'target-user'; if the user exists, grant the role OWNERSHIP of it (GRANT OWNERSHIP ON USER ${quoted} TO ROLE <role> COPY CURRENT GRANTS)`,
       },
     );
-  }
-  if (error.snowflakeCode === '003001' && action === 'create') {
-    return new ActionError(`The session's role may not create user ${user} (003001: ${error.reason})`, {
-      code: '003001',
-      hint: 'Use a role with CREATE USER on the account (USERADMIN has it), or GRANT CREATE USER ON ACCOUNT TO ROLE <role>',
-    });
   }
   if (error.snowflakeCode === '003001') {
     return new ActionError(
