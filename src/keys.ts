@@ -116,7 +116,7 @@ export function parsePrivateKey(
     new ActionError(`Input '${names.key}' ${problem}`, { code, input: names.key, hint });
   if (!match) {
     throw fail(
-      'is not a PEM private key: there is no -----BEGIN PRIVATE KEY----- line',
+      'is not a PEM private key: there is no BEGIN PRIVATE KEY header line',
       'Pass the whole PEM file, header and footer included (for example a secret made with `cat rsa_key.p8`)',
     );
   }
@@ -124,7 +124,7 @@ export function parsePrivateKey(
   if (label.includes('PUBLIC KEY') || label === 'CERTIFICATE') {
     throw fail(
       `holds a ${label.toLowerCase()}, not a private key`,
-      'Pass the private half (-----BEGIN PRIVATE KEY-----); the public half is what Snowflake stores',
+      'Pass the private half (its header says BEGIN PRIVATE KEY); the public half is what Snowflake stores',
     );
   }
   if (!label.endsWith('PRIVATE KEY') || label.startsWith('OPENSSH') || label === 'EC PRIVATE KEY') {
@@ -135,7 +135,7 @@ export function parsePrivateKey(
   }
   if (!pem.includes(`-----END ${label}-----`)) {
     throw fail(
-      `is truncated: it has no -----END ${label}----- line`,
+      `is truncated: it has no END ${label} footer line`,
       'Copy the whole key again; secrets and YAML values sometimes lose the last lines',
     );
   }

@@ -123,6 +123,53 @@ describe('a failed login says what to do, within seconds, and changes nothing', 
   );
 
   test(
+    'a wrong passphrase, a public key pasted by mistake, a truncated PEM, text that is no key; a PKCS#1 key works with a warning',
+    async () => {
+      const encrypted = adminKey.privateKey
+        .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'the-right-passphrase' })
+        .toString();
+      const publicPem = `-----BEGIN PUBLIC KEY-----\n${adminKey.publicBody.match(/.{1,64}/g)?.join('\n')}\n-----END PUBLIC KEY-----\n`;
+      world.secrets['wrong passphrase'] = 'a-wrong-passphrase';
+      world.secrets['right passphrase'] = 'the-right-passphrase';
+      const cases: [Record<string, string>, RegExp][] = [
+        [
+          { 'private-key': encrypted, 'private-key-passphrase': 'a-wrong-passphrase' },
+          /Input 'private-key' could not be decrypted with 'private-key-passphrase'/,
+        ],
+        [
+          { 'private-key': encrypted },
+          /Input 'private-key' is encrypted.*Pass its passphrase in 'private-key-passphrase'/s,
+        ],
+        [
+          { 'private-key': publicPem },
+          /Input 'private-key' holds a public key, not a private key.*Pass the private half/s,
+        ],
+        [
+          { 'private-key': adminKey.pem.split('\n').slice(0, 12).join('\n') },
+          /Input 'private-key' is truncated/,
+        ],
+        [{ 'private-key': 'ghp_not-a-key-at-all' }, /Input 'private-key' is not a PEM private key/],
+      ];
+      for (const [login, message] of cases) {
+        const run = await world.run(
+          world.rotateInputs(adminKey, { 'current-private-key': firstKey.pem, ...login }),
+        );
+        await expectRefusedWithoutChange(run, message);
+        expect((await world.sf.log()).filter((e) => e.via === 'sdk')).toEqual([]);
+      }
+      const pkcs1 = adminKey.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+      world.secrets['admin key as PKCS#1'] = pkcs1;
+      const run = await world.run(
+        world.rotateInputs(adminKey, { 'current-private-key': firstKey.pem, 'private-key': pkcs1 }),
+      );
+      expect(run.errors).toEqual([]);
+      expect(run.warnings.join('\n')).toMatch(/PKCS#1 key .*Snowflake's own clients want PKCS#8/);
+      expectNoLeaks(run, world.secrets);
+    },
+    6 * FAILURE_BOUND_MS,
+  );
+
+  test(
     'a disabled user',
     async () => {
       await world.sf.sql(`ALTER USER ${ADMIN} SET DISABLED = TRUE`);

@@ -85,7 +85,7 @@ describe('parsePrivateKey', () => {
   });
 
   test.each([
-    ['not a key', 'hello', /no -----BEGIN PRIVATE KEY----- line/],
+    ['not a key', 'hello', /no BEGIN PRIVATE KEY header line/],
     [
       'a public key',
       createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString(),
