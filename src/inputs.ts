@@ -81,7 +81,21 @@ export interface SetupConfig extends CommonConfig, KeyInstallConfig {
   workflowRepository?: string;
 }
 
-export type Config = RotateConfig | SetupConfig;
+export interface VerifyConfig extends CommonConfig {
+  mode: 'verify';
+  spec: AccessSpec;
+  /** `max-key-age`: a key older than this is an error (a user's `key.max_age` wins). */
+  maxKeyAgeMs: number;
+  strict: boolean;
+  /** The key the workflows hold: verify checks that it is still registered on `keyUser`. */
+  currentPrivateKey?: ParsedPrivateKey;
+  /** The user `current-private-key` belongs to: `target-user`, or the spec's only user with a key block. */
+  keyUser?: string;
+  /** Statements in flight at once while reading the account. */
+  concurrency: number;
+}
+
+export type Config = RotateConfig | SetupConfig | VerifyConfig;
 
 export interface InputSource {
   /** The raw input, '' when unset (as core.getInput returns it). */
@@ -119,12 +133,8 @@ export function readConfig(source: InputSource): Config {
       return readRotateConfig(inputs, source);
     case 'setup':
       return readSetupConfig(inputs, source);
-    default:
-      throw inputError(
-        'mode',
-        `is '${mode}', which this version of the action does not implement yet`,
-        "Use 'rotate' or 'setup'",
-      );
+    case 'verify':
+      return readVerifyConfig(inputs, source);
   }
 }
 
@@ -235,6 +245,123 @@ function readSetupConfig(inputs: Inputs, source: InputSource): SetupConfig {
     spec,
     workflowRepository,
   };
+}
+
+/**
+ * Inputs that write somewhere: given to `verify`, which only reads, ignoring them would let a user believe
+ * something was written or rotated.
+ */
+const WRITING_INPUTS = [
+  'secret-name',
+  'secret-repository',
+  'secret-environment',
+  'secret-organization',
+  'secret-visibility',
+  'secret-selected-repositories',
+  'snowflake-secret',
+  'github-token',
+  'key-bits',
+  'retire-previous',
+  'force',
+  'grace-period',
+];
+
+function readVerifyConfig(inputs: Inputs, source: InputSource): VerifyConfig {
+  const spec = readSpec(inputs, source);
+  if (!spec) {
+    throw inputError(
+      'spec',
+      "is required with 'mode: verify'",
+      'Give the path of the access spec in the workspace (the same file setup applies), e.g. spec: snowflake/access.yml',
+    );
+  }
+  for (const name of WRITING_INPUTS) {
+    if (inputs.optional(name) !== undefined) {
+      throw inputError(
+        name,
+        "does not apply to 'mode: verify', which only reads",
+        'Remove it: verify changes nothing in Snowflake or GitHub',
+      );
+    }
+  }
+  // Reading an Actions variable takes a token with Variables: read, which verify does not ask for (the
+  // workflow's GITHUB_TOKEN cannot read variables through the API); ignoring the input would look like a check.
+  if (inputs.optional('fingerprint-variable') !== undefined) {
+    throw inputError(
+      'fingerprint-variable',
+      "cannot be read by 'mode: verify' (reading an Actions variable needs a token with Variables: read)",
+      'Pass the key itself instead: current-private-key: ${{ secrets.SNOWFLAKE_PRIVATE_KEY }}; verify then checks that it is registered',
+    );
+  }
+  const currentKeyText = inputs.optional('current-private-key');
+  const currentPrivateKey = currentKeyText
+    ? parsePrivateKey(currentKeyText, inputs.optional('key-passphrase'), {
+        key: 'current-private-key',
+        passphrase: 'key-passphrase',
+      })
+    : undefined;
+  if (currentPrivateKey) maskSecret(exportPkcs8(currentPrivateKey.key), source.setSecret);
+  else if (inputs.optional('key-passphrase') !== undefined) {
+    throw inputError(
+      'key-passphrase',
+      "is set without 'current-private-key'",
+      "Remove it: verify uses it only to open an encrypted 'current-private-key'",
+    );
+  }
+  const targetInput = inputs.optional('target-user');
+  let keyUser = targetInput ? resolveIdentifier(targetInput, { source: "input 'target-user'" }) : undefined;
+  if (currentPrivateKey && keyUser === undefined) {
+    const keyed = spec.users.filter((u) => u.key);
+    if (keyed.length !== 1) {
+      throw inputError(
+        'target-user',
+        `is needed with 'current-private-key': the spec declares ${keyed.length} users with a key block`,
+        'Name the user whose key current-private-key is',
+      );
+    }
+    keyUser = keyed[0]?.name;
+  }
+  if (targetInput !== undefined && !currentPrivateKey) {
+    throw inputError(
+      'target-user',
+      "is set without 'current-private-key'",
+      "Remove it: verify checks every user the spec declares; target-user names the owner of 'current-private-key'",
+    );
+  }
+  return {
+    mode: 'verify',
+    ...readCommon(inputs, source, false),
+    targetUser: keyUser ?? singleKeyedUser(spec),
+    spec,
+    maxKeyAgeMs: inputs.duration('max-key-age', '90d'),
+    strict: inputs.boolean('strict', false),
+    currentPrivateKey,
+    keyUser,
+    concurrency: readConcurrency(source.env),
+  };
+}
+
+function singleKeyedUser(spec: AccessSpec): string {
+  const keyed = spec.users.filter((u) => u.key);
+  return keyed.length === 1 ? (keyed[0]?.name ?? '') : '';
+}
+
+/**
+ * SNOWFLAKE_KEYPAIR_ACTION_READ_CONCURRENCY: how many statements verify keeps in flight while reading the
+ * account (default 8). Snowflake queues what a warehouse-less session sends beyond its limits; a few at once
+ * turn a thousand SHOW GRANTS from minutes into seconds.
+ */
+function readConcurrency(env: InputSource['env']): number {
+  const raw = env.SNOWFLAKE_KEYPAIR_ACTION_READ_CONCURRENCY;
+  if (!raw) return 8;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 64) {
+    throw new ActionError('SNOWFLAKE_KEYPAIR_ACTION_READ_CONCURRENCY is not a whole number from 1 to 64', {
+      code: 'invalid-environment',
+      hint: 'Unset it (default 8), or give a number such as 16',
+    });
+  }
+  return value;
 }
 
 /** Where the key goes, given as inputs; with a spec, each user's key block says it instead. */

@@ -11,8 +11,9 @@ import { SecretWriter } from './github/secrets.js';
 import type { ModeDependencies } from './modes/key-install.js';
 import { type RotationResult, rotate } from './modes/rotate.js';
 import { type SetupResult, setup } from './modes/setup.js';
+import { type VerifyResult, verify } from './modes/verify.js';
 import { writeReport } from './report/report.js';
-import { failureSummary, rotationSummary, setupSummary } from './report/summary.js';
+import { failureSummary, rotationSummary, setupSummary, verifySummary } from './report/summary.js';
 import { type SnowflakeConnector, snowflakeConnector } from './snowflake/connection.js';
 import { SpecError } from './spec/load.js';
 import { allowWorkloadIdentityHost } from './runtime.js';
@@ -37,7 +38,7 @@ export function defaultDependencies(): Dependencies {
   };
 }
 
-type Result = RotationResult | SetupResult;
+type Result = RotationResult | SetupResult | VerifyResult;
 
 /**
  * Reads the inputs, runs the mode, writes outputs, summary and report, also for a run that failed part
@@ -47,7 +48,7 @@ export async function run(deps: Dependencies = defaultDependencies()): Promise<v
   try {
     const config = readConfig(deps.inputs);
     for (const warning of config.warnings) core.warning(warning);
-    if (config.mode === 'setup') {
+    if (config.mode === 'setup' || config.mode === 'verify') {
       for (const issue of config.spec?.warnings ?? []) {
         core.warning(`${issue.path}: ${issue.message}`, {
           file: issue.file,
@@ -61,14 +62,7 @@ export async function run(deps: Dependencies = defaultDependencies()): Promise<v
     let result: Result;
     let failure: ModeFailure<Result> | undefined;
     try {
-      result = await runMode(config, {
-        connect: deps.connect,
-        secretWriter: deps.secretWriter(config.github),
-        now: deps.now,
-        setSecret: (value) => deps.inputs.setSecret(value),
-        log: (line) => core.info(line),
-        warn: (line) => core.warning(line),
-      });
+      result = await runMode(config, deps);
     } catch (error) {
       if (!(error instanceof ModeFailure)) throw error;
       failure = error as ModeFailure<Result>;
@@ -76,9 +70,15 @@ export async function run(deps: Dependencies = defaultDependencies()): Promise<v
     }
     const reportPath = await writeReport(config.reportDirectory, result, deps.now());
     writeOutputs(result, reportPath);
-    await core.summary
-      .addRaw(result.mode === 'rotate' ? rotationSummary(result) : setupSummary(result))
-      .write();
+    await core.summary.addRaw(summaryOf(result)).write();
+    if (result.mode === 'verify' && !failure) {
+      annotateFindings(result);
+      if (result.errors > 0) {
+        core.setFailed(
+          `Verify found drift: ${result.headline}. The account does not match ${result.spec}: each error above names the spec line and the statement that fixes it`,
+        );
+      }
+    }
     if (failure) {
       if (failure.original instanceof SpecError) {
         for (const issue of failure.original.issues) {
@@ -112,17 +112,53 @@ export async function run(deps: Dependencies = defaultDependencies()): Promise<v
   }
 }
 
-function runMode(config: Config, deps: ModeDependencies): Promise<Result> {
-  switch (config.mode) {
+function runMode(config: Config, deps: Dependencies): Promise<Result> {
+  const log = (line: string): void => core.info(line);
+  if (config.mode === 'verify') return verify(config, { connect: deps.connect, now: deps.now, log });
+  const modeDeps: ModeDependencies = {
+    connect: deps.connect,
+    secretWriter: deps.secretWriter(config.github),
+    now: deps.now,
+    setSecret: (value) => deps.inputs.setSecret(value),
+    log,
+    warn: (line) => core.warning(line),
+  };
+  return config.mode === 'rotate' ? rotate(config, modeDeps) : setup(config, modeDeps);
+}
+
+function summaryOf(result: Result): string {
+  switch (result.mode) {
     case 'rotate':
-      return rotate(config, deps);
+      return rotationSummary(result);
     case 'setup':
-      return setup(config, deps);
+      return setupSummary(result);
+    case 'verify':
+      return verifySummary(result);
+  }
+}
+
+/** Each finding on the spec line it is about, where a pull request shows it. */
+function annotateFindings(result: VerifyResult): void {
+  for (const finding of result.findings) {
+    const properties = {
+      file: finding.source.file,
+      startLine: finding.source.line,
+      title: `Snowflake ${finding.objectType} ${finding.objectName}`,
+    };
+    const text = `${finding.message}. Fix: ${finding.fix}`;
+    if (finding.severity === 'error') core.error(text, properties);
+    else core.warning(text, properties);
   }
 }
 
 function writeOutputs(result: Result, reportPath: string): void {
   core.setOutput('user', result.user);
+  if (result.mode === 'verify') {
+    core.setOutput('drift', String(result.errors));
+    core.setOutput('changed', 'false');
+    core.setOutput('report', reportPath);
+    return;
+  }
   const slot = result.mode === 'rotate' ? result.choice?.slot : result.slot;
   core.setOutput('slot', slot ?? '');
   if (result.mode === 'rotate') {

@@ -1,6 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   type InputSource,
+  type RotateConfig,
+  type VerifyConfig,
   parseAccount,
   parseDuration,
   parseSnowflakeUrl,
@@ -99,7 +104,11 @@ describe('readConfig for rotate', () => {
 
   test('snowflake-secret resolves each part by the identifier rules', () => {
     expect(
-      readConfig(source({ ...rotateInputs, 'snowflake-secret': 'keys."My Schema".svc_key' })).snowflakeSecret,
+      (
+        readConfig(
+          source({ ...rotateInputs, 'snowflake-secret': 'keys."My Schema".svc_key' }),
+        ) as RotateConfig
+      ).snowflakeSecret,
     ).toEqual({
       database: 'KEYS',
       schema: 'My Schema',
@@ -183,8 +192,8 @@ describe('readConfig for rotate', () => {
         'secret-environment': 'prod\nstaging',
       }),
     );
-    expect(config.destinations).toHaveLength(4);
-    expect(config.destinations[3]).toEqual({
+    expect((config as RotateConfig).destinations).toHaveLength(4);
+    expect((config as RotateConfig).destinations[3]).toEqual({
       kind: 'environment',
       owner: 'acme',
       repo: 'b',
@@ -202,7 +211,7 @@ describe('readConfig for rotate', () => {
         'secret-selected-repositories': 'app,acme/etl',
       }),
     );
-    expect(config.destinations).toEqual([
+    expect((config as RotateConfig).destinations).toEqual([
       {
         kind: 'organization',
         org: 'acme',
@@ -397,5 +406,64 @@ describe('readProxy', () => {
       ),
     ).toBeUndefined();
     expect(readProxy({}, 'https://a.snowflakecomputing.com', () => undefined)).toBeUndefined();
+  });
+});
+
+describe('readConfig for verify', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'verify-inputs-'));
+  writeFileSync(
+    join(dir, 'access.yml'),
+    'version: 1\nusers:\n  - name: svc\n    type: SERVICE\n    key:\n      secret:\n        name: K\n',
+  );
+  const verifyInputs = {
+    mode: 'verify',
+    account: 'acme-prod',
+    user: 'auditor',
+    'private-key': adminKey,
+    spec: 'access.yml',
+  };
+  const read = (inputs: Record<string, string>, env: Record<string, string> = {}) =>
+    readConfig(source(inputs, { GITHUB_WORKSPACE: dir, ...env })) as VerifyConfig;
+
+  test('defaults: max-key-age 90d, not strict, 8 reads at once', () => {
+    expect(read(verifyInputs)).toMatchObject({
+      mode: 'verify',
+      maxKeyAgeMs: 90 * 86_400_000,
+      strict: false,
+      concurrency: 8,
+      targetUser: 'SVC',
+    });
+    expect(
+      read(
+        { ...verifyInputs, 'max-key-age': '30d', strict: 'true' },
+        { SNOWFLAKE_KEYPAIR_ACTION_READ_CONCURRENCY: '2' },
+      ),
+    ).toMatchObject({
+      maxKeyAgeMs: 30 * 86_400_000,
+      strict: true,
+      concurrency: 2,
+    });
+  });
+
+  test("current-private-key belongs to the spec's only keyed user and is masked", () => {
+    const src = source(
+      { ...verifyInputs, 'current-private-key': encryptedCurrentKey, 'key-passphrase': 'stored-key-phrase' },
+      { GITHUB_WORKSPACE: dir },
+    );
+    const config = readConfig(src) as VerifyConfig;
+    expect(config.keyUser).toBe('SVC');
+    expect(config.currentPrivateKey?.fingerprint).toMatch(/^SHA256:/);
+    expect(src.masked).toContain(encryptedCurrentKey);
+  });
+
+  test.each([
+    [{ spec: '' }, /Input 'spec' is required with 'mode: verify'/],
+    [{ 'secret-name': 'X' }, /Input 'secret-name' does not apply to 'mode: verify'/],
+    [{ 'github-token': 'ghs_x' }, /Input 'github-token' does not apply to 'mode: verify'/],
+    [{ 'fingerprint-variable': 'FP' }, /Input 'fingerprint-variable' cannot be read by 'mode: verify'/],
+    [{ 'target-user': 'svc' }, /Input 'target-user' is set without 'current-private-key'/],
+    [{ 'max-key-age': 'soon' }, /Input 'max-key-age' is 'soon', which is not a duration/],
+  ])('%p is refused', (overrides, message) => {
+    expect(errorText(() => read({ ...verifyInputs, ...overrides }))).toMatch(message);
   });
 });

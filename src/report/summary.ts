@@ -1,6 +1,7 @@
 import type { DestinationOutcome } from '../modes/key-install.js';
 import type { RotationResult } from '../modes/rotate.js';
 import type { SetupResult } from '../modes/setup.js';
+import { OBJECT_TYPES, type VerifyResult } from '../modes/verify.js';
 import type { StepTiming } from '../steps.js';
 
 /** The job summary of a rotation, finished or failed, in GitHub-flavoured Markdown. */
@@ -66,6 +67,54 @@ export function setupSummary(result: SetupResult): string {
     }
   }
   lines.push(...details(result.destinations, result.timings));
+  return lines.join('\n');
+}
+
+/** The job summary of a verification: the headline, then one table of findings per object type. */
+export function verifySummary(result: VerifyResult): string {
+  const subject = `\`${result.spec}\``;
+  const headline = result.error
+    ? `### :x: Snowflake verify failed for ${subject}`
+    : result.errors > 0
+      ? `### :x: Snowflake verify: ${result.headline} (${subject})`
+      : `### :white_check_mark: Snowflake verify: ${result.headline} (${subject})`;
+  const lines = [headline, ''];
+  if (result.error) lines.push(cell(result.error), '');
+  lines.push(
+    ...table([
+      ['Account', result.account],
+      ['Access spec', result.spec],
+      ['max-key-age', `${result.maxKeyAgeDays}d`],
+      ['strict', result.strict ? 'true' : 'false'],
+      ['Statements read', String(result.statements)],
+    ]),
+  );
+  for (const type of OBJECT_TYPES) {
+    const checks = result.checks.filter((c) => c.objectType === type);
+    if (checks.length === 0) continue;
+    const findings = result.findings.filter((f) => f.objectType === type);
+    const plural = type === 'network policy' ? 'network policies' : `${type}s`;
+    const title = `${plural[0]?.toUpperCase() ?? ''}${plural.slice(1)}`;
+    lines.push('', `#### ${title}: ${checks.length - findings.length} of ${checks.length} checks pass`);
+    if (findings.length === 0) continue;
+    lines.push('', '| | Object | Check | Finding | Fix | Spec |', '| --- | --- | --- | --- | --- | --- |');
+    for (const f of findings) {
+      lines.push(
+        `| ${f.severity === 'error' ? ':x: error' : ':warning: warning'} | ${cell(f.objectName)} | ${cell(f.check)} | ${cell(f.message)} | \`${cell(f.fix)}\` | ${cell(`${f.source.file}:${f.source.line}`)} |`,
+      );
+    }
+  }
+  lines.push(
+    '',
+    '<details><summary>Timings</summary>',
+    '',
+    '| Step | ms | Outcome |',
+    '| --- | ---: | --- |',
+    ...result.timings.map((t) => `| ${t.step} | ${t.ms} | ${t.outcome} |`),
+    '',
+    '</details>',
+    '',
+  );
   return lines.join('\n');
 }
 

@@ -111,6 +111,18 @@ export function resolveNameParts(name: string, context: IdentifierContext): stri
   return splitQualified(name).map((part) => resolveIdentifier(part, context));
 }
 
+/**
+ * A name as SHOW prints it (`DB.SCHEMA."Odd name"`) in the spec's form: the resolved parts joined with dots.
+ * A name that does not parse is kept as shown: it then matches nothing the spec declares, which is what it is.
+ */
+export function nameAsShown(text: string): string {
+  try {
+    return resolveNameParts(text, { source: 'a SHOW result' }).join('.');
+  } catch {
+    return text;
+  }
+}
+
 function splitQualified(name: string): string[] {
   const parts: string[] = [];
   let current = '';

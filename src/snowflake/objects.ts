@@ -15,7 +15,7 @@ import {
   roleGrantKey,
 } from '../spec/model.js';
 import { type Row, type SnowflakeSession } from './connection.js';
-import { quoteIdentifier, quoteString, resolveNameParts } from './identifiers.js';
+import { nameAsShown, quoteIdentifier, quoteString } from './identifiers.js';
 
 /**
  * Account objects of the access spec: the statements that create them (always `IF NOT EXISTS`, names quoted,
@@ -235,21 +235,9 @@ function grantKeyOfRoleRow(role: string, row: Row): string {
   const grantedOn = String(row.granted_on ?? '').replace(/_/g, ' ');
   const privilege = String(row.privilege ?? '');
   if (grantedOn === 'ACCOUNT') return privilegeGrantKey({ role, on: 'ACCOUNT', privilege });
-  const objectName = shownName(String(row.name ?? ''));
+  const objectName = nameAsShown(String(row.name ?? ''));
   if (grantedOn === 'ROLE' && privilege === 'USAGE') {
     return roleGrantKey({ granteeType: 'ROLE', grantee: role, role: objectName });
   }
   return privilegeGrantKey({ role, on: grantedOn as PrivilegeGrant['on'], name: objectName, privilege });
-}
-
-/**
- * SHOW GRANTS writes `DB.SCHEMA."Odd name"`; the spec's names are the resolved parts joined with dots. A name
- * that does not parse is kept as shown: it then matches nothing the spec declares, which is what it is.
- */
-function shownName(text: string): string {
-  try {
-    return resolveNameParts(text, { source: 'SHOW GRANTS' }).join('.');
-  } catch {
-    return text;
-  }
 }
