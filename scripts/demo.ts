@@ -5,10 +5,14 @@
  *   0. setup of a new service user with its first key, then the same setup again (nothing to change);
  *   1. a rotation passing the key the workflows hold: succeeds;
  *   2. the same rotation again at once: refused by the grace period, nothing changes;
- *   3. a rotation passing the key now in the secret: succeeds, replacing the two-day-old key.
+ *   3. a rotation passing the key now in the secret: succeeds, replacing the two-day-old key;
+ *   4. setup from Segment's access spec (examples/segment-reverse-etl.yml), then verify of the same spec
+ *      (no findings), then verify again after a grant was revoked by hand (one finding, the step fails).
  * For each run it prints the log, the outputs and the job summary.
  */
-import type { ActionRun } from '../__tests__/harness/run-action.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type ActionRun, REPO_ROOT } from '../__tests__/harness/run-action.js';
 import { findLeaks } from '../__tests__/harness/leak-scan.js';
 import { SERVICE_USER, World, newKey } from '../__tests__/harness/world.js';
 
@@ -67,6 +71,34 @@ try {
   const third = await world.run(world.rotateInputs(adminKey, { 'current-private-key': stored }));
   show('3. Next rotation, passing the key now stored in the secret', third, world);
 
+  await world.sf.sql('GRANT ROLE ACCOUNTADMIN TO USER KEY_ROTATOR');
+  const files = {
+    'snowflake/segment.yml': readFileSync(join(REPO_ROOT, 'examples', 'segment-reverse-etl.yml'), 'utf8'),
+  };
+  const specInputs = (mode: string): Record<string, string | undefined> =>
+    world.rotateInputs(adminKey, {
+      mode,
+      role: 'ACCOUNTADMIN',
+      spec: 'snowflake/segment.yml',
+      'target-user': undefined,
+      'secret-name': undefined,
+      ...(mode === 'setup'
+        ? // The user's network policy admits Segment's addresses, not this runner's: no proof login.
+          { 'verify-login': 'false' }
+        : { 'github-token': undefined }),
+    });
+  const applied = await world.run(specInputs('setup'), { files });
+  show("4. Setup from Segment's access spec", applied, world);
+  const verified = await world.run(specInputs('verify'), { files });
+  show('5. Verify the same spec: no findings', verified, world);
+  await world.sf.sql('REVOKE CREATE SCHEMA ON DATABASE SEGMENT_REVERSE_ETL FROM ROLE SEGMENT_REVERSE_ETL');
+  const drifted = await world.run(specInputs('verify'), { files });
+  show(
+    '6. Verify after someone revoked a grant by hand: the finding, on the spec line, with its fix',
+    drifted,
+    world,
+  );
+
   const desc = await world.describe(SERVICE_USER);
   const holder = (await world.secretValue('SNOWFLAKE_PRIVATE_KEY')) ?? '';
   console.log(`\n${bold('=== Result ===')}`);
@@ -85,6 +117,9 @@ try {
     first.exitCode === 0,
     again.exitCode !== 0,
     third.exitCode === 0,
+    applied.exitCode === 0,
+    verified.exitCode === 0 && verified.outputs.drift === '0',
+    drifted.exitCode !== 0 && drifted.outputs.drift === '1',
   ];
   if (expected.includes(false)) {
     console.error('The demo did not go as expected: see the runs above.');
