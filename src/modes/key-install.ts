@@ -1,4 +1,4 @@
-import { ActionError, WriteError } from '../errors.js';
+import { ActionError, ModeFailure, WriteError } from '../errors.js';
 import type { KeyInstallConfig, SnowflakeLogin } from '../inputs.js';
 import { exportPkcs8, type GeneratedKeyPair, generateRsaKeyPair } from '../keys.js';
 import { maskSecret } from '../mask.js';
@@ -403,4 +403,31 @@ export function describeSlots(state: UserState): string {
         `${slot.slot} ${slot.fingerprint ? `${slot.fingerprint} (set ${slot.lastSetAt?.toISOString() ?? 'at an unknown time'})` : 'empty'}`,
     )
     .join(', ');
+}
+
+/**
+ * Logs in (a step of its own), runs a mode's body in that session and closes it. A failure is rethrown as a
+ * ModeFailure carrying the mode's result so far, so outputs and the report can say what was done.
+ */
+export async function inSession<Result extends { error?: string }>(
+  runner: StepRunner,
+  login: SnowflakeLogin,
+  deps: Pick<ModeDependencies, 'connect'>,
+  result: Result,
+  body: (session: SnowflakeSession) => Promise<Result>,
+): Promise<Result> {
+  let session: SnowflakeSession | undefined;
+  try {
+    const opened = await runner.step('login', async () => ({
+      result: await deps.connect(loginRequest(login)),
+      note: `logged in to ${login.account} as ${login.user ?? 'the workload identity user'} (${login.method.kind})`,
+    }));
+    session = opened;
+    return await body(opened);
+  } catch (error) {
+    result.error = error instanceof ActionError ? error.render() : String(error);
+    throw new ModeFailure(error, result);
+  } finally {
+    await session?.close();
+  }
 }

@@ -1,4 +1,4 @@
-import { ActionError, ModeFailure } from '../errors.js';
+import { ActionError } from '../errors.js';
 import type { RotateConfig } from '../inputs.js';
 import {
   type KeySlot,
@@ -8,7 +8,6 @@ import {
   setKeySlotStatement,
   unsetKeySlot,
 } from '../snowflake/users.js';
-import type { SnowflakeSession } from '../snowflake/connection.js';
 import { StepRunner, type StepTiming } from '../steps.js';
 import {
   type DestinationOutcome,
@@ -16,7 +15,7 @@ import {
   describeSlots,
   destinationNames,
   installKey,
-  loginRequest,
+  inSession,
 } from './key-install.js';
 
 export interface SlotChoice {
@@ -65,14 +64,7 @@ export async function rotate(config: RotateConfig, deps: ModeDependencies): Prom
     destinations: destinations.map((destination) => ({ destination, result: 'planned' })),
     timings: runner.timings,
   };
-  let session: SnowflakeSession | undefined;
-  try {
-    const opened = await runner.step('login', async () => ({
-      result: await deps.connect(loginRequest(config.snowflake)),
-      note: `logged in to ${config.snowflake.account} as ${config.snowflake.user ?? 'the workload identity user'} (${config.snowflake.method.kind})`,
-    }));
-    session = opened;
-
+  return inSession(runner, config.snowflake, deps, result, async (opened) => {
     const before = await runner.step('read-target', async () => {
       const state = await describeUser(opened, target);
       return { result: state, note: `${target}: ${describeSlots(state)}` };
@@ -118,12 +110,7 @@ export async function rotate(config: RotateConfig, deps: ModeDependencies): Prom
       });
     }
     return result;
-  } catch (error) {
-    result.error = error instanceof ActionError ? error.render() : String(error);
-    throw new ModeFailure(error, result);
-  } finally {
-    await session?.close();
-  }
+  });
 }
 
 /**

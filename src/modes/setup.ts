@@ -1,4 +1,4 @@
-import { ActionError, ModeFailure } from '../errors.js';
+import { ActionError } from '../errors.js';
 import type { Destination, SetupConfig } from '../inputs.js';
 import { describeDestination } from '../github/destinations.js';
 import type { SnowflakeSession } from '../snowflake/connection.js';
@@ -32,7 +32,7 @@ import {
 } from '../spec/model.js';
 import { SpecError } from '../spec/load.js';
 import { StepRunner, type StepTiming } from '../steps.js';
-import { type KeyRecord, type ModeDependencies, installKey, loginRequest } from './key-install.js';
+import { type KeyRecord, type ModeDependencies, inSession, installKey } from './key-install.js';
 
 /** A statement of the plan: what it does, the SQL (no values that are secret), what the role needs for it. */
 export interface PlannedStatement {
@@ -104,14 +104,7 @@ export async function setup(config: SetupConfig, deps: ModeDependencies): Promis
     destinations: [],
     timings: runner.timings,
   };
-  let session: SnowflakeSession | undefined;
-  try {
-    const opened = await runner.step('login', async () => ({
-      result: await deps.connect(loginRequest(config.snowflake)),
-      note: `logged in to ${config.snowflake.account} as ${config.snowflake.user ?? 'the workload identity user'} (${config.snowflake.method.kind})`,
-    }));
-    session = opened;
-
+  return inSession(runner, config.snowflake, deps, result, async (opened) => {
     const plan = await runner.step('read-account', async () => {
       const planned = config.spec
         ? await planSpec(opened, config.spec, config)
@@ -175,12 +168,7 @@ export async function setup(config: SetupConfig, deps: ModeDependencies): Promis
     await applyStatements(runner, opened, plan.after, result);
     if (!result.changed) deps.log('nothing to change: the account already matches');
     return result;
-  } catch (error) {
-    result.error = error instanceof ActionError ? error.render() : String(error);
-    throw new ModeFailure(error, result);
-  } finally {
-    await session?.close();
-  }
+  });
 }
 
 /** Without a spec: the target user, created as a service user when missing, and its first key. */

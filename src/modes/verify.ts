@@ -1,6 +1,5 @@
-import { ActionError, ModeFailure } from '../errors.js';
 import type { VerifyConfig } from '../inputs.js';
-import type { SnowflakeConnector, SnowflakeSession } from '../snowflake/connection.js';
+import type { SnowflakeConnector } from '../snowflake/connection.js';
 import {
   type Answer,
   AccountReader,
@@ -38,7 +37,7 @@ import {
   grantsOf,
 } from '../spec/model.js';
 import { StepRunner, type StepTiming } from '../steps.js';
-import { loginRequest } from './key-install.js';
+import { inSession } from './key-install.js';
 
 /**
  * `verify`: reads the account and judges it against the access spec, changing nothing. Every comparison is a
@@ -135,13 +134,7 @@ export async function verify(config: VerifyConfig, deps: VerifyDependencies): Pr
     statements: 0,
     timings: runner.timings,
   };
-  let session: SnowflakeSession | undefined;
-  try {
-    const opened = await runner.step('login', async () => ({
-      result: await deps.connect(loginRequest(config.snowflake)),
-      note: `logged in to ${config.snowflake.account} as ${config.snowflake.user ?? 'the workload identity user'} (${config.snowflake.method.kind})`,
-    }));
-    session = opened;
+  return inSession(runner, config.snowflake, deps, result, async (opened) => {
     const reader = new AccountReader(opened, config.concurrency);
     const verifier = new Verifier(config, reader, deps.now());
     await runner.step('read-and-check', async () => {
@@ -155,12 +148,7 @@ export async function verify(config: VerifyConfig, deps: VerifyDependencies): Pr
     Object.assign(result, verifier.outcome());
     await runner.step('judge', async () => ({ result: undefined, note: result.headline }));
     return result;
-  } catch (error) {
-    result.error = error instanceof ActionError ? error.render() : String(error);
-    throw new ModeFailure(error, result);
-  } finally {
-    await session?.close();
-  }
+  });
 }
 
 interface Subject {
