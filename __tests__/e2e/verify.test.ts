@@ -357,6 +357,40 @@ describe('one change at a time on the Segment account', () => {
   });
 });
 
+test("the README's KEY_AUDITOR role (MANAGE GRANTS and the provisioning role that owns the objects) verifies clean", async () => {
+  // Setup runs as a provisioning role that creates, and so owns, everything in the spec; the auditor reads
+  // grants with MANAGE GRANTS and describes users and policies through that role.
+  await world.sf.clientIp('52.25.130.38');
+  await world.sf.sql('CREATE ROLE PROVISIONER');
+  for (const privilege of [
+    'CREATE DATABASE',
+    'CREATE WAREHOUSE',
+    'CREATE ROLE',
+    'CREATE USER',
+    'CREATE NETWORK POLICY',
+  ]) {
+    await world.sf.sql(`GRANT ${privilege} ON ACCOUNT TO ROLE PROVISIONER`);
+  }
+  await world.sf.sql(`GRANT ROLE PROVISIONER TO USER ${ADMIN}`);
+  const files = { 'snowflake/segment.yml': example('segment-reverse-etl.yml') };
+  const setupRun = await world.run(
+    world.rotateInputs(adminKey, {
+      mode: 'setup',
+      role: 'PROVISIONER',
+      spec: 'snowflake/segment.yml',
+      'target-user': undefined,
+      'secret-name': undefined,
+    }),
+    { files },
+  );
+  expect(setupRun.errors).toEqual([]);
+  await world.sf.sql('CREATE ROLE KEY_AUDITOR');
+  await world.sf.sql('GRANT MANAGE GRANTS ON ACCOUNT TO ROLE KEY_AUDITOR');
+  await world.sf.sql('GRANT ROLE PROVISIONER TO ROLE KEY_AUDITOR');
+  await world.sf.sql(`GRANT ROLE KEY_AUDITOR TO USER ${ADMIN}`);
+  expectClean(await verifyRun(files, 'snowflake/segment.yml', { role: 'KEY_AUDITOR', strict: 'true' }));
+});
+
 test('a role that may not read the grants: a finding that says so, not a crash', async () => {
   const files = await setUp('secret.yml', example('snowflake-secret.yml'));
   // ROTATOR_ROLE has neither MANAGE GRANTS nor the spec's roles.
