@@ -9,7 +9,7 @@ import type { SnowflakeSecretName } from './snowflake/secrets.js';
 import { MAX_SPEC_BYTES, SpecError, loadSpec } from './spec/load.js';
 import { type AccessSpec, keyDestinations } from './spec/model.js';
 import { readFileSync, statSync } from 'node:fs';
-import { relative as relativePath, resolve as resolvePath } from 'node:path';
+import { isAbsolute as isAbsolutePath, relative as relativePath, resolve as resolvePath } from 'node:path';
 
 export type { Destination, GitHubSettings, ProxySettings };
 
@@ -381,6 +381,14 @@ function readSpec(inputs: Inputs, source: InputSource): AccessSpec | undefined {
   if (path === undefined) return undefined;
   const workspace = source.env.GITHUB_WORKSPACE || process.cwd();
   const file = resolvePath(workspace, path);
+  // Only files of the repository: an error about a spec quotes it, so it must not be any file on the runner.
+  if (relativePath(workspace, file).startsWith('..') || isAbsolutePath(relativePath(workspace, file))) {
+    throw inputError(
+      'spec',
+      `names ${path}, which is outside the workspace`,
+      'Give a path inside the repository, e.g. snowflake/access.yml',
+    );
+  }
   let text: string;
   try {
     if (statSync(file).size > MAX_SPEC_BYTES) {

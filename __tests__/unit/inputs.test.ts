@@ -116,6 +116,23 @@ describe('readConfig for rotate', () => {
     });
   });
 
+  test('a spec outside the workspace is refused', () => {
+    const spec = {
+      ...rotateInputs,
+      mode: 'setup',
+      'secret-name': '',
+      'current-private-key': '',
+      spec: '../../etc/passwd',
+    };
+    expect(errorText(() => readConfig(source(spec, { GITHUB_WORKSPACE: '/tmp/ws' })))).toMatch(
+      /Input 'spec' names \.\.\/\.\.\/etc\/passwd, which is outside the workspace/,
+    );
+    const absolute = { ...spec, spec: '/proc/self/environ' };
+    expect(errorText(() => readConfig(source(absolute, { GITHUB_WORKSPACE: '/tmp/ws' })))).toMatch(
+      /outside the workspace/,
+    );
+  });
+
   describe('login methods', () => {
     const withoutKey = { ...rotateInputs, 'private-key': '' };
     const oidcEnv = {

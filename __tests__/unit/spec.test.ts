@@ -372,6 +372,13 @@ describe('invalid specs', () => {
 
   test.each<[string, string, number, string, RegExp]>([
     [
+      'a comment with a line break (it would reach the log as a workflow command)',
+      spec('roles:', '  - name: r', '    comment: "a\\n::error::x"'),
+      4,
+      'roles[0].comment',
+      /must match pattern/,
+    ],
+    [
       'unknown top-level field',
       spec('colour: blue'),
       2,
