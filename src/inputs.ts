@@ -170,17 +170,24 @@ function readCommon(inputs: Inputs, source: InputSource, needsTarget = true): Co
   };
 }
 
+/**
+ * The key the workflows hold now, parsed and masked in its decrypted form too. A key stored by an earlier
+ * rotation with key-passphrase is encrypted with that same passphrase.
+ */
+function readCurrentPrivateKey(inputs: Inputs, source: InputSource): ParsedPrivateKey | undefined {
+  const text = inputs.optional('current-private-key');
+  if (text === undefined) return undefined;
+  const key = parsePrivateKey(text, inputs.optional('key-passphrase'), {
+    key: 'current-private-key',
+    passphrase: 'key-passphrase',
+  });
+  maskSecret(exportPkcs8(key.key), source.setSecret);
+  return key;
+}
+
 function readRotateConfig(inputs: Inputs, source: InputSource): RotateConfig {
   const common = readCommon(inputs, source);
-  const currentKeyText = inputs.optional('current-private-key');
-  // A key stored by an earlier rotation with key-passphrase is encrypted with that same passphrase.
-  const currentPrivateKey = currentKeyText
-    ? parsePrivateKey(currentKeyText, inputs.optional('key-passphrase'), {
-        key: 'current-private-key',
-        passphrase: 'key-passphrase',
-      })
-    : undefined;
-  if (currentPrivateKey) maskSecret(exportPkcs8(currentPrivateKey.key), source.setSecret);
+  const currentPrivateKey = readCurrentPrivateKey(inputs, source);
   const keyInstall = readKeyInstall(inputs, source);
   const retirePrevious = inputs.boolean('retire-previous', false);
   if (retirePrevious && !keyInstall.verifyLogin) {
@@ -293,15 +300,8 @@ function readVerifyConfig(inputs: Inputs, source: InputSource): VerifyConfig {
       'Pass the key itself instead: current-private-key: ${{ secrets.SNOWFLAKE_PRIVATE_KEY }}; verify then checks that it is registered',
     );
   }
-  const currentKeyText = inputs.optional('current-private-key');
-  const currentPrivateKey = currentKeyText
-    ? parsePrivateKey(currentKeyText, inputs.optional('key-passphrase'), {
-        key: 'current-private-key',
-        passphrase: 'key-passphrase',
-      })
-    : undefined;
-  if (currentPrivateKey) maskSecret(exportPkcs8(currentPrivateKey.key), source.setSecret);
-  else if (inputs.optional('key-passphrase') !== undefined) {
+  const currentPrivateKey = readCurrentPrivateKey(inputs, source);
+  if (!currentPrivateKey && inputs.optional('key-passphrase') !== undefined) {
     throw inputError(
       'key-passphrase',
       "is set without 'current-private-key'",
