@@ -533,7 +533,7 @@ function readSnowflakeLogin(inputs: Inputs, source: InputSource): SnowflakeLogin
     role,
     method,
     proxy: readProxy(source.env, url, source.setSecret),
-    statementDeadlineMs: readStatementDeadline(source.env),
+    statementDeadlineMs: readMillisecondsKnob(source.env, 'SNOWFLAKE_KEYPAIR_ACTION_STATEMENT_DEADLINE_MS'),
   };
 }
 
@@ -634,21 +634,20 @@ function readLoginMethod(inputs: Inputs, source: InputSource): LoginMethod {
 }
 
 /**
- * SNOWFLAKE_KEYPAIR_ACTION_STATEMENT_DEADLINE_MS shortens how long a statement may take, retries included
- * (default 90 s): the fault tests use it so that a Snowflake that never answers costs seconds, not minutes.
+ * Environment knobs that shorten the action's waits (the fault tests use them, so that a service that never
+ * answers costs seconds, not minutes): SNOWFLAKE_KEYPAIR_ACTION_STATEMENT_DEADLINE_MS, how long a Snowflake
+ * statement may take with the driver's retries (default 90 s); SNOWFLAKE_KEYPAIR_ACTION_GITHUB_TIMEOUT_MS,
+ * how long one GitHub request may take (default 15 s).
  */
-function readStatementDeadline(env: InputSource['env']): number | undefined {
-  const raw = env.SNOWFLAKE_KEYPAIR_ACTION_STATEMENT_DEADLINE_MS;
+function readMillisecondsKnob(env: InputSource['env'], name: string): number | undefined {
+  const raw = env[name];
   if (!raw) return undefined;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1000) {
-    throw new ActionError(
-      'SNOWFLAKE_KEYPAIR_ACTION_STATEMENT_DEADLINE_MS is not a number of milliseconds of at least 1000',
-      {
-        code: 'invalid-environment',
-        hint: 'Unset it, or give a whole number such as 30000',
-      },
-    );
+    throw new ActionError(`${name} is not a number of milliseconds of at least 1000`, {
+      code: 'invalid-environment',
+      hint: 'Unset it, or give a whole number such as 30000',
+    });
   }
   return value;
 }
@@ -703,7 +702,11 @@ function readGitHub(inputs: Inputs, source: InputSource): GitHubSettings {
     'github-token',
     'a token that may write Actions secrets (a GitHub App token or fine-grained token with Secrets: write); the workflow GITHUB_TOKEN cannot write secrets',
   );
-  return { token, apiUrl: (source.env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, '') };
+  return {
+    token,
+    apiUrl: (source.env.GITHUB_API_URL || 'https://api.github.com').replace(/\/+$/, ''),
+    requestTimeoutMs: readMillisecondsKnob(source.env, 'SNOWFLAKE_KEYPAIR_ACTION_GITHUB_TIMEOUT_MS'),
+  };
 }
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;

@@ -4,7 +4,7 @@
 
 import { generateKeyPairSync } from 'node:crypto';
 import sodium from 'libsodium-wrappers';
-import { ActionError } from '../../src/errors.js';
+import { ActionError, WriteError } from '../../src/errors.js';
 import { SecretWriter, type SecretWriterOptions, seal } from '../../src/github/secrets.js';
 import type { Destination } from '../../src/inputs.js';
 import type { StoredSecret } from '../emulators/github/control.js';
@@ -358,6 +358,27 @@ describe('SecretWriter', () => {
         'Could not reach GitHub to read the public key of repository:acme/app:X',
       );
       expect(await requests()).toHaveLength(2);
+    });
+
+    it('gives up on a request that does not answer within the timeout, and says the write may have landed', async () => {
+      const w = new SecretWriter({ token: TOKENS.writer, apiUrl: gh.url, requestTimeoutMs: 1000 }, fast);
+      const prepared = await w.prepare(repository('STALLED'));
+      // The emulator stores the value, then holds the reply back for 30 s: the reply is what is lost.
+      await gh.control.fault({
+        match: '^PUT /repos/acme/app/actions/secrets/STALLED$',
+        action: 'delay',
+        delayMs: 30_000,
+        after: true,
+      });
+      const started = Date.now();
+      const error = await actionErrorOf(w.write(prepared, PEM));
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(error).toBeInstanceOf(WriteError);
+      expect((error as WriteError).outcome).toBe('unknown');
+      expect(error.render()).toContain(
+        'Could not reach GitHub to write the secret of repository:acme/app:STALLED',
+      );
+      await gh.control.clearFaults();
     });
   });
 });

@@ -15,6 +15,8 @@ export interface GitHubSettings {
   token: string;
   /** REST base URL (GITHUB_API_URL: GitHub Enterprise Server has its own). */
   apiUrl: string;
+  /** How long one request may take before it counts as a network failure (default REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs?: number;
 }
 
 /** How a destination is named in outputs and logs: `repository:owner/repo:NAME`, ... (interface.md). */

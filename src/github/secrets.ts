@@ -39,6 +39,13 @@ export interface SecretWriterOptions {
   attempts?: number;
 }
 
+/**
+ * GitHub ends a REST request that takes more than 10 seconds itself ("Timeouts", docs.github.com/en/rest/
+ * using-the-rest-api/troubleshooting-the-rest-api): waiting longer than that and a margin is waiting for
+ * an answer that will not come.
+ */
+const REQUEST_TIMEOUT_MS = 15_000;
+
 const API_VERSION_HEADER = { 'X-GitHub-Api-Version': '2022-11-28' };
 
 type Octokit = ReturnType<typeof getOctokit>;
@@ -56,7 +63,15 @@ export class SecretWriter {
 
   constructor(settings: GitHubSettings, options: SecretWriterOptions = {}) {
     // Octokit's own retry plugin is not loaded by getOctokit; retries are ours (below), so they are bounded.
-    this.octokit = getOctokit(settings.token, { baseUrl: settings.apiUrl, request: { retries: 0 } });
+    // Octokit has no timeout of its own: a request that never answers would hold the job until the runner
+    // kills it. Each request gets a deadline; an aborted one is a network failure, retried like a reset.
+    const timeoutMs = settings.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    const timedFetch: typeof fetch = (input, init) =>
+      fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    this.octokit = getOctokit(settings.token, {
+      baseUrl: settings.apiUrl,
+      request: { retries: 0, fetch: timedFetch },
+    });
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.attempts = options.attempts ?? 3;
   }

@@ -122,7 +122,11 @@ class HttpError extends Error {
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/** A delay fault's wait; unref'd, so a stalled reply does not keep the process alive after close(). */
+const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    setTimeout(resolve, ms).unref();
+  });
 
 function sendJson(
   res: ServerResponse,

@@ -147,7 +147,11 @@ function connectName(raw: string): string {
   return m ? m[1]!.replace(/""/g, '"') : raw.toUpperCase();
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A delay fault's wait; unref'd, so a stalled reply does not keep the process alive after close(). */
+const sleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    setTimeout(resolve, ms).unref();
+  });
 
 async function readBody(req: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
