@@ -4,7 +4,7 @@ import { KEY_SIZES, type KeySize, type ParsedPrivateKey, exportPkcs8, parsePriva
 import { maskSecret } from './mask.js';
 import type { Destination, GitHubSettings } from './github/destinations.js';
 import type { ProxySettings } from './snowflake/connection.js';
-import { resolveIdentifier, resolveQualifiedName } from './snowflake/identifiers.js';
+import { describeCharacter, resolveIdentifier, resolveQualifiedName } from './snowflake/identifiers.js';
 import type { SnowflakeSecretName } from './snowflake/secrets.js';
 import { MAX_SPEC_BYTES, SpecError, loadSpec } from './spec/load.js';
 import { type AccessSpec, keyDestinations } from './spec/model.js';
@@ -333,12 +333,25 @@ function readVerifyConfig(inputs: Inputs, source: InputSource): VerifyConfig {
     ...readCommon(inputs, source, false),
     targetUser: keyUser ?? singleKeyedUser(spec),
     spec,
-    maxKeyAgeMs: inputs.duration('max-key-age', '90d'),
+    maxKeyAgeMs: readMaxKeyAge(inputs),
     strict: inputs.boolean('strict', false),
     currentPrivateKey,
     keyUser,
     concurrency: readConcurrency(source.env),
   };
+}
+
+/** `max-key-age`: zero would make every key an error, as the spec's `key.max_age` refuses too. */
+function readMaxKeyAge(inputs: Inputs): number {
+  const ms = inputs.duration('max-key-age', '90d');
+  if (ms === 0) {
+    throw inputError(
+      'max-key-age',
+      'is zero, so every key would be too old',
+      'Give the longest age a key may reach, e.g. 90d',
+    );
+  }
+  return ms;
 }
 
 function singleKeyedUser(spec: AccessSpec): string {
@@ -453,9 +466,10 @@ export function parseAccount(value: string): string {
   }
   candidate = candidate.replace(/\/+$/, '');
   if (!ACCOUNT_IDENTIFIER.test(candidate)) {
+    const stray = Array.from(candidate).findIndex((ch) => !/^[A-Za-z0-9_.-]$/.test(ch));
     throw inputError(
       'account',
-      `is not a Snowflake account identifier`,
+      `is not a Snowflake account identifier${stray < 0 ? ' (its dots do not separate up to three names)' : `: it has ${describeCharacter(Array.from(candidate)[stray] ?? '')} at position ${stray + 1}`}`,
       "Use orgname-accountname (from SELECT CURRENT_ORGANIZATION_NAME() || '-' || CURRENT_ACCOUNT_NAME()) or locator.region",
     );
   }
@@ -841,10 +855,11 @@ function readDestinations(inputs: Inputs, source: InputSource): Destination[] {
   for (const environment of environments) {
     // GitHub environment names: up to 255 characters, no control characters (the API URL-encodes the rest).
     // eslint-disable-next-line no-control-regex
-    if (environment.length > 255 || /[\u0000-\u001f]/.test(environment)) {
+    const control = /[\u0000-\u001f\u007f]/.exec(environment);
+    if (environment.length > 255 || control) {
       throw inputError(
         'secret-environment',
-        `has an invalid environment name`,
+        `has an invalid environment name: ${control ? `it holds the control character ${describeCharacter(control[0])}` : `it is ${environment.length} characters, more than GitHub's 255`}`,
         'Use the name shown under Settings > Environments',
       );
     }
@@ -863,6 +878,13 @@ function readDestinations(inputs: Inputs, source: InputSource): Destination[] {
 const DURATION = /^(\d+)\s*(s|m|h|d|w)$/;
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
+/**
+ * The longest duration accepted: 100 years. Longer ones are typing mistakes, and past about 273,000 years they
+ * no longer fit in a JavaScript Date, so that every comparison with a key's age would silently be false.
+ */
+const MAX_DURATION_DAYS = 36_500;
+const MAX_DURATION_MS = MAX_DURATION_DAYS * 86_400_000;
+
 /** Durations as the interface writes them: `90m`, `1h`, `36h`, `7d` (also `s` and `w`). */
 export function parseDuration(value: string, input: string): number {
   const match = DURATION.exec(value.trim().toLowerCase());
@@ -873,7 +895,15 @@ export function parseDuration(value: string, input: string): number {
       'Write a number and a unit: 90m, 1h, 36h, 7d',
     );
   }
-  return Number(match[1]) * (UNIT_MS[match[2] ?? ''] ?? 0);
+  const ms = Number(match[1]) * (UNIT_MS[match[2] ?? ''] ?? 0);
+  if (!(ms <= MAX_DURATION_MS)) {
+    throw inputError(
+      input,
+      `is '${value}', longer than the limit of ${MAX_DURATION_DAYS}d (100 years)`,
+      'Write a duration such as 90d or 52w',
+    );
+  }
+  return ms;
 }
 
 export function splitList(value: string): string[] {

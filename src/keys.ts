@@ -134,6 +134,13 @@ export function parsePrivateKey(
     );
   }
   if (!pem.includes(`-----END ${label}-----`)) {
+    const otherEnd = /-----END ([A-Z0-9 ]+)-----/.exec(text);
+    if (otherEnd && otherEnd[1] !== label) {
+      throw fail(
+        `does not hold one PEM block: it begins with BEGIN ${label} but ends with END ${otherEnd[1] ?? ''}`,
+        'Copy the whole key again from one file; the header and footer lines of a PEM name the same type',
+      );
+    }
     throw fail(
       `is truncated: it has no END ${label} footer line`,
       'Copy the whole key again; secrets and YAML values sometimes lose the last lines',

@@ -49,24 +49,26 @@ export function resolveIdentifier(name: string, context: IdentifierContext): str
   } else {
     throw invalid(
       context,
-      `is not a valid unquoted Snowflake identifier (letters, digits, '_' and '$', not starting with a digit)`,
+      `is not a valid unquoted Snowflake identifier: ${unquotedProblem(trimmed)} (unquoted names hold ASCII letters, digits, '_' and '$', and do not start with a digit or '$')`,
       'Use such a name, or wrap the exact, case-sensitive name in double quotes ("my-user")',
     );
   }
   if (resolved === '') {
     throw invalid(context, 'is an empty quoted name', 'Give the name of the Snowflake object');
   }
-  if (resolved.length > MAX_LENGTH) {
+  if (characterCount(resolved) > MAX_LENGTH) {
     throw invalid(
       context,
-      `is longer than Snowflake's limit of ${MAX_LENGTH} characters`,
+      `is ${characterCount(resolved)} characters, longer than Snowflake's limit of ${MAX_LENGTH} characters`,
       'Use a shorter name',
     );
   }
   if (CONTROL.test(resolved)) {
+    const characters = Array.from(resolved);
+    const index = characters.findIndex((ch) => CONTROL.test(ch));
     throw invalid(
       context,
-      'contains a control character',
+      `contains a control character (${describeCharacter(characters[index] ?? '')} at position ${index + 1})`,
       'Remove it; names cannot hold line breaks or tabs',
     );
   }
@@ -75,7 +77,7 @@ export function resolveIdentifier(name: string, context: IdentifierContext): str
 
 /** The SQL text for an already-resolved name: always double-quoted, inner quotes doubled. */
 export function quoteIdentifier(resolvedName: string): string {
-  if (resolvedName === '' || CONTROL.test(resolvedName) || resolvedName.length > MAX_LENGTH) {
+  if (resolvedName === '' || CONTROL.test(resolvedName) || characterCount(resolvedName) > MAX_LENGTH) {
     // Resolved names come from resolveIdentifier or from Snowflake itself; anything else is a bug here.
     throw new ActionError(`Internal error: refusing to quote the identifier ${JSON.stringify(resolvedName)}`);
   }
@@ -146,6 +148,35 @@ function splitQualified(name: string): string[] {
   }
   parts.push(current);
   return parts;
+}
+
+/**
+ * Snowflake's limit is 255 characters: Unicode code points, not the UTF-16 units JavaScript's `length` counts
+ * (an emoji is one character to Snowflake and two units to JavaScript).
+ */
+function characterCount(name: string): number {
+  return Array.from(name).length;
+}
+
+/**
+ * Why a name is not a valid unquoted identifier, naming the first character that does not fit: a look-alike
+ * (Cyrillic 'А' in SVC_LOАDER, a fullwidth letter, a zero-width space) reads as a valid name, so its code
+ * point is what tells the user what is wrong.
+ */
+function unquotedProblem(name: string): string {
+  const characters = [...name];
+  const index = characters.findIndex((ch, i) => !(i === 0 ? /^[A-Za-z_]$/ : /^[A-Za-z0-9_$]$/).test(ch));
+  const ch = characters[index] ?? '';
+  if (index === 0 && /^[0-9$]$/.test(ch)) return `it starts with ${describeCharacter(ch)}`;
+  return `it has ${describeCharacter(ch)} at position ${index + 1}`;
+}
+
+/** `U+0410 (А)`; control and invisible characters by their code point only. */
+export function describeCharacter(ch: string): string {
+  const code = `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+  // Control, format (zero-width) and separator characters would be invisible or break the line.
+  if (/^[\p{Cc}\p{Cf}\p{Z}\p{Co}\p{Cn}]$/u.test(ch)) return ch === ' ' ? `${code} (a space)` : code;
+  return `${code} (${ch})`;
 }
 
 function invalid(context: IdentifierContext, problem: string, fix: string): ActionError {

@@ -3,7 +3,7 @@ import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Docum
 import schema from '../../schema/access-spec.schema.json' with { type: 'json' };
 import { ActionError } from '../errors.js';
 import { parseDuration, parseRepository, parseSecretName } from '../inputs.js';
-import { resolveIdentifier, resolveQualifiedName } from '../snowflake/identifiers.js';
+import { describeCharacter, resolveIdentifier, resolveQualifiedName } from '../snowflake/identifiers.js';
 import {
   IMPLICIT_SCHEMAS,
   NAME_PARTS,
@@ -50,6 +50,9 @@ export const MAX_SPEC_BYTES = 1024 * 1024;
  * refuses "billion laughs" documents long before they cost memory (https://eemeli.org/yaml/#tojs-options).
  */
 export const MAX_ALIAS_COUNT = 50;
+/** Characters a YAML file cannot hold (C0 and C1 controls other than tab, line feed, carriage return and NEL), and U+FFFD. */
+// eslint-disable-next-line no-control-regex
+const NOT_YAML_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u0084\u0086-\u009f\ufffd]/;
 /** Past this many problems the message says how many more there are instead of listing them. */
 const MAX_REPORTED_ISSUES = 50;
 
@@ -104,6 +107,21 @@ export function loadSpec(text: string, file: string): AccessSpec {
         line: 1,
         path: '(root)',
         message: `the file is ${size} bytes, more than the limit of ${MAX_SPEC_BYTES} bytes (1 MiB) for an access spec. Split it, or check that this is the right file`,
+      },
+    ]);
+  }
+  // YAML is text: characters outside its printable set (https://yaml.org/spec/1.2.2/#51-character-set) mean
+  // a binary file, or one in another encoding (U+FFFD is what reading invalid UTF-8 leaves). The parser would
+  // take such a file for a single value; say what it is instead.
+  const notText = NOT_YAML_TEXT.exec(text);
+  if (notText) {
+    const found = notText[0];
+    throw new SpecError([
+      {
+        file,
+        line: text.slice(0, notText.index).split('\n').length,
+        path: '(yaml)',
+        message: `the file ${found === '\ufffd' ? 'holds bytes that are not UTF-8 text' : `holds the control character ${describeCharacter(found)}`}, so it is not a YAML text file. Check that 'spec' names the access spec, saved as UTF-8`,
       },
     ]);
   }
@@ -275,6 +293,17 @@ function schemaIssues(errors: ErrorObject[], locator: Locator): SpecIssue[] {
       case 'minLength':
         message = 'is empty. Give a value, or remove the field';
         break;
+      case 'maxLength':
+        message = `is ${Array.from(String(error.data)).length} characters, more than the limit of ${String(params.limit)}. Shorten it`;
+        break;
+      case 'pattern': {
+        // The schema's one pattern keeps comments on one line: name the character that breaks it.
+        const control = typeof error.data === 'string' ? CONTROL.exec(error.data) : null;
+        message = control
+          ? `holds the control character ${describeCharacter(control[0])} at position ${Array.from(String(error.data).slice(0, control.index)).length + 1}. Write it on one line, without line breaks, tabs or other control characters (it must match pattern ${String(params.pattern)})`
+          : `${describeValue(error.data)} does not have the form this field takes (${String(params.pattern)})`;
+        break;
+      }
       case 'minimum':
         message = `is ${describeValue(error.data)}, less than ${String(params.limit)}. Give a number of at least ${String(params.limit)}`;
         break;
@@ -894,13 +923,22 @@ class Builder {
         `is set on a ${type} user, but Snowflake accepts workload identity only on TYPE = SERVICE users. Set \`type: SERVICE\`, or remove workload_identity`,
       );
     }
+    // The URL parser drops tabs and line breaks, so `new URL` alone would let them through into SQL and the
+    // log (where a line break starts a new line, possibly a forged workflow command).
+    const issuerControl = CONTROL.exec(raw.issuer);
     let issuer: URL | undefined;
     try {
       issuer = new URL(raw.issuer);
     } catch {
       issuer = undefined;
     }
-    if (issuer?.protocol !== 'https:') {
+    if (issuerControl) {
+      valid = false;
+      this.problem(
+        [...path, 'issuer'],
+        `holds the control character ${describeCharacter(issuerControl[0])}. Write the issuer URL on one line, e.g. https://token.actions.githubusercontent.com`,
+      );
+    } else if (issuer?.protocol !== 'https:') {
       valid = false;
       this.problem(
         [...path, 'issuer'],
@@ -917,6 +955,16 @@ class Builder {
       );
     }
     const audiences = raw.audiences?.map((audience) => audience.trim());
+    audiences?.forEach((audience, i) => {
+      const control = CONTROL.exec(audience);
+      if (audience === '' || control) {
+        valid = false;
+        this.problem(
+          [...path, 'audiences', i],
+          `${control ? `holds the control character ${describeCharacter(control[0])}` : 'is blank'}. Give the audience the token is issued for, on one line, e.g. snowflakecomputing.com`,
+        );
+      }
+    });
     if (!valid) return undefined;
     return { issuer: raw.issuer, subject, ...optional('audiences', audiences), source: this.at(path) };
   }

@@ -7,7 +7,13 @@
 // - double-quoted identifiers keep their case exactly; `""` inside stands for one `"`;
 // - string constants are single-quoted, `''` stands for one `'`, and backslash escapes
 //   (`\'`, `\\`, `\n`, `\t`, `\r`, `\b`, `\f`, `\0`) are decoded; `$$...$$` is a raw string;
-// - comments are `-- ...`, `// ...` and `/* ... */`.
+// - comments are `-- ...`, `// ...` and `/* ... */`;
+// - an identifier, quoted or not, has at most 255 characters ("Regardless of whether an identifier
+//   is unquoted or double-quoted, the maximum number of characters allowed is 255 (including blank
+//   spaces)", https://docs.snowflake.com/en/sql-reference/identifiers-syntax); the limit applies to
+//   each part of a qualified name. Characters are Unicode code points (an emoji is one).
+//   Snowflake's message for a longer one is `Object name '...' exceeds maximum length limit of 255
+//   characters` (reported from a live account); its code is our guess.
 // A syntax error is reported as Snowflake does, naming the 1-based line, the 0-based position in
 // that line, and the offending token (`<EOF>` at the end of the text).
 
@@ -236,6 +242,7 @@ export function tokenize(sql: string): Token[] {
       let j = i + 1;
       while (j < sql.length && /[A-Za-z0-9_$]/.test(sql[j]!)) j += 1;
       const text = sql.slice(i, j);
+      checkIdentifierLength(text.toUpperCase());
       tokens.push({ kind: 'word', text, upper: text.toUpperCase(), pos: start });
       i = j;
       continue;
@@ -266,6 +273,7 @@ export function tokenize(sql: string): Token[] {
         j += 1;
       }
       if (value === '') fail(i, '""');
+      checkIdentifierLength(value);
       tokens.push({ kind: 'qident', text: sql.slice(i, j + 1), value, pos: start });
       i = j + 1;
       continue;
@@ -317,6 +325,18 @@ export function tokenize(sql: string): Token[] {
   }
   tokens.push({ kind: 'eof', text: '<EOF>', pos: pos(sql.length) });
   return tokens;
+}
+
+/** Snowflake's limit on one identifier: 255 characters (code points), quoted or not (see the header). */
+export const MAX_IDENTIFIER_LENGTH = 255;
+
+function checkIdentifierLength(name: string): void {
+  if (Array.from(name).length <= MAX_IDENTIFIER_LENGTH) return;
+  throw new SfError(
+    '001003',
+    '42000',
+    `SQL compilation error:\nObject name '${name}' exceeds maximum length limit of ${MAX_IDENTIFIER_LENGTH} characters`,
+  );
 }
 
 class Parser {

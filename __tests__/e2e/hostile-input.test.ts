@@ -1,0 +1,910 @@
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { expectNoLeaks } from '../harness/leak-scan.js';
+import type { ActionRun } from '../harness/run-action.js';
+import { ADMIN, type TestKey, World, newKey } from '../harness/world.js';
+
+/**
+ * Hostile and malformed input, end to end: dist/index.js against both emulators, one table of cases. Every
+ * input that reaches SQL (user, role, target-user, snowflake-secret) and every spec field that does, gets
+ * quotes, statement separators, comments, backslashes, control characters, look-alike letters, over-long and
+ * empty names; keys, durations, booleans, lists, account identifiers, URLs, secret names and destinations get
+ * malformed values; specs get YAML bombs, binary, the wrong shape, unknown and duplicate keys.
+ *
+ * Each case must fail (exit code 1) with exactly one failure message (`::error::`) that names the input (or the
+ * spec's file, line and field) and what is wrong with it, plus, for a spec problem, exactly one annotation on
+ * the spec's own line saying the same; forge no workflow command; change nothing in Snowflake or GitHub (no
+ * secret, no variable, `changed` not true); and leak nothing. What Snowflake may see is stated per case
+ * (`snowflake`):
+ * - `nothing`: refused while reading the inputs and the spec: no login, no statement, no GitHub request;
+ * - `refused-login`: the only way to learn the name is wrong is a login, which Snowflake refuses; no statement;
+ * - `reads`: a name that is valid but names nothing: logins and reads (DESC, SHOW, SELECT, the session's time
+ *   zone) only, no statement that changes anything is even attempted, and GitHub is only read.
+ */
+
+type Mode = 'rotate' | 'setup' | 'verify';
+
+interface Case {
+  title: string;
+  mode?: Mode;
+  /** Overrides of the mode's working inputs; undefined removes one. */
+  inputs?: Record<string, string | undefined>;
+  /** An access spec, written to SPEC_PATH and named by `spec`. */
+  spec?: string;
+  /** Fragments of the one failure message, all case-specific (the input's name, the field, the problem). */
+  error: string[];
+  /** For a spec problem: the one annotation on the spec's own line. */
+  annotation?: { line: number; path: string };
+  snowflake?: 'nothing' | 'refused-login' | 'reads';
+  /** Values of this case that must appear nowhere (on top of the world's keys and tokens). */
+  secrets?: Record<string, string>;
+}
+
+const SPEC_PATH = 'snowflake/access.yml';
+/** The spec setup and verify read when the case is about an input, not the spec. */
+const VALID_SPEC = 'version: 1\nroles:\n  - name: reader\n';
+const POOL_SIZE = 3;
+const PASSPHRASE = 'correct horse battery staple';
+const URL_PASSWORD = 'Sup3rS3cretPassw0rd';
+
+// Keys, made once and shared by every world.
+const adminKey: TestKey = newKey();
+const serviceKey: TestKey = newKey();
+const pem = (key: ReturnType<typeof generateKeyPairSync>['privateKey'], type: 'pkcs8') =>
+  key.export({ type, format: 'pem' }).toString();
+const key1024 = pem(generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey, 'pkcs8');
+const encryptedAdminKey = adminKey.privateKey
+  .export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: PASSPHRASE })
+  .toString();
+const publicPem = createPublicKey(adminKey.privateKey).export({ type: 'spki', format: 'pem' }).toString();
+const body = adminKey.pem.split('\n').slice(1, -2).join('\n');
+const truncated = adminKey.pem.slice(0, Math.floor(adminKey.pem.length / 2));
+const garbage =
+  '-----BEGIN PRIVATE KEY-----\nThis is not base64 at all!!! ~~~ ^^^\n-----END PRIVATE KEY-----\n';
+const armoured = (label: string, end = label): string =>
+  `-----BEGIN ${label}-----\n${body}\n-----END ${end}-----\n`;
+const KEY_SECRETS = {
+  '1024-bit key': key1024,
+  'encrypted admin key': encryptedAdminKey,
+  passphrase: PASSPHRASE,
+};
+
+/** `version: 1` and the given lines: line N of the file is lines[N - 2]. */
+const spec = (...lines: string[]): string => ['version: 1', ...lines, ''].join('\n');
+const yamlBomb = spec(
+  'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]',
+  'b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]',
+  'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]',
+  'd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]',
+  'e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]',
+  'f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]',
+  'g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]',
+  'h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]',
+  'i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]',
+  'roles: *i',
+);
+/** A spec with one user and whatever fields the case adds (indented under the user). */
+const userSpec = (...fields: string[]): string =>
+  spec('users:', '  - name: svc_loader_2', '    type: SERVICE', ...fields.map((field) => `    ${field}`));
+/** A user with a key block, with the given secret fields and key fields. */
+const keySpec = (secretFields: string[], keyFields: string[] = []): string =>
+  userSpec('key:', '  secret:', ...secretFields.map((f) => `    ${f}`), ...keyFields.map((f) => `  ${f}`));
+const roleSpec = (...fields: string[]): string =>
+  spec('roles:', '  - name: reader', ...fields.map((field) => `    ${field}`));
+const grantSpec = (on: string, name: string, privileges: string): string =>
+  roleSpec('privileges:', `  - on: ${on}`, `    name: ${name}`, `    privileges: ${privileges}`);
+
+/** The one message for an unquoted name with a stray character. */
+const stray = (where: string, character: string, position: number): string[] => [
+  `The Snowflake name in ${where} is not a valid unquoted Snowflake identifier: it has ${character} at position ${position}`,
+];
+/** The spec's wording of the same: `the name "..." is not a valid unquoted ...`. */
+const strayInSpec = (value: string, character: string, position: number): string[] => [
+  `the name ${JSON.stringify(value)} is not a valid unquoted Snowflake identifier: it has ${character} at position ${position}`,
+];
+
+const cases: Case[] = [
+  // --- names that reach SQL, as inputs ---------------------------------------------------------------------
+  {
+    title: 'user with a double quote and a statement after it',
+    inputs: { user: 'KEY_ROTATOR"; DROP USER SVC_LOADER; --' },
+    error: stray("input 'user'", 'U+0022 (")', 12),
+  },
+  {
+    title: 'user with a single quote and a statement after it',
+    inputs: { user: "KEY_ROTATOR'; DROP USER SVC_LOADER; --" },
+    error: stray("input 'user'", "U+0027 (')", 12),
+  },
+  {
+    title: 'user with a /* */ comment inside',
+    inputs: { user: 'KEY/* x */_ROTATOR' },
+    error: stray("input 'user'", 'U+002F (/)', 4),
+  },
+  {
+    title: 'user with a line break and a forged workflow command',
+    inputs: { user: 'KEY_ROTATOR\n::error::forged' },
+    error: stray("input 'user'", 'U+000A', 12),
+  },
+  {
+    title: "user with a Cyrillic 'А' that looks like a Latin A",
+    inputs: { user: 'KEY_ROT\u0410TOR' },
+    error: stray("input 'user'", 'U+0410 (\u0410)', 8),
+  },
+  {
+    title: 'user in fullwidth letters',
+    inputs: { user: '\uff2b\uff25\uff39_ROTATOR' },
+    error: stray("input 'user'", 'U+FF2B (\uff2b)', 1),
+  },
+  {
+    title: 'user with a zero-width space',
+    inputs: { user: 'KEY_\u200bROTATOR' },
+    error: stray("input 'user'", 'U+200B', 5),
+  },
+  {
+    title: 'user that is an empty quoted name',
+    inputs: { user: '""' },
+    error: ["The Snowflake name in input 'user' is an empty quoted name"],
+  },
+  {
+    title: 'user of blanks only',
+    inputs: { user: '   \t ' },
+    error: ["Input 'user' is required"],
+  },
+  {
+    title: 'user with a lone quote inside quotes',
+    inputs: { user: '"KEY"ROTATOR"' },
+    error: ["input 'user' has a lone double quote inside quotes", 'as ""'],
+  },
+  {
+    title: 'role with a statement after it',
+    inputs: { role: 'ROTATOR_ROLE; USE ROLE ACCOUNTADMIN' },
+    error: stray("input 'role'", 'U+003B (;)', 13),
+  },
+  {
+    title: 'role, validly quoted, carrying a GRANT: the login is refused and nothing runs',
+    inputs: { role: '"ROTATOR_ROLE""; GRANT ROLE ACCOUNTADMIN TO USER KEY_ROTATOR; --"' },
+    error: [
+      'Step login failed',
+      `Role 'ROTATOR_ROLE"; GRANT ROLE ACCOUNTADMIN TO USER KEY_ROTATOR; --' specified in the connect string is not granted to this user`,
+      "'role' input",
+    ],
+    snowflake: 'refused-login',
+  },
+  {
+    title: 'role with a tab inside quotes',
+    inputs: { role: '"ROTATOR\tROLE"' },
+    error: ["input 'role' contains a control character (U+0009 at position 8)"],
+  },
+  {
+    title: 'target-user with a single-quote injection',
+    inputs: { 'target-user': "SVC_LOADER' OR '1'='1" },
+    error: stray("input 'target-user'", "U+0027 (')", 11),
+  },
+  {
+    title: 'target-user, validly quoted, carrying a DROP: read, not found, nothing dropped',
+    inputs: { 'target-user': '"SVC_LOADER""; DROP USER KEY_ROTATOR; --"' },
+    error: [
+      'Step read-target failed: Snowflake user SVC_LOADER"; DROP USER KEY_ROTATOR; -- does not exist',
+      "Check 'target-user'",
+    ],
+    snowflake: 'reads',
+  },
+  {
+    title: "target-user, quoted, with a Cyrillic 'А': read, not found",
+    inputs: { 'target-user': '"SVC_LO\u0410DER"' },
+    error: ['Step read-target failed: Snowflake user SVC_LO\u0410DER does not exist', "Check 'target-user'"],
+    snowflake: 'reads',
+  },
+  {
+    title: "target-user, unquoted, with a Cyrillic 'А'",
+    inputs: { 'target-user': 'SVC_LO\u0410DER' },
+    error: stray("input 'target-user'", 'U+0410 (\u0410)', 7),
+  },
+  {
+    title: 'target-user of 256 characters inside quotes',
+    inputs: { 'target-user': `"${'s'.repeat(256)}"` },
+    error: ["input 'target-user' is 256 characters, longer than Snowflake's limit of 255 characters"],
+  },
+  {
+    title: 'target-user starting with a digit',
+    inputs: { 'target-user': '1SVC_LOADER' },
+    error: ["input 'target-user' is not a valid unquoted Snowflake identifier: it starts with U+0031 (1)"],
+  },
+  {
+    title: 'target-user with an escape sequence inside quotes',
+    inputs: { 'target-user': '"SVC\u001b[2JLOADER"' },
+    error: ["input 'target-user' contains a control character (U+001B at position 4)"],
+  },
+  {
+    title: 'snowflake-secret with two parts',
+    inputs: { 'snowflake-secret': 'KEYS.PRIVATE' },
+    error: ["input 'snowflake-secret' should have 3 parts separated by dots, found 2"],
+  },
+  {
+    title: 'snowflake-secret with a statement in its last part',
+    inputs: { 'snowflake-secret': 'KEYS.PRIVATE.K; DROP DATABASE KEYS' },
+    error: stray("input 'snowflake-secret'", 'U+003B (;)', 2),
+  },
+  {
+    title: 'snowflake-secret, validly quoted, carrying a DROP: read, not found, nothing written',
+    inputs: { 'snowflake-secret': `KEYS.PRIVATE."K'; DROP DATABASE KEYS; --"` },
+    error: [
+      `Step prepare-destinations failed: Snowflake secret "KEYS"."PRIVATE"."K'; DROP DATABASE KEYS; --" does not exist`,
+    ],
+    snowflake: 'reads',
+  },
+
+  // --- keys ------------------------------------------------------------------------------------------------
+  {
+    title: 'private-key cut in half',
+    inputs: { 'private-key': truncated },
+    error: ["Input 'private-key' is truncated: it has no END PRIVATE KEY footer line"],
+  },
+  {
+    title: 'private-key with a body that is not base64',
+    inputs: { 'private-key': garbage },
+    error: ["Input 'private-key' could not be read as a private key: the PEM body is damaged"],
+    secrets: { 'garbage key': garbage },
+  },
+  {
+    title: 'private-key in CERTIFICATE armour',
+    inputs: { 'private-key': armoured('CERTIFICATE') },
+    error: ["Input 'private-key' holds a certificate, not a private key"],
+  },
+  {
+    title: 'private-key whose END line names another type',
+    inputs: { 'private-key': armoured('PRIVATE KEY', 'RSA PRIVATE KEY') },
+    error: [
+      "Input 'private-key' does not hold one PEM block: it begins with BEGIN PRIVATE KEY but ends with END RSA PRIVATE KEY",
+    ],
+  },
+  {
+    title: 'private-key that is a public key',
+    inputs: { 'private-key': publicPem },
+    error: ["Input 'private-key' holds a public key, not a private key"],
+  },
+  {
+    title: 'private-key of 1024 bits',
+    inputs: { 'private-key': key1024 },
+    error: ["Input 'private-key' is a 1024-bit RSA key", 'at least 2048 bits'],
+  },
+  {
+    title: 'private-key encrypted, with the wrong passphrase',
+    inputs: { 'private-key': encryptedAdminKey, 'private-key-passphrase': 'not the passphrase' },
+    error: ["Input 'private-key' could not be decrypted with 'private-key-passphrase'"],
+    secrets: { 'wrong passphrase': 'not the passphrase' },
+  },
+  {
+    title: 'private-key that is a password, not a PEM',
+    inputs: { 'private-key': 'hunter2-is-not-a-key' },
+    error: ["Input 'private-key' is not a PEM private key: there is no BEGIN PRIVATE KEY header line"],
+    secrets: { 'password given as a key': 'hunter2-is-not-a-key' },
+  },
+  {
+    title: 'current-private-key that is a public key',
+    inputs: { 'current-private-key': publicPem },
+    error: ["Input 'current-private-key' holds a public key, not a private key"],
+  },
+  {
+    title: 'current-private-key encrypted, with the wrong key-passphrase',
+    inputs: { 'current-private-key': encryptedAdminKey, 'key-passphrase': 'not the passphrase' },
+    error: ["Input 'current-private-key' could not be decrypted with 'key-passphrase'"],
+    secrets: { 'wrong passphrase': 'not the passphrase' },
+  },
+  {
+    title: 'two login methods at once',
+    inputs: { 'programmatic-access-token': 'pat-0123456789abcdefghijklmnop' },
+    error: ["Input 'programmatic-access-token' is set together with 'private-key'"],
+    secrets: { 'programmatic access token': 'pat-0123456789abcdefghijklmnop' },
+  },
+  {
+    title: 'key-bits of 1024',
+    inputs: { 'key-bits': '1024' },
+    error: ["Input 'key-bits' is '1024'. Use one of: 2048, 3072, 4096"],
+  },
+
+  // --- durations, booleans, choices ------------------------------------------------------------------------
+  {
+    title: "grace-period '5' (no unit)",
+    inputs: { 'grace-period': '5' },
+    error: ["Input 'grace-period' is '5', which is not a duration"],
+  },
+  {
+    title: "grace-period '-1d'",
+    inputs: { 'grace-period': '-1d' },
+    error: ["Input 'grace-period' is '-1d', which is not a duration"],
+  },
+  {
+    title: "grace-period '1 fortnight'",
+    inputs: { 'grace-period': '1 fortnight' },
+    error: ["Input 'grace-period' is '1 fortnight', which is not a duration"],
+  },
+  {
+    title: "grace-period '99999999999d' (past what a date can hold)",
+    inputs: { 'grace-period': '99999999999d' },
+    error: ["Input 'grace-period' is '99999999999d', longer than the limit of 36500d"],
+  },
+  {
+    title: "max-key-age '0d'",
+    mode: 'verify',
+    inputs: { 'max-key-age': '0d' },
+    error: ["Input 'max-key-age' is zero, so every key would be too old"],
+  },
+  {
+    title: "force 'yes please'",
+    inputs: { force: 'yes please' },
+    error: ["Input 'force' is 'yes please', which is not a boolean"],
+  },
+  {
+    title: "strict 'maybe'",
+    mode: 'verify',
+    inputs: { strict: 'maybe' },
+    error: ["Input 'strict' is 'maybe', which is not a boolean"],
+  },
+  {
+    title: "mode 'destroy'",
+    inputs: { mode: 'destroy' },
+    error: ["Input 'mode' is 'destroy'. Use one of: setup, rotate, verify"],
+  },
+
+  // --- account and URL -------------------------------------------------------------------------------------
+  {
+    title: 'account with a statement after it',
+    inputs: { account: 'myorg-myaccount; DROP USER X' },
+    error: ["Input 'account' is not a Snowflake account identifier: it has U+003B (;) at position 16"],
+  },
+  {
+    title: 'account given as a URL',
+    inputs: { account: 'https://myorg-myaccount.snowflakecomputing.com' },
+    error: ["Input 'account' is a URL, not an account identifier", "Use 'account: myorg-myaccount'"],
+  },
+  {
+    title: "account with a Cyrillic 'а'",
+    inputs: { account: 'myorg-my\u0430ccount' },
+    error: ["Input 'account' is not a Snowflake account identifier: it has U+0430 (\u0430) at position 9"],
+  },
+  {
+    title: 'snowflake-url over plain http to another host',
+    inputs: { 'snowflake-url': 'http://10.0.0.5:8080' },
+    error: ["Input 'snowflake-url' is plain http to 10.0.0.5, which would send login tokens unencrypted"],
+  },
+  {
+    title: 'snowflake-url over plain http to a name that starts like localhost',
+    inputs: { 'snowflake-url': 'http://localhost.evil.example' },
+    error: ["Input 'snowflake-url' is plain http to localhost.evil.example"],
+  },
+  {
+    title: 'snowflake-url javascript:',
+    inputs: { 'snowflake-url': 'javascript:alert(1)' },
+    error: ["Input 'snowflake-url' uses 'javascript:'"],
+  },
+  {
+    title: 'snowflake-url with credentials in it',
+    inputs: { 'snowflake-url': `https://admin:${URL_PASSWORD}@acme.snowflakecomputing.com` },
+    error: ["Input 'snowflake-url' has a path, query or credentials"],
+    secrets: { 'password in the URL': URL_PASSWORD },
+  },
+
+  // --- secret names and destinations -----------------------------------------------------------------------
+  {
+    title: 'secret-name GITHUB_TOKEN',
+    inputs: { 'secret-name': 'GITHUB_TOKEN' },
+    error: ["Input 'secret-name' 'GITHUB_TOKEN' starts with GITHUB_, which GitHub reserves"],
+  },
+  {
+    title: 'secret-name github_x (the prefix in any case)',
+    inputs: { 'secret-name': 'github_x' },
+    error: ["Input 'secret-name' 'github_x' starts with GITHUB_, which GitHub reserves"],
+  },
+  {
+    title: 'secret-name starting with a digit',
+    inputs: { 'secret-name': '1KEY' },
+    error: ["Input 'secret-name' '1KEY' is not a valid name", 'cannot start with a digit'],
+  },
+  {
+    title: 'secret-name with a hyphen',
+    inputs: { 'secret-name': 'MY-KEY' },
+    error: ["Input 'secret-name' 'MY-KEY' is not a valid name"],
+  },
+  {
+    title: 'secret-name in Cyrillic',
+    inputs: { 'secret-name': '\u041a\u041b\u042e\u0427' },
+    error: ["Input 'secret-name' '\u041a\u041b\u042e\u0427' is not a valid name"],
+  },
+  {
+    title: 'secret-name carrying a forged workflow command after a line break',
+    inputs: { 'secret-name': 'KEY\n::error::forged' },
+    error: ["Input 'secret-name' 'KEY\n::error::forged' is not a valid name"],
+  },
+  {
+    title: 'fingerprint-variable with the reserved prefix',
+    inputs: { 'fingerprint-variable': 'GITHUB_FP' },
+    error: ["Input 'fingerprint-variable' 'GITHUB_FP' starts with GITHUB_"],
+  },
+  {
+    title: 'secret-repository without an owner',
+    inputs: { 'secret-repository': 'acme' },
+    error: ["Input 'secret-repository' has 'acme', which is not a repository in owner/repo form"],
+  },
+  {
+    title: 'secret-repository list with a bad second entry',
+    inputs: { 'secret-repository': 'acme/app, evil org/app' },
+    error: ["Input 'secret-repository' has 'evil org/app', which is not a repository"],
+  },
+  {
+    title: 'secret-organization that is a repository',
+    inputs: { 'secret-organization': 'acme/app' },
+    error: ["Input 'secret-organization' has 'acme/app', which is not an organization name"],
+  },
+  {
+    title: 'secret-selected-repositories outside the organization',
+    inputs: {
+      'secret-organization': 'acme',
+      'secret-visibility': 'selected',
+      'secret-selected-repositories': 'other/x',
+    },
+    error: ["Input 'secret-selected-repositories' has 'other/x', which is not in the organization acme"],
+  },
+  {
+    title: 'secret-environment with a tab',
+    inputs: { 'secret-environment': 'prod\tuction' },
+    error: [
+      "Input 'secret-environment' has an invalid environment name: it holds the control character U+0009",
+    ],
+  },
+  {
+    title: 'current-private-key given to setup',
+    mode: 'setup',
+    inputs: { spec: undefined, 'target-user': 'SVC_NEW', 'current-private-key': adminKey.pem },
+    error: ["Input 'current-private-key' applies to 'mode: rotate' only"],
+  },
+  {
+    title: 'secret-name given to verify',
+    mode: 'verify',
+    inputs: { 'secret-name': 'SNOWFLAKE_PRIVATE_KEY' },
+    error: ["Input 'secret-name' does not apply to 'mode: verify', which only reads"],
+  },
+
+  // --- the spec file ---------------------------------------------------------------------------------------
+  {
+    title: 'spec path outside the workspace',
+    mode: 'setup',
+    inputs: { spec: '../outside.yml' },
+    error: ["Input 'spec' names ../outside.yml, which is outside the workspace"],
+  },
+  {
+    title: 'spec path that is an absolute path on the runner',
+    mode: 'setup',
+    inputs: { spec: '/etc/passwd' },
+    error: ["Input 'spec' names /etc/passwd, which is outside the workspace"],
+  },
+  {
+    title: 'spec that is a YAML bomb (billion laughs)',
+    mode: 'setup',
+    spec: yamlBomb,
+    annotation: { line: 3, path: '(yaml)' },
+    error: ['the YAML aliases expand too far'],
+  },
+  {
+    title: 'spec that is binary (an image)',
+    mode: 'setup',
+    // A lone surrogate is written as the bytes of U+FFFD, which is what reading a PNG's first byte as UTF-8 gives.
+    spec: '\ud800PNG\r\n\u001a\n\u0000\u0000\u0000\rIHDR\u0000',
+    annotation: { line: 1, path: '(yaml)' },
+    error: ['the file holds bytes that are not UTF-8 text, so it is not a YAML text file'],
+  },
+  {
+    title: 'spec that is a JSON array',
+    mode: 'setup',
+    spec: '[{"version": 1}, {"roles": []}]\n',
+    annotation: { line: 1, path: '(root)' },
+    error: ['the spec is a list, not a mapping'],
+  },
+  {
+    title: 'spec that is a bare string',
+    mode: 'setup',
+    spec: 'CREATE ROLE x; DROP ROLE ACCOUNTADMIN\n',
+    annotation: { line: 1, path: '(root)' },
+    error: ['the spec is a single value, not a mapping'],
+  },
+  {
+    title: 'spec with an unknown top-level key',
+    mode: 'setup',
+    spec: spec('grants: []'),
+    annotation: { line: 2, path: 'grants' },
+    error: ["unknown field 'grants'", 'The fields allowed here are: version, databases'],
+  },
+  {
+    title: 'spec with an unknown key on a user (a password)',
+    mode: 'setup',
+    spec: userSpec('password: hunter2-in-a-spec'),
+    annotation: { line: 5, path: 'users[0].password' },
+    error: ["unknown field 'password'"],
+    secrets: { 'password in the spec': 'hunter2-in-a-spec' },
+  },
+  {
+    title: 'spec with a duplicate key',
+    mode: 'setup',
+    spec: spec('roles: []', 'roles:', '  - name: a'),
+    annotation: { line: 3, path: '(yaml)' },
+    error: ['Map keys must be unique'],
+  },
+
+  // --- spec fields that reach SQL --------------------------------------------------------------------------
+  {
+    title: 'databases[].name with a double quote and a DROP',
+    mode: 'setup',
+    spec: spec('databases:', '  - name: x"; DROP DATABASE y; --'),
+    annotation: { line: 3, path: 'databases[0].name' },
+    error: strayInSpec('x"; DROP DATABASE y; --', 'U+0022 (")', 2),
+  },
+  {
+    title: 'databases[].schemas[] with a statement separator',
+    mode: 'setup',
+    spec: spec('databases:', '  - name: db', '    schemas: ["s;DROP SCHEMA t"]'),
+    annotation: { line: 4, path: 'databases[0].schemas[0]' },
+    error: strayInSpec('s;DROP SCHEMA t', 'U+003B (;)', 2),
+  },
+  {
+    title: 'databases[].comment with a line break',
+    mode: 'setup',
+    spec: spec('databases:', '  - name: db', '    comment: "ok\\n::error::forged"'),
+    annotation: { line: 4, path: 'databases[0].comment' },
+    error: ['holds the control character U+000A at position 3', 'Write it on one line'],
+  },
+  {
+    title: 'warehouses[].name with a -- comment',
+    mode: 'setup',
+    spec: spec('warehouses:', '  - name: wh--'),
+    annotation: { line: 3, path: 'warehouses[0].name' },
+    error: strayInSpec('wh--', 'U+002D (-)', 3),
+  },
+  {
+    title: 'warehouses[].comment of 300 characters',
+    mode: 'setup',
+    spec: spec('warehouses:', '  - name: wh', `    comment: ${'c'.repeat(300)}`),
+    annotation: { line: 4, path: 'warehouses[0].comment' },
+    error: ['is 300 characters, more than the limit of 256'],
+  },
+  {
+    title: 'network_policies[].name that is a /* */ comment',
+    mode: 'setup',
+    spec: spec('network_policies:', '  - name: /* x */', '    allowed_ip_list: [10.0.0.1]'),
+    annotation: { line: 3, path: 'network_policies[0].name' },
+    error: strayInSpec('/* x */', 'U+002F (/)', 1),
+  },
+  {
+    title: 'network_policies[].allowed_ip_list[] breaking out of its string',
+    mode: 'setup',
+    spec: spec(
+      'network_policies:',
+      '  - name: np',
+      `    allowed_ip_list: ["1.2.3.4'); DROP NETWORK POLICY np; --"]`,
+    ),
+    annotation: { line: 4, path: 'network_policies[0].allowed_ip_list[0]' },
+    error: [`"1.2.3.4'); DROP NETWORK POLICY np; --" is not an IPv4 address`],
+  },
+  {
+    title: 'roles[].name with a backslash',
+    mode: 'setup',
+    spec: spec('roles:', '  - name: r\\x'),
+    annotation: { line: 3, path: 'roles[0].name' },
+    error: strayInSpec('r\\x', 'U+005C (\\)', 2),
+  },
+  {
+    title: 'roles[].comment with a terminal escape sequence',
+    mode: 'setup',
+    spec: roleSpec('comment: "\\e[2J\\e[31mred"'),
+    annotation: { line: 4, path: 'roles[0].comment' },
+    error: ['holds the control character U+001B at position 1'],
+  },
+  {
+    title: 'roles[].roles[] with a line break',
+    mode: 'setup',
+    spec: roleSpec('roles: ["sysadmin\\nx"]'),
+    annotation: { line: 4, path: 'roles[0].roles[0]' },
+    error: strayInSpec('sysadmin\nx', 'U+000A', 9),
+  },
+  {
+    title: 'roles[].privileges[].name with a statement after it',
+    mode: 'setup',
+    spec: grantSpec('database', '"db; DROP DATABASE db"', '[USAGE]'),
+    annotation: { line: 6, path: 'roles[0].privileges[0].name' },
+    error: strayInSpec('db; DROP DATABASE db', 'U+003B (;)', 3),
+  },
+  {
+    title: 'roles[].privileges[].privileges[] carrying a DROP',
+    mode: 'setup',
+    spec: grantSpec('database', 'db', '["USAGE; DROP DATABASE db"]'),
+    annotation: { line: 7, path: 'roles[0].privileges[0].privileges[0]' },
+    error: ['"USAGE; DROP DATABASE db" is not a privilege Snowflake grants on a database'],
+  },
+  {
+    title: 'users[].name of 256 characters',
+    mode: 'setup',
+    spec: spec('users:', `  - name: ${'u'.repeat(256)}`, '    type: SERVICE'),
+    annotation: { line: 3, path: 'users[0].name' },
+    error: ["is 256 characters, longer than Snowflake's limit of 255 characters"],
+  },
+  {
+    title: "users[].default_role with a Cyrillic 'А'",
+    mode: 'setup',
+    spec: userSpec('default_role: SYS\u0410DMIN'),
+    annotation: { line: 5, path: 'users[0].default_role' },
+    error: strayInSpec('SYS\u0410DMIN', 'U+0410 (\u0410)', 4),
+  },
+  {
+    title: 'users[].default_warehouse in fullwidth letters',
+    mode: 'setup',
+    spec: userSpec('default_warehouse: \uff37\uff28'),
+    annotation: { line: 5, path: 'users[0].default_warehouse' },
+    error: strayInSpec('\uff37\uff28', 'U+FF37 (\uff37)', 1),
+  },
+  {
+    title: 'users[].default_namespace with a third part',
+    mode: 'setup',
+    spec: userSpec('default_namespace: db.sch.extra'),
+    annotation: { line: 5, path: 'users[0].default_namespace' },
+    error: ['"db.sch.extra" has more than two parts'],
+  },
+  {
+    title: 'users[].network_policy with a zero-width space',
+    mode: 'setup',
+    spec: userSpec('network_policy: "np\\u200b"'),
+    annotation: { line: 5, path: 'users[0].network_policy' },
+    error: strayInSpec('np\u200b', 'U+200B', 3),
+  },
+  {
+    title: 'users[].workload_identity.subject with a line break',
+    mode: 'setup',
+    spec: userSpec(
+      'workload_identity:',
+      '  issuer: https://token.actions.githubusercontent.com',
+      '  subject: "repo:acme/app:environment:production\\n::error::forged"',
+    ),
+    annotation: { line: 7, path: 'users[0].workload_identity.subject' },
+    error: ['should be the exact `sub` claim (1 to 255 characters, one line)'],
+  },
+  {
+    title: 'users[].workload_identity.issuer with a line break where URL parsing would drop it',
+    mode: 'setup',
+    spec: userSpec(
+      'workload_identity:',
+      '  issuer: "https://token.actions.githubusercontent.com/\\n::error::forged"',
+      '  subject: repo:acme/app:environment:production',
+    ),
+    annotation: { line: 6, path: 'users[0].workload_identity.issuer' },
+    error: ['holds the control character U+000A. Write the issuer URL on one line'],
+  },
+  {
+    title: 'users[].workload_identity.audiences[] with a line break and a forged workflow command',
+    mode: 'setup',
+    spec: userSpec(
+      'workload_identity:',
+      '  issuer: https://token.actions.githubusercontent.com',
+      '  subject: repo:acme/app:environment:production',
+      '  audiences: ["sts\\n::error::forged"]',
+    ),
+    annotation: { line: 8, path: 'users[0].workload_identity.audiences[0]' },
+    error: ['holds the control character U+000A. Give the audience the token is issued for, on one line'],
+  },
+  {
+    title: 'users[].key.secret.name GITHUB_TOKEN',
+    mode: 'setup',
+    spec: keySpec(['name: GITHUB_TOKEN']),
+    annotation: { line: 7, path: 'users[0].key.secret.name' },
+    error: ["'GITHUB_TOKEN' starts with GITHUB_, which GitHub reserves"],
+  },
+  {
+    title: 'users[].key.secret.environment with a bell character',
+    mode: 'setup',
+    spec: keySpec(['name: SNOWFLAKE_PRIVATE_KEY', 'environment: "prod\\a"']),
+    annotation: { line: 8, path: 'users[0].key.secret.environment' },
+    error: ['is not a GitHub environment name (1 to 255 characters, one line)'],
+  },
+  {
+    title: "users[].key.max_age '1 fortnight'",
+    mode: 'setup',
+    spec: keySpec(['name: SNOWFLAKE_PRIVATE_KEY'], ['max_age: 1 fortnight']),
+    annotation: { line: 8, path: 'users[0].key.max_age' },
+    error: ["is '1 fortnight', which is not a duration"],
+  },
+  {
+    title: 'secrets[].name with two parts',
+    mode: 'setup',
+    spec: spec('secrets:', '  - name: KEYS.PRIVATE', '    type: GENERIC_STRING'),
+    annotation: { line: 3, path: 'secrets[0].name' },
+    error: ['the name "KEYS.PRIVATE" should have 3 parts separated by dots, found 2'],
+  },
+  {
+    title: 'secrets[].grants[].role with an unclosed quote',
+    mode: 'setup',
+    spec: spec(
+      'secrets:',
+      '  - name: KEYS.PRIVATE.K',
+      '    type: GENERIC_STRING',
+      '    grants:',
+      `      - role: '"reader'`,
+      '        privileges: [USAGE]',
+    ),
+    annotation: { line: 6, path: 'secrets[0].grants[0].role' },
+    error: ['the name "\\"reader" has an opening double quote without a closing one'],
+  },
+  {
+    title: 'a grant on a warehouse, validly quoted, carrying a DROP: read, not found, nothing created',
+    mode: 'setup',
+    spec: grantSpec('warehouse', `'"x""; DROP WAREHOUSE y; --"'`, '[USAGE]'),
+    error: [
+      'Step read-account failed',
+      `${SPEC_PATH}:7: roles[0].privileges[0].privileges[0]: grants USAGE on warehouse x"; DROP WAREHOUSE y; --, which the spec does not declare and the account does not have`,
+    ],
+    snowflake: 'reads',
+  },
+  {
+    title: 'verify: users[].name with a statement after it',
+    mode: 'verify',
+    spec: spec('users:', '  - name: svc; DROP USER KEY_ROTATOR', '    type: SERVICE'),
+    annotation: { line: 3, path: 'users[0].name' },
+    error: strayInSpec('svc; DROP USER KEY_ROTATOR', 'U+003B (;)', 4),
+  },
+];
+
+/** Worlds that cases borrow one at a time, so that each case reads a log that holds its own run only. */
+class WorldPool {
+  private readonly waiting: ((world: World) => void)[] = [];
+  constructor(private readonly free: World[]) {}
+
+  async use<T>(fn: (world: World) => Promise<T>): Promise<T> {
+    const world = this.free.pop() ?? (await new Promise<World>((resolve) => this.waiting.push(resolve)));
+    try {
+      return await fn(world);
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next(world);
+      else this.free.push(world);
+    }
+  }
+}
+
+let worlds: World[] = [];
+let pool: WorldPool;
+let ran = 0;
+
+// Concurrent tests start once the file's top-level beforeAll is done (jest-circus), so the pool is made here.
+beforeAll(async () => {
+  worlds = await Promise.all(
+    Array.from({ length: POOL_SIZE }, async () => {
+      const world = await World.start();
+      await world.provision(adminKey, serviceKey);
+      // The setup and verify cases run as ACCOUNTADMIN, so that a refusal is never about privileges.
+      await world.sf.sql(`GRANT ROLE ACCOUNTADMIN TO USER ${ADMIN}`);
+      Object.assign(world.secrets, KEY_SECRETS);
+      return world;
+    }),
+  );
+  pool = new WorldPool([...worlds]);
+});
+
+afterAll(async () => {
+  await Promise.all(worlds.map((world) => world.close()));
+  console.log(`hostile-input: ${ran} of ${cases.length} cases ran`);
+});
+
+function inputsFor(world: World, c: Case): Record<string, string | undefined> {
+  const mode = c.mode ?? 'rotate';
+  const base = world.rotateInputs(adminKey);
+  const byMode: Record<Mode, Record<string, string | undefined>> = {
+    rotate: base,
+    setup: {
+      ...base,
+      mode: 'setup',
+      role: 'ACCOUNTADMIN',
+      spec: SPEC_PATH,
+      'target-user': undefined,
+      'secret-name': undefined,
+    },
+    verify: {
+      ...base,
+      mode: 'verify',
+      role: 'ACCOUNTADMIN',
+      spec: SPEC_PATH,
+      'target-user': undefined,
+      'secret-name': undefined,
+      'github-token': undefined,
+    },
+  };
+  return { ...byMode[mode], ...c.inputs };
+}
+
+interface ErrorCommand {
+  properties: string;
+  message: string;
+}
+
+/** Every `::error` command in the raw output, with its properties (`title=...,file=...,line=...`). */
+function errorCommands(run: ActionRun): ErrorCommand[] {
+  return run.stdout
+    .split('\n')
+    .filter((line) => line.startsWith('::error'))
+    .map((line) => {
+      const end = line.indexOf('::', 2);
+      return {
+        properties: line.slice('::error'.length, end).trim(),
+        message: line
+          .slice(end + 2)
+          .replace(/%0A/g, '\n')
+          .replace(/%0D/g, '\r')
+          .replace(/%25/g, '%'),
+      };
+    });
+}
+
+const READ = /^(DESC|DESCRIBE|SHOW|SELECT)\b|^ALTER SESSION SET TIMEZONE = 'UTC'$/i;
+
+test.concurrent.each(cases.map((c) => [c.title, c] as const))('%s', async (_title, c) => {
+  await pool.use(async (world) => {
+    await world.sf.clearLog();
+    await world.gh.clearLog();
+    const files = (c.mode ?? 'rotate') === 'rotate' ? undefined : { [SPEC_PATH]: c.spec ?? VALID_SPEC };
+    const run = await world.run(inputsFor(world, c), { files, secrets: c.secrets });
+    ran++;
+
+    // (a) the step fails.
+    expect(run.exitCode).toBe(1);
+
+    // (b) one message, naming the input or the spec's line and field, saying what is wrong.
+    const commands = errorCommands(run);
+    const plain = commands.filter((command) => command.properties === '');
+    expect(plain).toHaveLength(1);
+    const message = plain[0]?.message ?? '';
+    for (const fragment of c.error) expect(message).toContain(fragment);
+    const annotations = commands.filter((command) => command.properties !== '');
+    if (c.annotation) {
+      const { line, path } = c.annotation;
+      expect(message.startsWith(`${SPEC_PATH}:${line}: ${path}: `)).toBe(true);
+      expect(annotations).toHaveLength(1);
+      expect(annotations[0]?.properties).toBe(
+        `title=Invalid access spec,file=${SPEC_PATH.replace(/:/g, '%3A')},line=${line}`,
+      );
+      expect(annotations[0]?.message).toBe(message.slice(`${SPEC_PATH}:${line}: `.length));
+    } else {
+      expect(annotations).toEqual([]);
+    }
+    // No line of the log is a workflow command the input forged.
+    expect(run.stdout).not.toMatch(/^::error::forged/m);
+
+    // (c) what Snowflake saw.
+    const sdk = (await world.sf.log()).filter((entry) => entry.via === 'sdk');
+    const logins = sdk.filter((entry) => entry.kind === 'login');
+    const statements = sdk.filter((entry) => entry.kind === 'query').map((entry) => entry.sql ?? '');
+    switch (c.snowflake ?? 'nothing') {
+      case 'nothing':
+        expect(sdk).toEqual([]);
+        break;
+      case 'refused-login':
+        expect(logins.map((entry) => entry.ok)).toEqual([false]);
+        expect(statements).toEqual([]);
+        break;
+      case 'reads':
+        expect(logins.length).toBeGreaterThan(0);
+        expect(statements.filter((sql) => !READ.test(sql))).toEqual([]);
+        break;
+    }
+    expect(await world.changes()).toEqual([]);
+
+    // GitHub: no request at all before Snowflake is reached; reads at most after.
+    const requests = await world.gh.log();
+    if ((c.snowflake ?? 'nothing') === 'nothing') expect(requests).toEqual([]);
+    else expect(requests.filter((request) => request.method !== 'GET')).toEqual([]);
+    expect(await world.gh.secrets()).toEqual([]);
+    expect(await world.gh.variables()).toEqual([]);
+    expect(run.outputs.changed ?? 'false').toBe('false');
+
+    // (d) nothing secret anywhere the run wrote.
+    expectNoLeaks(run, { ...world.secrets, ...c.secrets });
+  });
+});
+
+test('the table has the cases the issue asks for', () => {
+  expect(cases.length).toBeGreaterThanOrEqual(60);
+  expect(new Set(cases.map((c) => c.title)).size).toBe(cases.length);
+});
