@@ -8,6 +8,7 @@ import {
   readConfig,
 } from './inputs.js';
 import { SecretWriter } from './github/secrets.js';
+import { maskSecret, redact } from './mask.js';
 import type { ModeDependencies } from './modes/key-install.js';
 import { type RotationResult, rotate } from './modes/rotate.js';
 import { type SetupResult, setup } from './modes/setup.js';
@@ -41,24 +42,43 @@ export function defaultDependencies(): Dependencies {
 type Result = RotationResult | SetupResult | VerifyResult;
 
 /**
+ * The action's only way to print: every line, annotation, failure and summary passes through redact(), so a
+ * secret quoted back by Snowflake, GitHub or a library (an error echoing the request) is never shown, even in
+ * a form the runner's masker was not given.
+ */
+const out = {
+  info: (line: string): void => core.info(redact(line)),
+  debug: (line: string): void => core.debug(redact(line)),
+  warning: (text: string, properties?: core.AnnotationProperties): void =>
+    core.warning(redact(text), properties),
+  error: (text: string, properties?: core.AnnotationProperties): void => core.error(redact(text), properties),
+  setFailed: (text: string): void => core.setFailed(redact(text)),
+  setOutput: (name: string, value: string): void => core.setOutput(name, redact(value)),
+  summary: (markdown: string): Promise<unknown> => core.summary.addRaw(redact(markdown)).write(),
+};
+
+/**
  * Reads the inputs, runs the mode, writes outputs, summary and report, also for a run that failed part
  * way (so `changed` and the report say what it did). The one place errors are shown.
  */
 export async function run(deps: Dependencies = defaultDependencies()): Promise<void> {
   try {
+    // The runner's token for its OIDC endpoint travels in a request header: if an error quotes the request
+    // back, it must be redacted like the inputs.
+    maskSecret(deps.inputs.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN, (value) => deps.inputs.setSecret(value));
     const config = readConfig(deps.inputs);
-    for (const warning of config.warnings) core.warning(warning);
+    for (const warning of config.warnings) out.warning(warning);
     if (config.mode === 'setup' || config.mode === 'verify') {
       for (const issue of config.spec?.warnings ?? []) {
-        core.warning(`${issue.path}: ${issue.message}`, {
+        out.warning(`${issue.path}: ${issue.message}`, {
           file: issue.file,
           startLine: issue.line,
           title: 'Access spec',
         });
       }
     }
-    if (config.targetUser) core.setOutput('user', config.targetUser);
-    core.setOutput('account', config.snowflake.account);
+    if (config.targetUser) out.setOutput('user', config.targetUser);
+    out.setOutput('account', config.snowflake.account);
     let result: Result;
     let failure: ModeFailure<Result> | undefined;
     try {
@@ -68,13 +88,13 @@ export async function run(deps: Dependencies = defaultDependencies()): Promise<v
       failure = error as ModeFailure<Result>;
       result = failure.result;
     }
-    const reportPath = await writeReport(config.reportDirectory, result, deps.now());
+    const reportPath = await writeReportOrWarn(config.reportDirectory, result, deps.now());
     writeOutputs(result, reportPath);
-    await core.summary.addRaw(summaryOf(result)).write();
+    await writeSummaryOrWarn(summaryOf(result));
     if (result.mode === 'verify' && !failure) {
       annotateFindings(result);
       if (result.errors > 0) {
-        core.setFailed(
+        out.setFailed(
           `Verify found drift: ${result.headline}. The account does not match ${result.spec}: each error above names the spec line and the statement that fixes it`,
         );
       }
@@ -82,38 +102,92 @@ export async function run(deps: Dependencies = defaultDependencies()): Promise<v
     if (failure) {
       if (failure.original instanceof SpecError) {
         for (const issue of failure.original.issues) {
-          core.error(`${issue.path}: ${issue.message}`, {
+          out.error(`${issue.path}: ${issue.message}`, {
             file: issue.file,
             startLine: issue.line,
             title: 'Access spec',
           });
         }
       }
-      core.setFailed(failure.render());
+      out.setFailed(failure.render());
+      debugStack(failure);
     }
   } catch (error) {
     const message = render(error);
     // A spec's problems also go on its own lines, where a pull request shows them.
     if (error instanceof SpecError) {
       for (const issue of error.issues) {
-        core.error(`${issue.path}: ${issue.message}`, {
+        out.error(`${issue.path}: ${issue.message}`, {
           file: issue.file,
           startLine: issue.line,
           title: 'Invalid access spec',
         });
       }
     }
-    core.setFailed(message);
-    if (error instanceof Error && error.cause !== undefined) core.debug(`Cause: ${String(error.cause)}`);
-    await core.summary
-      .addRaw(failureSummary(message))
-      .write()
-      .catch(() => undefined);
+    out.setFailed(message);
+    if (error instanceof Error && error.cause !== undefined) out.debug(`Cause: ${String(error.cause)}`);
+    debugStack(error);
+    await out.summary(failureSummary(message)).catch(() => undefined);
+  }
+}
+
+/**
+ * The JSON report is a record of the run, not part of it: when it cannot be written (RUNNER_TEMP missing, not
+ * a directory, full), the run keeps its outcome, its outputs and its summary, and says so in a warning. The
+ * `report` output is then empty. Written redacted, like everything else.
+ */
+async function writeReportOrWarn(directory: string, result: Result, now: Date): Promise<string> {
+  try {
+    return await writeReport(directory, redactStrings(result) as object, now);
+  } catch (error) {
+    out.warning(
+      `Could not write the JSON report to ${directory} (${error instanceof Error ? error.message : String(error)}). ` +
+        'The run itself is not affected: its outputs and job summary are complete, and the report output is empty. ' +
+        'Check that RUNNER_TEMP is a writable directory',
+      { title: 'Report not written' },
+    );
+    return '';
+  }
+}
+
+/** Like the report, the job summary is a record: failing to write it must not hide how the run went. */
+async function writeSummaryOrWarn(markdown: string): Promise<void> {
+  try {
+    await out.summary(markdown);
+  } catch (error) {
+    out.warning(
+      `Could not write the job summary (${error instanceof Error ? error.message : String(error)}). The run itself is not affected`,
+      { title: 'Summary not written' },
+    );
+  }
+}
+
+/** A copy of a JSON-like value with every string redacted (dates and other toJSON values kept as they are). */
+function redactStrings(value: unknown): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (Array.isArray(value)) return value.map(redactStrings);
+  if (value === null || typeof value !== 'object' || 'toJSON' in value) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactStrings(item)]));
+}
+
+/**
+ * The stack of an error that is not one of ours (a bug, or a library failing in a way we did not foresee),
+ * found under the errors that wrap it, for the debug log only: the user sees its message, a maintainer can
+ * ask for the rest (ACTIONS_STEP_DEBUG).
+ */
+function debugStack(error: unknown): void {
+  let current = error;
+  for (let depth = 0; current instanceof Error && depth < 8; depth++) {
+    if (!(current instanceof ActionError)) {
+      if (current.stack) out.debug(`Stack of the unexpected error: ${current.stack}`);
+      return;
+    }
+    current = (current as { original?: unknown }).original ?? current.cause;
   }
 }
 
 function runMode(config: Config, deps: Dependencies): Promise<Result> {
-  const log = (line: string): void => core.info(line);
+  const log = (line: string): void => out.info(line);
   if (config.mode === 'verify') return verify(config, { connect: deps.connect, now: deps.now, log });
   const modeDeps: ModeDependencies = {
     connect: deps.connect,
@@ -121,7 +195,7 @@ function runMode(config: Config, deps: Dependencies): Promise<Result> {
     now: deps.now,
     setSecret: (value) => deps.inputs.setSecret(value),
     log,
-    warn: (line) => core.warning(line),
+    warn: (line) => out.warning(line),
   };
   return config.mode === 'rotate' ? rotate(config, modeDeps) : setup(config, modeDeps);
 }
@@ -146,36 +220,36 @@ function annotateFindings(result: VerifyResult): void {
       title: `Snowflake ${finding.objectType} ${finding.objectName}`,
     };
     const text = `${finding.message}. Fix: ${finding.fix}`;
-    if (finding.severity === 'error') core.error(text, properties);
-    else core.warning(text, properties);
+    if (finding.severity === 'error') out.error(text, properties);
+    else out.warning(text, properties);
   }
 }
 
 function writeOutputs(result: Result, reportPath: string): void {
-  core.setOutput('user', result.user);
+  out.setOutput('user', result.user);
   if (result.mode === 'verify') {
-    core.setOutput('drift', String(result.errors));
-    core.setOutput('changed', 'false');
-    core.setOutput('report', reportPath);
+    out.setOutput('drift', String(result.errors));
+    out.setOutput('changed', 'false');
+    out.setOutput('report', reportPath);
     return;
   }
   const slot = result.mode === 'rotate' ? result.choice?.slot : result.slot;
-  core.setOutput('slot', slot ?? '');
+  out.setOutput('slot', slot ?? '');
   if (result.mode === 'rotate') {
-    core.setOutput('previous-fingerprint', result.choice?.inUse?.fingerprint ?? '');
-    core.setOutput('replaced-fingerprint', result.choice?.replaced.fingerprint ?? '');
+    out.setOutput('previous-fingerprint', result.choice?.inUse?.fingerprint ?? '');
+    out.setOutput('replaced-fingerprint', result.choice?.replaced.fingerprint ?? '');
   }
-  core.setOutput('fingerprint', result.fingerprint ?? '');
-  core.setOutput('rotated-at', result.rotatedAt ?? '');
-  core.setOutput('changed', String(result.changed));
-  core.setOutput(
+  out.setOutput('fingerprint', result.fingerprint ?? '');
+  out.setOutput('rotated-at', result.rotatedAt ?? '');
+  out.setOutput('changed', String(result.changed));
+  out.setOutput(
     'secrets-written',
     result.destinations
       .filter((d) => d.result === 'created' || d.result === 'updated' || d.result === 'unconfirmed')
       .map((d) => d.destination)
       .join('\n'),
   );
-  core.setOutput('report', reportPath);
+  out.setOutput('report', reportPath);
 }
 
 function render(error: unknown): string {

@@ -3,9 +3,11 @@ import type { ActionRun } from './run-action.js';
 
 /**
  * Scans everything a run left behind for secrets: the log a user sees (stdout without the runner's
- * `::add-mask::` commands, which exist to carry the secret to the masker), stderr, outputs, the job summary,
- * the workspace and RUNNER_TEMP. A secret counts as leaked in any form the masker knows (the whole value, any
- * line, a PEM's joined base64 body, the JSON-escaped value), and any private-key PEM block or signed JWT
+ * `::add-mask::` commands, which exist to carry the secret to the masker; `::debug::` lines included), stderr,
+ * outputs, the job summary, and every file in the workspace, RUNNER_TEMP, HOME and TMPDIR (runAction does this
+ * for every run, and records it in the suite's leak ledger). A secret counts as leaked in any form the masker
+ * knows (the whole value, any line, a PEM's joined base64 body, the JSON-escaped value), and any private-key
+ * PEM block or signed JWT
  * (three base64url parts starting with `eyJ`) is a leak whatever its value. So is any value the run itself
  * registered with `::add-mask::` (at least MIN_FORM_LENGTH characters), which covers secrets made inside the
  * run, such as a generated key, that the test never saw.
@@ -20,21 +22,24 @@ const SIGNED_JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16
 /** Parts shorter than this are not scanned on their own (a PEM's last line may be just `Q==`); whole values always are. */
 const MIN_FORM_LENGTH = 12;
 
-export function findLeaks(run: ActionRun, secrets: Record<string, string | undefined>): Leak[] {
-  const places: [string, string][] = [
+/** Every place a run could leak into, by name: the log, stderr, summary, outputs and every file it left. */
+export function placesOf(run: ActionRun): [string, string][] {
+  const files = (label: string, tree: Record<string, string>): [string, string][] =>
+    Object.entries(tree).map(([path, text]): [string, string] => [`${label} ${path}`, text]);
+  return [
     ['log', run.visibleLog],
     ['stderr', run.stderr],
     ['summary', run.summary],
     ...Object.entries(run.outputs).map(([name, value]): [string, string] => [`output ${name}`, value]),
-    ...Object.entries(run.workspaceFiles).map(([path, text]): [string, string] => [
-      `workspace file ${path}`,
-      text,
-    ]),
-    ...Object.entries(run.tempFiles).map(([path, text]): [string, string] => [
-      `RUNNER_TEMP file ${path}`,
-      text,
-    ]),
+    ...files('workspace file', run.workspaceFiles),
+    ...files('RUNNER_TEMP file', run.tempFiles),
+    ...files('HOME file', run.homeFiles),
+    ...files('TMPDIR file', run.tmpdirFiles),
   ];
+}
+
+export function findLeaks(run: ActionRun, secrets: Record<string, string | undefined>): Leak[] {
+  const places = placesOf(run);
   const leaks: Leak[] = [];
   for (const [where, text] of places) {
     for (const [label, secret] of Object.entries(secrets)) {

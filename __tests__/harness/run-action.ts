@@ -1,13 +1,21 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { appendFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type Leak, findLeaks, placesOf } from './leak-scan.js';
 
 /**
  * Runs the bundled action the way the Actions runner does: `node dist/index.js` with inputs as `INPUT_*`
  * variables, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, GITHUB_API_URL, GITHUB_REPOSITORY, the OIDC request
- * variables, a fresh workspace as the working directory and a separate RUNNER_TEMP.
+ * variables, a fresh workspace as the working directory and a separate RUNNER_TEMP; HOME and TMPDIR are fresh
+ * directories too, so that nothing the run writes escapes the scan.
+ *
+ * Every run is scanned for leaks (leak-scan.ts) before it is returned: for what the run itself masked,
+ * private-key PEM blocks and signed JWTs, and for the secrets the caller names. A leak fails the test at once
+ * (unless the run is `plantedLeaks`) and is written to the suite's leak ledger (LEAK_LEDGER, set up by
+ * leak-ledger-setup.cjs), whose teardown prints the count over the whole run and fails it when it is not zero.
  */
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -29,6 +37,17 @@ export interface RunOptions {
    * lookup of the action's process into `ActionRun.connections`. It observes only; behaviour is unchanged.
    */
   recordConnections?: boolean;
+  /**
+   * Secrets the run may have seen (label -> value), scanned for in every form the masker knows, on top of what
+   * is found without them. Labels appear in leak reports and the ledger; values never do.
+   */
+  secrets?: Record<string, string | undefined>;
+  /**
+   * The run leaks on purpose (the leak scan's own tests): its leaks are returned in `leaks` instead of failing
+   * the test, and the ledger counts them as planted, apart from the suite's leaks. A planted run in which the
+   * scan finds nothing fails instead: the scan would be blind.
+   */
+  plantedLeaks?: boolean;
 }
 
 /** One network operation of the action's process, as recorded by egress-hook.cjs. */
@@ -54,6 +73,9 @@ export interface ActionRun {
   workspaceFiles: Record<string, string>;
   /** Every file under RUNNER_TEMP after the run (the JSON report lands there). */
   tempFiles: Record<string, string>;
+  /** Every file under the run's HOME and TMPDIR (the action should leave none). */
+  homeFiles: Record<string, string>;
+  tmpdirFiles: Record<string, string>;
   /** `::error::` lines, unescaped. */
   errors: string[];
   warnings: string[];
@@ -63,28 +85,36 @@ export interface ActionRun {
   masked: string[];
   /** With `recordConnections`: every connection attempt and DNS lookup, in order; otherwise empty. */
   connections: Connection[];
+  /** What the scan found (always empty unless `plantedLeaks`: a leak otherwise throws). */
+  leaks: Leak[];
 }
 
 export async function runAction(options: RunOptions): Promise<ActionRun> {
   const root = await mkdtemp(join(tmpdir(), 'action-run-'));
   const workspace = join(root, 'workspace');
   const runnerTemp = join(root, 'runner-temp');
+  const home = join(root, 'home');
+  const processTmp = join(root, 'tmp');
   const outputFile = join(runnerTemp, '_runner_file_commands', 'set_output');
   const summaryFile = join(runnerTemp, '_runner_file_commands', 'step_summary');
   // Outside the workspace and RUNNER_TEMP, so that the recording is not taken for something the action wrote.
   const egressFile = join(root, 'egress.jsonl');
+  const entry = options.entry ?? ACTION_ENTRY;
+  let run: ActionRun;
   try {
-    await mkdirp(workspace);
-    await mkdirp(dirname(outputFile));
+    for (const dir of [workspace, dirname(outputFile), home, processTmp])
+      await mkdir(dir, { recursive: true });
     await writeFile(outputFile, '');
     await writeFile(summaryFile, '');
     for (const [path, content] of Object.entries(options.files ?? {})) {
-      await mkdirp(dirname(join(workspace, path)));
+      await mkdir(dirname(join(workspace, path)), { recursive: true });
       await writeFile(join(workspace, path), content);
     }
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: process.env.HOME ?? root,
+      // Not the developer's home: whatever a library caches there (~/.snowflake, ~/.cache) is scanned.
+      HOME: home,
+      TMPDIR: processTmp,
       GITHUB_ACTIONS: 'true',
       CI: 'true',
       GITHUB_WORKSPACE: workspace,
@@ -108,17 +138,20 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     const node = options.node ?? process.env.E2E_NODE ?? process.execPath;
     const { exitCode, stdout, stderr } = await spawnCollect(
       node,
-      [...(options.recordConnections ? ['--require', EGRESS_HOOK] : []), options.entry ?? ACTION_ENTRY],
+      [...(options.recordConnections ? ['--require', EGRESS_HOOK] : []), entry],
       workspace,
       env,
       options.timeoutMs ?? 120_000,
     );
     const workspaceFiles = await readTree(workspace);
-    for (const path of Object.keys(options.files ?? {})) delete workspaceFiles[path];
+    // What the test placed is not the action's doing, unless the action changed it.
+    for (const [path, content] of Object.entries(options.files ?? {})) {
+      if (workspaceFiles[path] === content) delete workspaceFiles[path];
+    }
     const tempFiles = await readTree(runnerTemp);
     delete tempFiles[relative(runnerTemp, outputFile)];
     delete tempFiles[relative(runnerTemp, summaryFile)];
-    return {
+    run = {
       exitCode,
       stdout,
       stderr,
@@ -126,6 +159,8 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
       summary: await readFile(summaryFile, 'utf8'),
       workspaceFiles,
       tempFiles,
+      homeFiles: await readTree(home),
+      tmpdirFiles: await readTree(processTmp),
       errors: commandLines(stdout, 'error'),
       warnings: commandLines(stdout, 'warning'),
       visibleLog: stdout
@@ -134,10 +169,54 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
         .join('\n'),
       masked: commandLines(stdout, 'add-mask'),
       connections: options.recordConnections ? parseConnections(await readFile(egressFile, 'utf8')) : [],
+      leaks: [],
     };
   } finally {
     await rm(root, { recursive: true, force: true });
   }
+  run.leaks = findLeaks(run, options.secrets ?? {});
+  recordInLedger(entry, placesOf(run).length, run.leaks, options.plantedLeaks ?? false);
+  if (options.plantedLeaks) {
+    // A planted leak the scan does not find means the scan is blind, and every "no leak" proves nothing.
+    if (run.leaks.length === 0) throw new Error(`The leak planted by ${basename(entry)} was not found`);
+  } else if (run.leaks.length > 0) {
+    throw new Error(
+      `Secrets leaked by ${relative(REPO_ROOT, entry)}:\n${run.leaks.map((leak) => `- ${leak.what} in ${leak.where}`).join('\n')}`,
+    );
+  }
+  return run;
+}
+
+/** One line of the leak ledger: a run, where it was made, how much was scanned, what leaked (never the values). */
+export interface LedgerRecord {
+  /** The test file, relative to the repository. */
+  file: string;
+  test?: string;
+  /** `dist/index.js`, or the name of the test's own script. */
+  entry: string;
+  places: number;
+  leaks: Leak[];
+  planted: boolean;
+}
+
+/** The environment variable naming the suite's ledger file (one JSON line per run, from every Jest worker). */
+export const LEAK_LEDGER_VARIABLE = 'LEAK_LEDGER';
+
+function recordInLedger(entry: string, places: number, leaks: Leak[], planted: boolean): void {
+  const ledger = process.env[LEAK_LEDGER_VARIABLE];
+  if (!ledger) return;
+  // Jest's `expect` is a global inside a test file only (scripts/demo.ts runs the harness too).
+  const state = typeof expect === 'undefined' ? undefined : expect.getState();
+  const record: LedgerRecord = {
+    file: state?.testPath ? relative(REPO_ROOT, state.testPath) : 'unknown',
+    test: state?.currentTestName,
+    entry: entry === ACTION_ENTRY ? relative(REPO_ROOT, ACTION_ENTRY) : basename(entry),
+    places,
+    leaks,
+    planted,
+  };
+  // One write of one line with O_APPEND: lines of concurrent workers do not interleave.
+  appendFileSync(ledger, `${JSON.stringify(record)}\n`);
 }
 
 /** The runner's file-command format: `name<<DELIMITER\nvalue\nDELIMITER\n`. */
@@ -193,11 +272,6 @@ async function readTree(root: string): Promise<Record<string, string>> {
     files[relative(root, path)] = await readFile(path, 'utf8');
   }
   return files;
-}
-
-async function mkdirp(path: string): Promise<void> {
-  const { mkdir } = await import('node:fs/promises');
-  await mkdir(path, { recursive: true });
 }
 
 function spawnCollect(

@@ -114,7 +114,7 @@ export class World {
     };
   }
 
-  /** Runs dist/index.js against these emulators. */
+  /** Runs dist/index.js against these emulators; the run's leak scan looks for every secret of this world. */
   async run(
     inputs: Record<string, string | undefined>,
     options: Omit<RunOptions, 'inputs'> = {},
@@ -122,6 +122,7 @@ export class World {
     return runAction({
       inputs,
       ...options,
+      secrets: { ...this.secrets, ...options.secrets },
       env: {
         GITHUB_API_URL: this.github.url,
         GITHUB_REPOSITORY: REPOSITORY,

@@ -3,6 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import snowflake from 'snowflake-sdk';
 import { ActionError } from '../errors.js';
 import { exportPkcs8, fingerprintOf, publicKeyBody } from '../keys.js';
+import { redact } from '../mask.js';
 import { quoteIdentifier, quoteString } from './identifiers.js';
 
 export type Row = Record<string, unknown>;
@@ -70,14 +71,17 @@ let configured = false;
 
 /**
  * Global SDK settings, applied once: its log goes to the debug log instead of `./snowflake.log` (which would
- * land in the user's workspace), and proxies apply only when we pass them explicitly.
+ * land in the user's workspace), and proxies apply only when we pass them explicitly. With step debug logging
+ * on (ACTIONS_STEP_DEBUG, which sets RUNNER_DEBUG), the SDK logs at DEBUG: logins, retries, statement
+ * outcomes. It logs no statement text, tokens or keys (e2e/leak-cases.test.ts checks that), and every line is
+ * redacted on its way to the debug log all the same.
  */
 function configureSdk(): void {
   if (configured) return;
   configured = true;
-  const toDebug = (message: string): void => core.debug(`snowflake-sdk: ${message}`);
+  const toDebug = (message: string): void => core.debug(redact(`snowflake-sdk: ${message}`));
   snowflake.configure({
-    logLevel: 'WARN',
+    logLevel: core.isDebug() ? 'DEBUG' : 'WARN',
     customLogger: { error: toDebug, warn: toDebug, info: toDebug, debug: toDebug, trace: toDebug },
     useEnvProxy: false,
   });
@@ -169,7 +173,7 @@ export function snowflakeConnector(options: ConnectorOptions): SnowflakeConnecto
       close: () =>
         new Promise<void>((resolve) => {
           opened.destroy((error) => {
-            if (error) core.debug(`Closing the Snowflake session failed: ${error.message}`);
+            if (error) core.debug(redact(`Closing the Snowflake session failed: ${error.message}`));
             resolve();
           });
         }),

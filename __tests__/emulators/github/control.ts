@@ -95,7 +95,23 @@ export interface LogEntry {
 export interface FaultSpec {
   /** Regular expression tested against `METHOD /path` (path without query string). */
   match: string;
-  action: 'http-500' | 'http-503' | 'reset' | 'delay';
+  /**
+   * `http-error` answers `status` with GitHub's error body; `respond` answers `status` (default 200) with
+   * `body` as is, for malformed or unexpected answers.
+   */
+  action: 'http-500' | 'http-503' | 'reset' | 'delay' | 'http-error' | 'respond';
+  /** For http-error (400-599, e.g. 422 or 502) and respond (default 200). */
+  status?: number;
+  /** For http-500, http-503 and http-error: the error message (default: the status's reason). */
+  message?: string;
+  /** For respond: the JSON body. */
+  body?: unknown;
+  /**
+   * For http-500, http-503 and http-error (not `after`): the error message echoes the request, as GitHub's
+   * validation errors quote the values they reject and some proxies' error pages quote the request: `body`
+   * appends the request body; `request` the request line, every header (Authorization too) and the body.
+   */
+  echo?: 'body' | 'request';
   delayMs?: number;
   /** How many matching requests the fault applies to; unlimited when omitted. */
   times?: number;

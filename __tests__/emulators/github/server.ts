@@ -148,6 +148,35 @@ function sendEmpty(res: ServerResponse, status: number, headers: Record<string, 
   res.end();
 }
 
+const FAULT_ACTIONS: FaultSpec['action'][] = [
+  'http-500',
+  'http-503',
+  'reset',
+  'delay',
+  'http-error',
+  'respond',
+];
+
+/** The status and message of an error-answering fault (http-500, http-503, http-error). */
+function faultError(fault: FaultSpec): { status: number; message: string } {
+  const status =
+    fault.action === 'http-error' ? Number(fault.status) : fault.action === 'http-500' ? 500 : 503;
+  const reasons: Record<number, string> = {
+    422: 'Validation Failed',
+    500: 'Server Error',
+    503: 'Service Unavailable',
+  };
+  return { status, message: fault.message ?? reasons[status] ?? `HTTP ${status}` };
+}
+
+/** A fault's message echoing the request (FaultSpec.echo): its body, or its request line, headers and body. */
+async function echoRequest(req: IncomingMessage, message: string, echo: 'body' | 'request'): Promise<string> {
+  const body = await readBody(req);
+  if (echo === 'body') return `${message}\n\n${body}`;
+  const headers = Object.entries(req.headers).map(([name, value]) => `${name}: ${String(value)}`);
+  return `${message}\n\n${req.method ?? 'GET'} ${req.url ?? '/'}\n${headers.join('\n')}\n\n${body}`;
+}
+
 /** GitHub's error body: message, documentation_url, and the status as a string ("422"). */
 function sendError(
   res: ServerResponse,
@@ -940,9 +969,16 @@ export async function startGitHubEmulator(options: { port?: number } = {}): Prom
         const action = body.action;
         if (typeof body.match !== 'string')
           throw new HttpError(400, '"match" (regular expression) is required');
-        if (action !== 'http-500' && action !== 'http-503' && action !== 'reset' && action !== 'delay') {
-          throw new HttpError(400, '"action" must be http-500, http-503, reset or delay');
+        if (!FAULT_ACTIONS.includes(action as FaultSpec['action'])) {
+          throw new HttpError(400, `"action" must be one of ${FAULT_ACTIONS.join(', ')}`);
         }
+        if (action === 'http-error' && !(Number(body.status) >= 400 && Number(body.status) <= 599))
+          throw new HttpError(400, 'http-error needs a "status" from 400 to 599');
+        if (
+          body.echo !== undefined &&
+          (!['body', 'request'].includes(String(body.echo)) || body.after === true)
+        )
+          throw new HttpError(400, '"echo" must be body or request, and cannot be combined with "after"');
         let regex: RegExp;
         try {
           regex = new RegExp(body.match);
@@ -1041,9 +1077,19 @@ export async function startGitHubEmulator(options: { port?: number } = {}): Prom
       }
       if (fault.action === 'delay') {
         await sleep(fault.delayMs ?? 1000);
+        // Held in front of the API (a stalled proxy or load balancer): a client that gave up in the meantime
+        // never reached GitHub, so nothing is done. The reply-lost case is `after`.
+        if (req.socket.destroyed) return;
+      } else if (fault.action === 'respond') {
+        return sendJson(res, fault.status ?? 200, fault.body ?? {});
       } else {
-        const status = fault.action === 'http-500' ? 500 : 503;
-        return sendError(res, status, status === 500 ? 'Server Error' : 'Service Unavailable', DOCS);
+        const { status, message } = faultError(fault);
+        return sendError(
+          res,
+          status,
+          fault.echo ? await echoRequest(req, message, fault.echo) : message,
+          DOCS,
+        );
       }
     }
     await route(req, res, url, entry);
@@ -1109,8 +1155,9 @@ export async function startGitHubEmulator(options: { port?: number } = {}): Prom
       res.end(body as string | Buffer | undefined);
       return;
     }
-    const status = fault.action === 'http-500' ? 500 : 503;
-    sendError(res, status, status === 500 ? 'Server Error' : 'Service Unavailable', DOCS);
+    if (fault.action === 'respond') return sendJson(res, fault.status ?? 200, fault.body ?? {});
+    const { status, message } = faultError(fault);
+    sendError(res, status, message, DOCS);
   };
 
   const server = createServer((req, res) => {
