@@ -5,7 +5,8 @@
  *   0. setup of a new service user with its first key, then the same setup again (nothing to change);
  *   1. a rotation passing the key the workflows hold: succeeds;
  *   2. the same rotation again at once: refused by the grace period, nothing changes;
- *   3. a rotation passing the key now in the secret: succeeds, replacing the two-day-old key;
+ *   3. a rotation passing the key now in the secret, the grace period waived (on a schedule it comes days
+ *      later): succeeds, replacing the two-day-old key;
  *   4. setup from Segment's access spec (examples/segment-reverse-etl.yml), then verify of the same spec
  *      (no findings), then verify again after a grant was revoked by hand (one finding, the step fails).
  * For each run it prints the log, the outputs and the job summary.
@@ -68,8 +69,19 @@ try {
   );
 
   const stored = (await world.secretValue('SNOWFLAKE_PRIVATE_KEY')) ?? '';
-  const third = await world.run(world.rotateInputs(adminKey, { 'current-private-key': stored }));
-  show('3. Next rotation, passing the key now stored in the secret', third, world);
+  // On a schedule the next rotation comes days later; here it comes at once, so the grace period is waived.
+  const third = await world.run(
+    world.rotateInputs(adminKey, { 'current-private-key': stored, 'grace-period': '0s' }),
+  );
+  show('3. Next rotation, passing the key now stored in the secret (grace-period: 0s)', third, world);
+  // Read now: Segment's spec below stores its own user's key under the same secret name.
+  const desc = await world.describe(SERVICE_USER);
+  const holder = (await world.secretValue('SNOWFLAKE_PRIVATE_KEY')) ?? '';
+  const logins = {
+    holder: await world.login(SERVICE_USER, holder),
+    previous: await world.login(SERVICE_USER, stored),
+    first: await world.login(SERVICE_USER, firstKey.pem),
+  };
 
   await world.sf.sql('GRANT ROLE ACCOUNTADMIN TO USER KEY_ROTATOR');
   const files = {
@@ -99,24 +111,19 @@ try {
     world,
   );
 
-  const desc = await world.describe(SERVICE_USER);
-  const holder = (await world.secretValue('SNOWFLAKE_PRIVATE_KEY')) ?? '';
-  console.log(`\n${bold('=== Result ===')}`);
+  console.log(`\n${bold('=== Result (after run 3) ===')}`);
   console.log(`${SERVICE_USER} RSA_PUBLIC_KEY   ${desc.RSA_PUBLIC_KEY_FP}`);
   console.log(`${SERVICE_USER} RSA_PUBLIC_KEY_2 ${desc.RSA_PUBLIC_KEY_2_FP}`);
-  console.log(`Secret acme/app SNOWFLAKE_PRIVATE_KEY logs in: ${await world.login(SERVICE_USER, holder)}`);
-  console.log(
-    `The key before it (still held by runs queued earlier) logs in: ${await world.login(SERVICE_USER, stored)}`,
-  );
-  console.log(
-    `The two-day-old first key logs in: ${await world.login(SERVICE_USER, firstKey.pem)} (replaced by run 3)`,
-  );
+  console.log(`Secret acme/app SNOWFLAKE_PRIVATE_KEY logs in: ${logins.holder}`);
+  console.log(`The key before it (still held by runs queued earlier) logs in: ${logins.previous}`);
+  console.log(`The two-day-old first key logs in: ${logins.first} (replaced by run 3)`);
   const expected = [
     created.exitCode === 0,
     unchanged.exitCode === 0 && unchanged.outputs.changed === 'false',
     first.exitCode === 0,
     again.exitCode !== 0,
     third.exitCode === 0,
+    logins.holder === 'ok' && logins.previous === 'ok' && logins.first !== 'ok',
     applied.exitCode === 0,
     verified.exitCode === 0 && verified.outputs.drift === '0',
     drifted.exitCode !== 0 && drifted.outputs.drift === '1',

@@ -295,6 +295,8 @@ test('environment secrets fan out over two repositories; an organization secret 
   const org = await world.run(
     world.rotateInputs(adminKey, {
       'current-private-key': app,
+      // The rotation before was seconds ago; this test is not about the grace period.
+      'grace-period': '0s',
       'github-token': 'ghs_orgwriter0123456789abcdefghijklmn',
       'secret-organization': 'acme',
       'secret-visibility': 'selected',
@@ -375,7 +377,12 @@ test('a rotation that stored an encrypted key can be followed by one that passes
   expect(first.errors).toEqual([]);
   const stored = (await world.secretValue('SNOWFLAKE_PRIVATE_KEY')) ?? '';
   const second = await world.run(
-    world.rotateInputs(adminKey, { 'current-private-key': stored, 'key-passphrase': passphrase }),
+    world.rotateInputs(adminKey, {
+      'current-private-key': stored,
+      'key-passphrase': passphrase,
+      // The first rotation was seconds ago; this test is not about the grace period.
+      'grace-period': '0s',
+    }),
   );
   expect(second.errors).toEqual([]);
   expect(second.outputs['previous-fingerprint']).toBe(first.outputs.fingerprint);
@@ -425,6 +432,7 @@ test('fingerprint-variable records the new fingerprint beside each secret; witho
   const second = await world.run(
     world.rotateInputs(adminKey, {
       'current-private-key': stored,
+      'grace-period': '0s',
       'github-token': limited,
       'fingerprint-variable': 'SNOWFLAKE_KEY_FINGERPRINT',
     }),

@@ -132,6 +132,20 @@ test('a slot set within the grace period is not overwritten unless force', () =>
   );
 });
 
+test('an old key that was in use until minutes ago is not replaced within the grace period either', () => {
+  // keyB went in (and into the secret) 20 minutes ago; runs queued before that still hold keyA.
+  const justRotated = user(keyA, keyB, [hoursAgo(100), hoursAgo(1 / 3)]);
+  expect(errorText(() => chooseSlot(justRotated, config({ currentPrivateKey: keyB }), now))).toMatch(
+    /The key in use \(RSA_PUBLIC_KEY_2\) of SVC was set 20m ago, within the grace period of 60m: RSA_PUBLIC_KEY held the key in use until then.*Wait until 2026-11-22T12:40:00.000Z/s,
+  );
+  expect(chooseSlot(justRotated, config({ currentPrivateKey: keyB, force: true }), now).slot).toBe(
+    'RSA_PUBLIC_KEY',
+  );
+  // Once the key in use is older than the grace period, the old one goes.
+  const settled = user(keyA, keyB, [hoursAgo(100), hoursAgo(2)]);
+  expect(chooseSlot(settled, config({ currentPrivateKey: keyB }), now).slot).toBe('RSA_PUBLIC_KEY');
+});
+
 test('an unknown set time cannot prove the grace period: refused unless force', () => {
   const unknown = user(keyA, keyB, [hoursAgo(100), undefined]);
   expect(errorText(() => chooseSlot(unknown, config({ currentPrivateKey: keyA }), now))).toMatch(

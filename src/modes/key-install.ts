@@ -14,6 +14,7 @@ import {
 import { checkSnowflakeSecret, describeSnowflakeSecret, setSnowflakeSecret } from '../snowflake/secrets.js';
 import {
   type KeySlot,
+  SLOTS,
   type SlotName,
   type UserState,
   describeUser,
@@ -25,8 +26,9 @@ import type { Compensation, StepRunner } from '../steps.js';
 
 /**
  * Putting a new key pair on a user, shared by `rotate` and `setup`: generate it (masked at once) while the
- * destinations are checked, set its public half in one slot (undone on a later failure while nothing holds
- * it), read it back, prove it by a login, store the private half everywhere, record the fingerprint.
+ * destinations are checked, set its public half in one slot if that slot is still as read (undone on a later
+ * failure while nothing holds it), prove it by a login, read it back, store the private half everywhere, read
+ * it back once more, record the fingerprint. The reads are what catches another writer (see installKey).
  */
 
 /** What a mode needs from the outside world; tests pass their own. */
@@ -115,7 +117,41 @@ export async function installKey(install: KeyInstallation): Promise<GeneratedKey
   ]);
   record.fingerprint = newKey.fingerprint;
 
+  // Concurrency (issue 7). Snowflake's ALTER USER has no conditional form and GitHub's secret PUT has no
+  // If-Match, so nothing here can lock out another writer (another rotation, or a person running ALTER USER).
+  // What the run can do is read DESC USER at the points where a change by someone else would make it do harm,
+  // and stop, say what it saw and leave the other writer's key alone. Four reads in all, each for its own
+  // reason: read-target (the decision), one right before the ALTER (set-key), one right before the first
+  // write (confirm-key) and one after the writes (confirm-stored). A fifth, on the failure path only, tells a
+  // proof login refused because someone replaced the key from any other refusal.
+  const other: SlotName = slot === 'RSA_PUBLIC_KEY' ? 'RSA_PUBLIC_KEY_2' : 'RSA_PUBLIC_KEY';
+  const otherBefore = target.slots[other];
+  /** How the other slot is named in errors: the key in use (rotate), or whatever read-target saw in it. */
+  const otherLabel =
+    keep?.slot === other
+      ? `the key in use ${keep.fingerprint ?? ''}`.trim()
+      : `${otherBefore.fingerprint ?? 'nothing'}, as read before the change`;
+  const expectInstalled: Expected[] = [
+    { slot, fingerprint: newKey.fingerprint, label: `the new key ${newKey.fingerprint}` },
+    { slot: other, fingerprint: otherBefore.fingerprint, label: otherLabel },
+  ];
+
   const slotUndo = await runner.step('set-key', async () => {
+    // The closest Snowflake offers to compare-and-swap: DESC USER right before the ALTER. A key someone set
+    // after read-target (another rotation that read the same state, a person) would otherwise be overwritten
+    // without trace; this shrinks that window from key generation plus GitHub's round trips to one Snowflake
+    // round trip. Nothing is changed yet, so a failure here needs no undo.
+    const now = await describeUser(session, user);
+    const moved = SLOTS.filter((name) => now.slots[name].fingerprint !== target.slots[name].fingerprint).map(
+      (name) =>
+        `${name} now holds ${now.slots[name].fingerprint ?? 'nothing'} (it held ${target.slots[name].fingerprint ?? 'nothing'} when read)`,
+    );
+    if (moved.length > 0) {
+      throw new ActionError(
+        `${user} changed after it was read: ${moved.join('; ')}. Another writer (another rotation, or someone running ALTER USER) changed it during this run`,
+        { code: 'concurrent-change', hint: `Nothing was changed. ${concurrencyAdvice(user)}` },
+      );
+    }
     // Armed before the ALTER: if its reply is lost, the key may be set all the same.
     const undo = runner.onFailure(
       `restore ${slot} of ${user}`,
@@ -125,53 +161,137 @@ export async function installKey(install: KeyInstallation): Promise<GeneratedKey
     record.changed = true;
     record.rotatedAt = deps.now().toISOString();
     await setKeySlot(session, user, slot, newKey.publicKeyBody);
-    return { result: undo, note: `${slot} of ${user} set to ${newKey.fingerprint}` };
+    return { result: undo, note: `${slot} of ${user} still as read, now set to ${newKey.fingerprint}` };
   });
 
-  await runner.step('confirm-key', async () => {
-    const after = await describeUser(session, user);
-    if (after.slots[slot].fingerprint !== newKey.fingerprint) {
-      throw new ActionError(
-        `${slot} of ${user} reads back ${after.slots[slot].fingerprint ?? 'empty'}, not the new key: another writer changed the user during the run`,
-        {
-          code: 'concurrent-change',
-          hint: 'Use a concurrency group for workflows that change keys, then run the step again',
-        },
-      );
-    }
-    if (keep && after.slots[keep.slot].fingerprint !== keep.fingerprint) {
-      throw new ActionError(
-        `${keep.slot} of ${user} no longer holds the key in use (${keep.fingerprint}): another writer changed the user during the run`,
-        {
-          code: 'concurrent-change',
-          hint: 'Use a concurrency group for rotation workflows, then check DESC USER',
-        },
-      );
-    }
-    return {
-      result: undefined,
-      note: `DESC USER shows the new key in ${slot}${keep ? ` and the key in use in ${keep.slot}` : ''}`,
-    };
-  });
+  /**
+   * Before anything holds the new key: if another writer has taken our slot, our key is gone from Snowflake
+   * and the slot holds theirs, so there is nothing of ours to undo there (the undo is disarmed rather than
+   * left to find that out with a DESC USER of its own). If only the other slot moved, our key is taken out
+   * again by the undo, which still compares before it swaps.
+   */
+  const stopBeforeStoring = (now: UserState, reason: string): ActionError => {
+    const taken = now.slots[slot].fingerprint !== newKey.fingerprint;
+    if (taken) slotUndo.armed = false;
+    const holder = now.slots[slot].fingerprint;
+    return new ActionError(
+      `${reason}: ${differences(now, expectInstalled).join('; ')}. Another writer (another rotation, or someone running ALTER USER) changed ${user} during this run`,
+      {
+        code: 'concurrent-change',
+        hint: [
+          taken
+            ? `Nothing was stored, so no destination holds the new key; ${holder ? `${holder} was left in ${slot} for whoever set it` : `${slot} was left empty`}`
+            : `Nothing was stored; the new key is taken out of ${slot} again`,
+          concurrencyAdvice(user),
+        ].join('. '),
+      },
+    );
+  };
 
   if (config.verifyLogin) {
     await runner.step('prove-login', async () => {
-      await proveLogin(config.snowflake, target, deps, newKey);
+      try {
+        await proveLogin(config.snowflake, target, deps, newKey);
+      } catch (error) {
+        // 390144 (the key is not registered) right after our ALTER: most likely someone replaced it. One
+        // DESC USER, on this failure path only, says so instead of leaving a puzzling login error.
+        if (!(error instanceof ActionError && error.code === '390144')) throw error;
+        const now = await describeUser(session, user).catch(() => undefined);
+        if (!now || differences(now, expectInstalled).length === 0) throw error;
+        throw stopBeforeStoring(now, `Snowflake refused the new key when logging in as ${user}`);
+      }
       return { result: undefined, note: `logged in as ${user} with the new key` };
     });
   } else {
     deps.log('prove-login: skipped (verify-login: false)');
   }
 
+  await runner.step('confirm-key', async () => {
+    // The last read before the first write (after the proof login, which takes seconds): past this point a
+    // destination may hold the new key. A change after it is found by confirm-stored, but by then the run
+    // can only say which destinations hold a key that no longer logs in.
+    const now = await describeUser(session, user);
+    if (differences(now, expectInstalled).length > 0) {
+      throw stopBeforeStoring(now, `DESC USER ${user} does not show what this run set`);
+    }
+    return {
+      result: undefined,
+      note: `DESC USER shows the new key in ${slot} and ${keep?.slot === other ? `the key in use in ${other}` : `${other} as it was`}`,
+    };
+  });
+
   await runner.step('store-secret', async () => {
     const stores = [
       ...prepared.map((destination) => gitHubStore(destination, newKey, deps)),
       ...(config.snowflakeSecret ? [snowflakeStore(session, config.snowflakeSecret, newKey)] : []),
     ];
-    const { outcomes, failure } = await storeEverywhere(stores, newKey, slotUndo);
+    const firstKey = !Object.values(target.slots).some((held) => held.fingerprint);
+    const { outcomes, failure } = await storeEverywhere(stores, newKey, slotUndo, {
+      firstKey,
+      removeStatement: restoreKeySlotStatement(user, replaced),
+    });
     record.destinations = outcomes;
     if (failure) throw failure;
     return { result: undefined, note: outcomes.map((r) => `${r.destination} ${r.result}`).join(', ') };
+  });
+
+  await runner.step('confirm-stored', async () => {
+    // What this read proves: every write above finished (GitHub's metadata confirmed each) before it, and at
+    // its time Snowflake held the new key in its slot and the other slot as before, so at that moment every
+    // destination written held a key that logs in; unless another writer wrote the same destinations after
+    // us, which only that writer can see (its own confirm-stored fails). No read proves anything about the
+    // time after it: a later change is for the next writer's checks. Without this read the run would claim
+    // success for a key someone replaced while it was being stored.
+    const now = await describeUser(session, user).catch((error: unknown) => {
+      const base = error instanceof ActionError ? error : undefined;
+      throw new ActionError(
+        `The destinations hold the new key ${newKey.fingerprint}, but reading ${user} back after the writes failed (${base?.message ?? String(error)}), so this run cannot show that ${slot} still holds it`,
+        {
+          code: base?.code,
+          hint: [
+            base?.hint,
+            `If DESC USER ${user} shows ${newKey.fingerprint} as ${slot}_FP, the rotation is complete`,
+          ]
+            .filter(Boolean)
+            .join('. '),
+        },
+      );
+    });
+    const moved = differences(now, expectInstalled);
+    if (moved.length === 0) {
+      return {
+        result: undefined,
+        note: `DESC USER still shows the new key in ${slot} and ${other} as before: every destination holds a registered key`,
+      };
+    }
+    const holder = now.slots[slot].fingerprint;
+    if (holder !== newKey.fingerprint) {
+      const remaining = now.slots[other].fingerprint;
+      const rerun = remaining
+        ? `run rotate again with current-private-key set to the key in ${other} (${remaining}${remaining === keep?.fingerprint ? ', the one consumers held before this run' : ''}) and grace-period: 0s, which replaces ${holder ?? 'nothing'} in ${slot}`
+        : `run rotate again`;
+      throw new ActionError(
+        `The destinations hold the new key ${newKey.fingerprint}, but another writer (another rotation, or someone running ALTER USER) replaced it in ${slot} of ${user} during this run (${slot} now holds ${holder ?? 'nothing'}), so the key they hold no longer logs in`,
+        {
+          code: 'concurrent-change',
+          hint: [
+            `If another rotation of ${user} is running, let it finish: once it stores its own key after this run's writes, the destinations log in again`,
+            `Otherwise, once nothing else changes ${user}, ${rerun}`,
+            groupAdvice(user),
+          ].join('. '),
+        },
+      );
+    }
+    throw new ActionError(
+      `The destinations hold the new key ${newKey.fingerprint}, registered in ${slot} of ${user}, but ${moved.join('; ')}: another writer (another rotation, or someone running ALTER USER) changed it during this run`,
+      {
+        code: 'concurrent-change',
+        hint: [
+          `The destinations log in; runs holding ${keep?.fingerprint ?? otherBefore.fingerprint ?? 'the previous key'} may not. Check DESC USER ${user} with whoever changed ${other}`,
+          groupAdvice(user),
+        ].join('. '),
+      },
+    );
   });
 
   const variable = config.fingerprintVariable;
@@ -198,6 +318,29 @@ export function loginRequest(login: SnowflakeLogin): LoginRequest {
   const credential: Credential =
     method.kind === 'key-pair' ? { kind: 'key-pair', privateKey: method.privateKey.key } : method;
   return { ...rest, credential };
+}
+
+/** What a slot should hold at a check, and how an error names it. */
+interface Expected {
+  slot: SlotName;
+  fingerprint?: string;
+  label: string;
+}
+
+/** The slots whose key differs from what is expected, as text ("RSA_PUBLIC_KEY_2 holds X, not Y"). */
+function differences(state: UserState, expected: Expected[]): string[] {
+  return expected
+    .filter((e) => state.slots[e.slot].fingerprint !== e.fingerprint)
+    .map((e) => `${e.slot} holds ${state.slots[e.slot].fingerprint ?? 'nothing'}, not ${e.label}`);
+}
+
+/** GitHub's own lock: runs in one concurrency group never overlap (README, "Concurrency"). */
+function groupAdvice(user: string): string {
+  return `Give every workflow that rotates ${user} one concurrency group (concurrency: { group: snowflake-key-${user}, cancel-in-progress: false }), so that their runs queue instead of racing`;
+}
+
+function concurrencyAdvice(user: string): string {
+  return `If another rotation of ${user} is running, let it finish, then run this one again if still needed. ${groupAdvice(user)}`;
 }
 
 /**
@@ -326,6 +469,7 @@ async function storeEverywhere(
   stores: KeyStore[],
   newKey: GeneratedKeyPair,
   slotUndo: Compensation,
+  user: { firstKey: boolean; removeStatement: string },
 ): Promise<{ outcomes: DestinationOutcome[]; failure?: ActionError }> {
   // From the first write on, a destination may hold the new key: Snowflake must keep it, unless every
   // write was refused outright (below).
@@ -374,14 +518,18 @@ async function storeEverywhere(
       code: first instanceof ActionError ? first.code : 'secret-not-confirmed',
       hint: [
         firstHint,
-        'Snowflake keeps both keys, so every destination still logs in',
+        user.firstKey
+          ? 'Snowflake keeps the new key, since a destination may hold it'
+          : 'Snowflake keeps both keys, so every destination still logs in',
         holdingNew.length > 0
           ? `Holding the new key ${newKey.fingerprint}: ${holdingNew.map((o) => o.destination).join(', ')}`
           : undefined,
         others.length > 0
-          ? `Holding the previous key: ${others.map((o) => `${o.destination}${o.result === 'unknown' ? ' (or the new one: the outcome is unknown)' : ''}`).join(', ')}`
+          ? `Holding ${user.firstKey ? 'no key yet' : 'the previous key'}: ${others.map((o) => `${o.destination}${o.result === 'unknown' ? ' (or the new one: the outcome is unknown)' : ''}`).join(', ')}`
           : undefined,
-        'Fix the cause, then run the rotation again once the grace period has passed, with current-private-key set to the new key',
+        user.firstKey
+          ? `Fix the cause, then: if every destination shows its secret updated by this run, the key is in place; otherwise remove the key with ${user.removeStatement} and run setup again, or run mode: rotate, which adds a key and stores it everywhere`
+          : 'Fix the cause, then run the rotation again once the grace period has passed, with current-private-key set to the new key',
       ]
         .filter(Boolean)
         .join('. '),

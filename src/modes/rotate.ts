@@ -189,15 +189,22 @@ export function chooseSlot(user: UserState, config: RotateConfig, now: Date): Sl
         { code: 'grace-period-unknown', hint: "Set 'force: true' to replace it anyway" },
       );
     }
-    const ageMs = now.getTime() - replaced.lastSetAt.getTime();
+    // Runs queued since the replaced key was set may hold it; so may runs queued before the key in use
+    // replaced it in the secret. The later of the two times counts.
+    const since = inUse?.lastSetAt && inUse.lastSetAt > replaced.lastSetAt ? inUse : replaced;
+    const setAt = since.lastSetAt as Date;
+    const ageMs = now.getTime() - setAt.getTime();
     if (ageMs < config.gracePeriodMs) {
-      throw new ActionError(
-        `${replaced.slot} of ${user.name} was set ${formatAge(Math.max(ageMs, 0))} ago, within the grace period of ${formatAge(config.gracePeriodMs)}: replacing it now would cut off runs queued with that key`,
-        {
-          code: 'grace-period',
-          hint: `Wait until ${new Date(replaced.lastSetAt.getTime() + config.gracePeriodMs).toISOString()}, shorten 'grace-period', or set 'force: true'`,
-        },
-      );
+      const what =
+        since === inUse
+          ? `the key in use (${inUse.slot}) of ${user.name} was set ${formatAge(Math.max(ageMs, 0))} ago, within the grace period of ${formatAge(config.gracePeriodMs)}: ${replaced.slot} held the key in use until then, and runs queued before the change may still hold it`
+          : `${replaced.slot} of ${user.name} was set ${formatAge(Math.max(ageMs, 0))} ago, within the grace period of ${formatAge(config.gracePeriodMs)}: replacing it now would cut off runs queued with that key`;
+      throw new ActionError(what.charAt(0).toUpperCase() + what.slice(1), {
+        code: 'grace-period',
+        // This is also what stops a second rotation started together with a first one that has already
+        // set its key: both hold the same key in use, so the second would replace the first's new key.
+        hint: `Wait until ${new Date(setAt.getTime() + config.gracePeriodMs).toISOString()}, shorten 'grace-period', or set 'force: true'. If another rotation of ${user.name} set it and is still running, do none of these: let it finish, and give every workflow that rotates ${user.name} one concurrency group (concurrency: { group: snowflake-key-${user.name}, cancel-in-progress: false }) so that their runs queue`,
+      });
     }
   }
   return { slot: replaced.slot, inUse, replaced, reason };
