@@ -32,7 +32,13 @@ import {
 } from '../spec/model.js';
 import { SpecError } from '../spec/load.js';
 import { StepRunner, type StepTiming } from '../steps.js';
-import { type KeyRecord, type ModeDependencies, inSession, installKey } from './key-install.js';
+import {
+  type KeyRecord,
+  type ModeDependencies,
+  describeSlots,
+  inSession,
+  installKey,
+} from './key-install.js';
 
 /** A statement of the plan: what it does, the SQL (no values that are secret), what the role needs for it. */
 export interface PlannedStatement {
@@ -132,7 +138,10 @@ export async function setup(config: SetupConfig, deps: ModeDependencies): Promis
       const planned = result.keys.find((k) => k.user === key.user) as PlannedKey;
       if (planned.result === 'already-set') continue;
       // DESC USER says for sure; a key found now (in either slot) is never replaced: rotating is rotate's job.
-      const target = await describeIfReadable(opened, key.user);
+      const target = await runner.step('read-user', async () => {
+        const read = await describeIfReadable(opened, key.user);
+        return { result: read, note: `${key.user}: ${read ? describeSlots(read) : 'cannot be read'}` };
+      });
       if (!target || Object.values(target.slots).some((slot) => slot.fingerprint)) {
         planned.result = target ? 'already-set' : 'unknown';
         if (target) deps.log(`${key.user} already has a key: left alone (rotate it with mode: rotate)`);

@@ -147,6 +147,15 @@ function connectName(raw: string): string {
   return m ? m[1]!.replace(/""/g, '"') : raw.toUpperCase();
 }
 
+/**
+ * A `delay` fault (not `after`) holds the request in front of Snowflake, like a stalled proxy or load
+ * balancer: the hold is logged when it starts (ok: false, fault: 'delay'). If the client gave up in the
+ * meantime (its socket is gone), the request never reaches the service and is not run; otherwise it runs
+ * and is logged again as itself. The "ran, but the reply was lost" case is `after`.
+ */
+const clientGone = (req: IncomingMessage): boolean => req.socket.destroyed;
+const HELD_MESSAGE = 'held by a delay fault';
+
 /** A delay fault's wait; unref'd, so a stalled reply does not keep the process alive after close(). */
 const sleep = (ms: number): Promise<void> =>
   new Promise((resolve) => {
@@ -275,8 +284,11 @@ class Emulator {
       clientIp,
     };
     if (fault) {
-      if (fault.action === 'delay') await sleep(fault.delayMs ?? 1000);
-      else {
+      if (fault.action === 'delay') {
+        this.record({ ...logBase, ok: false, code: null, fault: 'delay', message: HELD_MESSAGE });
+        await sleep(fault.delayMs ?? 1000);
+        if (clientGone(req)) return;
+      } else {
         this.record({ ...logBase, ok: false, code: fault.code ?? null, fault: fault.action });
         return this.applyFault(fault, req, res, 'login');
       }
@@ -427,8 +439,11 @@ class Emulator {
     const base = { kind: 'query' as const, via: 'sdk' as const, user: session.user, role: session.role, sql };
     const fault = this.takeFault('query', sql);
     if (fault && !fault.after) {
-      if (fault.action === 'delay') await sleep(fault.delayMs ?? 1000);
-      else {
+      if (fault.action === 'delay') {
+        this.record({ ...base, ok: false, code: null, fault: 'delay', message: HELD_MESSAGE });
+        await sleep(fault.delayMs ?? 1000);
+        if (clientGone(req)) return;
+      } else {
         this.record({
           ...base,
           ok: false,
