@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -94,4 +96,81 @@ process.exit(0);
   const plain = await runAction({ inputs: {}, entry: script, timeoutMs: 30_000 });
   expect(plain.exitCode).toBe(0);
   expect(plain.connections).toEqual([]);
+});
+
+/**
+ * A proxy that refuses everything and writes down what was tried: CONNECT tunnels (HTTPS) and absolute-URI
+ * requests (HTTP). The runner's proxy variables point at it, so traffic that honours them lands here.
+ */
+async function refusingProxy(): Promise<{ url: string; tried: string[]; close: () => Promise<void> }> {
+  const tried: string[] = [];
+  const server = createServer((req, res) => {
+    tried.push(`${req.method ?? ''} ${req.url ?? ''}`);
+    res.writeHead(403).end();
+  });
+  server.on('connect', (req, socket) => {
+    tried.push(`CONNECT ${req.url ?? ''}`);
+    socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    tried,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+test('behind a proxy that refuses everything: a rotation against the emulators completes and nothing tried the proxy', async () => {
+  const world = await World.start();
+  const proxy = await refusingProxy();
+  try {
+    const adminKey: TestKey = newKey();
+    const firstKey: TestKey = newKey();
+    await world.provision(adminKey, firstKey);
+    const proxyEnv = {
+      HTTPS_PROXY: proxy.url,
+      HTTP_PROXY: proxy.url,
+      https_proxy: proxy.url,
+      http_proxy: proxy.url,
+    };
+    const run = await world.run(world.rotateInputs(adminKey, { 'current-private-key': firstKey.pem }), {
+      env: proxyEnv,
+      recordConnections: true,
+    });
+    expect(run.errors).toEqual([]);
+    expect(run.exitCode).toBe(0);
+    // Snowflake and GitHub are on loopback, which never goes through a proxy; nothing else was tried at all.
+    expect(proxy.tried).toEqual([]);
+    const ports = new Set(run.connections.filter((c) => c.kind === 'connect').map((c) => c.port));
+    expect([...ports].sort()).toEqual([portOf(world.snowflake.url), portOf(world.github.url)].sort());
+    expectNoLeaks(run, world.secrets);
+
+    // The proxy is honoured where it applies: Snowflake's and GitHub's real hosts go through it (and are
+    // refused here), and no connection goes anywhere else directly.
+    const remote = await world.run(
+      world.rotateInputs(adminKey, {
+        'current-private-key': firstKey.pem,
+        account: 'xy12345',
+        'snowflake-url': 'https://xy12345.snowflakecomputing.com',
+      }),
+      { env: { ...proxyEnv, GITHUB_API_URL: 'https://api.github.com' }, recordConnections: true },
+    );
+    expect(remote.exitCode).not.toBe(0);
+    expect(remote.errors.join('\n')).toMatch(/Step login failed/);
+    expect(proxy.tried).toContainEqual('CONNECT xy12345.snowflakecomputing.com:443');
+    expect(
+      proxy.tried.every((t) => /^CONNECT (xy12345\.snowflakecomputing\.com|api\.github\.com):443$/.test(t)),
+    ).toBe(true);
+    const direct = remote.connections.filter((c) => c.kind === 'connect' && c.port !== portOf(proxy.url));
+    expect(direct.map(show)).toEqual([]);
+    expectNoLeaks(remote, world.secrets);
+  } finally {
+    await proxy.close();
+    await world.close();
+  }
 });

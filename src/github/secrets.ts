@@ -1,4 +1,5 @@
 import { getOctokit } from '@actions/github';
+import { defaults as toolkitDefaults } from '@actions/github/lib/utils';
 import sodium from 'libsodium-wrappers';
 import { ActionError, WriteError } from '../errors.js';
 import {
@@ -65,12 +66,15 @@ export class SecretWriter {
     // Octokit's own retry plugin is not loaded by getOctokit; retries are ours (below), so they are bounded.
     // Octokit has no timeout of its own: a request that never answers would hold the job until the runner
     // kills it. Each request gets a deadline; an aborted one is a network failure, retried like a reset.
+    // `request` replaces the toolkit's defaults as a whole (Octokit merges options shallowly), so its
+    // proxy-aware fetch (HTTPS_PROXY, NO_PROXY) is passed on explicitly, wrapped with the deadline.
     const timeoutMs = settings.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
-    const timedFetch: typeof fetch = (input, init) =>
-      fetch(input, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+    const proxyAwareFetch = (toolkitDefaults.request?.fetch as typeof fetch | undefined) ?? fetch;
+    const timedFetch: typeof fetch = (url, init) =>
+      proxyAwareFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
     this.octokit = getOctokit(settings.token, {
       baseUrl: settings.apiUrl,
-      request: { retries: 0, fetch: timedFetch },
+      request: { ...toolkitDefaults.request, retries: 0, fetch: timedFetch },
     });
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.attempts = options.attempts ?? 3;
