@@ -92,6 +92,26 @@ export interface LogEntry {
   handledStatus?: number;
 }
 
+/**
+ * One non-control request (REST and OIDC), timed, as `GET /__emulator/requests` returns it. For benchmarks:
+ * how many requests a run made and which of them waited on each other.
+ */
+export interface TimedRequest {
+  seq: number;
+  method: string;
+  /** Path with query string. */
+  path: string;
+  /**
+   * Arrival, before any injected latency: milliseconds since the epoch, fractional, on the process's monotonic
+   * clock (`performance.timeOrigin + performance.now()`); the log's `time` is the wall clock at whole ms.
+   */
+  start: number;
+  /** When the response was done or the connection closed, same clock; null while in flight. */
+  end: number | null;
+  /** The HTTP status answered; 0 when the connection closed without a complete response. */
+  status: number;
+}
+
 export interface FaultSpec {
   /** Regular expression tested against `METHOD /path` (path without query string). */
   match: string;
@@ -236,6 +256,15 @@ export class GitHubControl {
 
   clearLog(): Promise<void> {
     return this.call('DELETE', '/log');
+  }
+
+  /** Every non-control request since the last clearRequests() (or reset), timed. */
+  requests(): Promise<TimedRequest[]> {
+    return this.call('GET', '/requests');
+  }
+
+  clearRequests(): Promise<void> {
+    return this.call('DELETE', '/requests');
   }
 
   fault(spec: FaultSpec): Promise<void> {

@@ -16,6 +16,7 @@ import {
   type LogEntry,
   type RepositorySpec,
   type SecretScopeRef,
+  type TimedRequest,
   type TokenSpec,
 } from './control.js';
 import {
@@ -303,6 +304,12 @@ export async function startGitHubEmulator(options: { port?: number } = {}): Prom
   let latencyMs = 0;
   let log: LogEntry[] = [];
   let seq = 0;
+  // Every non-control request, timed from arrival to the end of its response (GET /__emulator/requests). The
+  // clock is the process's monotonic one in milliseconds since the epoch, comparable with the Snowflake
+  // emulator's timings and with `performance.timeOrigin + performance.now()` in other processes.
+  let requests: TimedRequest[] = [];
+  let requestSeq = 0;
+  const timingClock = (): number => performance.timeOrigin + performance.now();
   let base = '';
 
   const scopeOf = (ctx: Ctx): Scope => {
@@ -962,6 +969,11 @@ export async function startGitHubEmulator(options: { port?: number } = {}): Prom
         return ok(publicKeyBody(state.rotate(resolveRef(body))));
       case 'GET /log':
         return ok(log);
+      case 'GET /requests':
+        return ok(requests);
+      case 'DELETE /requests':
+        requests = [];
+        return ok();
       case 'DELETE /log':
         log = [];
         return ok();
@@ -1022,6 +1034,7 @@ export async function startGitHubEmulator(options: { port?: number } = {}): Prom
         faults = [];
         latencyMs = 0;
         log = [];
+        requests = [];
         return ok();
     }
     const revoke = /^\/tokens\/([^/]+)$/.exec(path);
@@ -1046,6 +1059,20 @@ export async function startGitHubEmulator(options: { port?: number } = {}): Prom
       }
       return;
     }
+
+    const timed: TimedRequest = {
+      seq: ++requestSeq,
+      method,
+      path: url.pathname + url.search,
+      start: timingClock(),
+      end: null,
+      status: 0,
+    };
+    requests.push(timed);
+    res.on('close', () => {
+      timed.end = timingClock();
+      timed.status = res.writableFinished ? res.statusCode : 0;
+    });
 
     const entry: LogEntry = {
       seq: ++seq,

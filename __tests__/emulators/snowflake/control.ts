@@ -28,6 +28,31 @@ export interface LogEntry {
   message?: string;
 }
 
+/**
+ * One wire request (anything but the control plane: logins, statements, session close, heartbeats, token
+ * renewals, telemetry), timed, as `GET /__emulator/requests` returns it. For benchmarks: how many requests a
+ * run made and which of them waited on each other.
+ */
+export interface TimedRequest {
+  seq: number;
+  method: string;
+  /** Path with query string, e.g. `/session/v1/login-request?...`, `/session?delete=true`. */
+  path: string;
+  /**
+   * Arrival, before any injected latency: milliseconds since the epoch, fractional, on the process's monotonic
+   * clock (`performance.timeOrigin + performance.now()`), not the emulated clock of the log's `at`.
+   */
+  start: number;
+  /** When the response was done or the connection closed, same clock; null while in flight. */
+  end: number | null;
+  /** The HTTP status answered; 0 when the connection closed without a complete response. */
+  status: number;
+  /** Query requests: the statement text as sent. */
+  sql?: string;
+  /** Login requests: the LOGIN_NAME sent. */
+  loginName?: string;
+}
+
 export interface Fault {
   on: 'login' | 'query';
   /** A regular expression (case-insensitive) on the SQL text (query) or the login name (login). */
@@ -143,6 +168,15 @@ export class SnowflakeControl {
 
   async clearLog(): Promise<void> {
     await this.call('DELETE', 'log');
+  }
+
+  /** Every wire request since the last clearRequests(), timed (logged or not: session close, telemetry...). */
+  async requests(): Promise<TimedRequest[]> {
+    return (await this.call('GET', 'requests')) as TimedRequest[];
+  }
+
+  async clearRequests(): Promise<void> {
+    await this.call('DELETE', 'requests');
   }
 
   async fault(f: Fault): Promise<void> {

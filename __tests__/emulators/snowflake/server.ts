@@ -11,7 +11,7 @@ import { Authenticator, type LoginData, type RegisteredToken } from './auth.js';
 import { normalizeClientIp, parseIpv4 } from './network.js';
 import { SfError } from './errors.js';
 import { parseScript } from './sql.js';
-import type { Fault, LogEntry } from './control.js';
+import type { Fault, LogEntry, TimedRequest } from './control.js';
 
 export interface SnowflakeEmulatorOptions {
   port?: number;
@@ -157,6 +157,13 @@ const clientGone = (req: IncomingMessage): boolean => req.socket.destroyed;
 const HELD_MESSAGE = 'held by a delay fault';
 
 /** A delay fault's wait; unref'd, so a stalled reply does not keep the process alive after close(). */
+/**
+ * The clock of the request timings (GET /__emulator/requests): milliseconds since the epoch, fractional, from
+ * the process's monotonic clock. Unlike the log's `at` it ignores the emulated clock's offset, so that it can be
+ * compared with the other emulator's timings and with `performance.timeOrigin + performance.now()` elsewhere.
+ */
+const timingClock = (): number => performance.timeOrigin + performance.now();
+
 const sleep = (ms: number): Promise<void> =>
   new Promise((resolve) => {
     setTimeout(resolve, ms).unref();
@@ -190,6 +197,10 @@ class Emulator {
   readonly sessions = new Map<string, Session>();
   readonly masterTokens = new Map<string, Session>();
   log: LogEntry[] = [];
+  /** Every wire request (not the control plane), timed, for benchmarks: GET /__emulator/requests. */
+  requests: TimedRequest[] = [];
+  private requestSeq = 0;
+  private readonly timings = new WeakMap<IncomingMessage, TimedRequest>();
   faults: (Fault & { regex: RegExp; remaining: number })[] = [];
   latencyMs = 0;
   offsetMs = 0;
@@ -272,6 +283,7 @@ class Emulator {
     const body = (await readBody(req)) as { data?: LoginData };
     const data = body.data ?? {};
     const loginName = data.LOGIN_NAME ?? '';
+    this.annotate(req, { loginName });
     const authenticator = (data.AUTHENTICATOR ?? 'SNOWFLAKE').toUpperCase();
     const clientIp = this.clientIp(req);
     const fault = this.takeFault('login', loginName);
@@ -428,6 +440,7 @@ class Emulator {
     const body = (await readBody(req)) as { sqlText?: string; parameters?: Record<string, unknown> };
     const session = this.sessionOf(req, this.sessions);
     const sql = body.sqlText ?? '';
+    this.annotate(req, { sql });
     if (!session) {
       this.record({ kind: 'query', via: 'sdk', user: null, role: null, sql, ok: false, code: '390104' });
       return send(
@@ -636,6 +649,11 @@ class Emulator {
         );
       case 'GET /__emulator/log':
         return send(res, 200, this.log);
+      case 'GET /__emulator/requests':
+        return send(res, 200, this.requests);
+      case 'DELETE /__emulator/requests':
+        this.requests = [];
+        return send(res, 200, { ok: true });
       case 'DELETE /__emulator/log':
         this.log = [];
         return send(res, 200, { ok: true });
@@ -718,10 +736,39 @@ class Emulator {
     }
   }
 
+  /**
+   * Times a wire request from its arrival (before the injected latency) to the moment its response is done
+   * or its connection closed (`status` 0 then), whatever path it takes, logged or not.
+   */
+  time(req: IncomingMessage, res: ServerResponse, path: string): void {
+    this.requestSeq += 1;
+    const timed: TimedRequest = {
+      seq: this.requestSeq,
+      method: req.method ?? 'GET',
+      path,
+      start: timingClock(),
+      end: null,
+      status: 0,
+    };
+    this.requests.push(timed);
+    this.timings.set(req, timed);
+    res.on('close', () => {
+      timed.end = timingClock();
+      timed.status = res.writableFinished ? res.statusCode : 0;
+    });
+  }
+
+  /** Adds what the request turned out to be (statement text, login name) to its timing. */
+  annotate(req: IncomingMessage, detail: Pick<TimedRequest, 'sql' | 'loginName'>): void {
+    const timed = this.timings.get(req);
+    if (timed) Object.assign(timed, detail);
+  }
+
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = url.pathname;
     if (path.startsWith('/__emulator/')) return this.control(req, res, path);
+    this.time(req, res, path + url.search);
     if (this.latencyMs > 0) await sleep(this.latencyMs);
     if (req.method !== 'POST') return send(res, 405, { error: 'method not allowed' });
     switch (path) {
