@@ -442,12 +442,12 @@ describe('readConfig for verify', () => {
   const read = (inputs: Record<string, string>, env: Record<string, string> = {}) =>
     readConfig(source(inputs, { GITHUB_WORKSPACE: dir, ...env })) as VerifyConfig;
 
-  test('defaults: max-key-age 90d, not strict, 8 reads at once', () => {
+  test('defaults: max-key-age 90d, not strict, 16 reads at once', () => {
     expect(read(verifyInputs)).toMatchObject({
       mode: 'verify',
       maxKeyAgeMs: 90 * 86_400_000,
       strict: false,
-      concurrency: 8,
+      concurrency: 16,
       targetUser: 'SVC',
     });
     expect(

@@ -188,10 +188,12 @@ export async function installKey(install: KeyInstallation): Promise<GeneratedKey
     );
   };
 
+  // The proof session is closed while confirm-key reads, not before: its logout is off the critical path.
+  let closingProof: Promise<void> = Promise.resolve();
   if (config.verifyLogin) {
     await runner.step('prove-login', async () => {
       try {
-        await proveLogin(config.snowflake, target, deps, newKey);
+        closingProof = (await proveLogin(config.snowflake, target, deps, newKey)).closing;
       } catch (error) {
         // 390144 (the key is not registered) right after our ALTER: most likely someone replaced it. One
         // DESC USER, on this failure path only, says so instead of leaving a puzzling login error.
@@ -210,7 +212,7 @@ export async function installKey(install: KeyInstallation): Promise<GeneratedKey
     // The last read before the first write (after the proof login, which takes seconds): past this point a
     // destination may hold the new key. A change after it is found by confirm-stored, but by then the run
     // can only say which destinations hold a key that no longer logs in.
-    const now = await describeUser(session, user);
+    const [now] = await Promise.all([describeUser(session, user), closingProof]);
     if (differences(now, expectInstalled).length > 0) {
       throw stopBeforeStoring(now, `DESC USER ${user} does not show what this run set`);
     }
@@ -367,12 +369,16 @@ async function restoreIfStillOurs(
   }
 }
 
+/**
+ * Logs in with the new key and checks who that is. The proof session's closing is handed back, not awaited
+ * (wrapped, since an async function would wait for a promise it returns).
+ */
 async function proveLogin(
   login: SnowflakeLogin,
   target: UserState,
   deps: ModeDependencies,
   newKey: GeneratedKeyPair,
-): Promise<void> {
+): Promise<{ closing: Promise<void> }> {
   let proof: SnowflakeSession;
   try {
     proof = await deps.connect({
@@ -380,6 +386,7 @@ async function proveLogin(
       user: target.loginName,
       role: undefined,
       credential: { kind: 'key-pair', privateKey: newKey.privateKey },
+      readsTimes: false,
     });
   } catch (error) {
     const base = error instanceof ActionError ? error : undefined;
@@ -404,9 +411,12 @@ async function proveLogin(
         code: 'wrong-user',
       });
     }
-  } finally {
+  } catch (error) {
     await proof.close();
+    throw error;
   }
+  // close() never rejects (a failed logout is only logged).
+  return { closing: proof.close() };
 }
 
 /** A place the private key is stored in: a GitHub secret or a Snowflake secret. */

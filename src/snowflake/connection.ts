@@ -45,6 +45,11 @@ export interface LoginRequest {
   proxy?: ProxySettings;
   /** How long to wait for one statement, the driver's retries included (default STATEMENT_DEADLINE_MS). */
   statementDeadlineMs?: number;
+  /**
+   * Whether the session reads times (DESC USER's key set-times): then its time zone is set to UTC, one more
+   * round trip. Default true; a session that only proves a login does not need it.
+   */
+  readsTimes?: boolean;
 }
 
 /** Opens sessions; modes get one passed in, so tests can count, slow down or fail logins. */
@@ -180,6 +185,7 @@ export function snowflakeConnector(options: ConnectorOptions): SnowflakeConnecto
     };
     // DESC USER renders key set-times as text in the session's time zone (default America/Los_Angeles);
     // UTC makes them unambiguous.
+    if (login.readsTimes === false) return session;
     try {
       await session.execute("ALTER SESSION SET TIMEZONE = 'UTC'");
     } catch (error) {
