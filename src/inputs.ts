@@ -366,16 +366,14 @@ function singleKeyedUser(spec: AccessSpec): string {
  * seconds (`npm run bench`: 8 in flight gave 6.3x over one at a time, which is the most 8 can give).
  */
 function readConcurrency(env: InputSource['env']): number {
-  const raw = env.SNOWFLAKE_KEYPAIR_ACTION_READ_CONCURRENCY;
-  if (!raw) return 16;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 64) {
-    throw new ActionError('SNOWFLAKE_KEYPAIR_ACTION_READ_CONCURRENCY is not a whole number from 1 to 64', {
-      code: 'invalid-environment',
+  return (
+    readWholeNumberKnob(env, 'SNOWFLAKE_KEYPAIR_ACTION_READ_CONCURRENCY', {
+      min: 1,
+      max: 64,
+      what: 'a whole number from 1 to 64',
       hint: 'Unset it (default 16), or give a number such as 8',
-    });
-  }
-  return value;
+    }) ?? 16
+  );
 }
 
 /** Where the key goes, given as inputs; with a spec, each user's key block says it instead. */
@@ -655,14 +653,24 @@ function readLoginMethod(inputs: Inputs, source: InputSource): LoginMethod {
  * how long one GitHub request may take (default 15 s).
  */
 function readMillisecondsKnob(env: InputSource['env'], name: string): number | undefined {
+  return readWholeNumberKnob(env, name, {
+    min: 1000,
+    what: 'a number of milliseconds of at least 1000',
+    hint: 'Unset it, or give a whole number such as 30000',
+  });
+}
+
+/** An environment knob holding a whole number within bounds; undefined when unset. */
+function readWholeNumberKnob(
+  env: InputSource['env'],
+  name: string,
+  rule: { min: number; max?: number; what: string; hint: string },
+): number | undefined {
   const raw = env[name];
   if (!raw) return undefined;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1000) {
-    throw new ActionError(`${name} is not a number of milliseconds of at least 1000`, {
-      code: 'invalid-environment',
-      hint: 'Unset it, or give a whole number such as 30000',
-    });
+  if (!Number.isInteger(value) || value < rule.min || value > (rule.max ?? Number.MAX_SAFE_INTEGER)) {
+    throw new ActionError(`${name} is not ${rule.what}`, { code: 'invalid-environment', hint: rule.hint });
   }
   return value;
 }

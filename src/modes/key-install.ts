@@ -479,7 +479,7 @@ async function storeEverywhere(
   stores: KeyStore[],
   newKey: GeneratedKeyPair,
   slotUndo: Compensation,
-  user: { firstKey: boolean; removeStatement: string },
+  newSlot: { firstKey: boolean; removeStatement: string },
 ): Promise<{ outcomes: DestinationOutcome[]; failure?: ActionError }> {
   // From the first write on, a destination may hold the new key: Snowflake must keep it, unless every
   // write was refused outright (below).
@@ -528,17 +528,17 @@ async function storeEverywhere(
       code: first instanceof ActionError ? first.code : 'secret-not-confirmed',
       hint: [
         firstHint,
-        user.firstKey
+        newSlot.firstKey
           ? 'Snowflake keeps the new key, since a destination may hold it'
           : 'Snowflake keeps both keys, so every destination still logs in',
         holdingNew.length > 0
           ? `Holding the new key ${newKey.fingerprint}: ${holdingNew.map((o) => o.destination).join(', ')}`
           : undefined,
         others.length > 0
-          ? `Holding ${user.firstKey ? 'no key yet' : 'the previous key'}: ${others.map((o) => `${o.destination}${o.result === 'unknown' ? ' (or the new one: the outcome is unknown)' : ''}`).join(', ')}`
+          ? `Holding ${newSlot.firstKey ? 'no key yet' : 'the previous key'}: ${others.map((o) => `${o.destination}${o.result === 'unknown' ? ' (or the new one: the outcome is unknown)' : ''}`).join(', ')}`
           : undefined,
-        user.firstKey
-          ? `Fix the cause, then: if every destination shows its secret updated by this run, the key is in place; otherwise remove the key with ${user.removeStatement} and run setup again, or run mode: rotate, which adds a key and stores it everywhere`
+        newSlot.firstKey
+          ? `Fix the cause, then: if every destination shows its secret updated by this run, the key is in place; otherwise remove the key with ${newSlot.removeStatement} and run setup again, or run mode: rotate, which adds a key and stores it everywhere`
           : 'Fix the cause, then run the rotation again once the grace period has passed, with current-private-key set to the new key',
       ]
         .filter(Boolean)
