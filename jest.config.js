@@ -10,7 +10,7 @@ export default {
   },
   testMatch: ['<rootDir>/__tests__/**/*.test.ts'],
   // The fault campaign runs on its own: `npm run test:faults` (jest.faults.config.js).
-  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/__tests__/faults/'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/__tests__/faults/', '<rootDir>/__tests__/live/'],
   setupFiles: ['<rootDir>/__tests__/harness/jest-env.cjs'],
   // The suite's leak ledger: every run of the action is scanned (run-action.ts); the teardown prints the
   // count and fails the Jest run if any run leaked.

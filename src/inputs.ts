@@ -6,8 +6,7 @@ import type { Destination, GitHubSettings } from './github/destinations.js';
 import type { ProxySettings } from './snowflake/connection.js';
 import { describeCharacter, resolveIdentifier, resolveQualifiedName } from './snowflake/identifiers.js';
 import type { SnowflakeSecretName } from './snowflake/secrets.js';
-import { MAX_SPEC_BYTES, SpecError, loadSpec } from './spec/load.js';
-import { type AccessSpec, keyDestinations } from './spec/model.js';
+import { type AccessSpec, MAX_SPEC_BYTES, SpecError, keyDestinations } from './spec/model.js';
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute as isAbsolutePath, relative as relativePath, resolve as resolvePath } from 'node:path';
 
@@ -124,7 +123,13 @@ const SECRET_INPUTS = [
   'github-token',
 ];
 
-export function readConfig(source: InputSource): Config {
+/**
+ * Parses the text of an access spec (spec/load.ts's loadSpec). Passed in rather than imported: the YAML parser
+ * and the schema validator behind it are loaded only by a run that names a spec (see main.ts).
+ */
+export type SpecParser = (text: string, file: string) => AccessSpec;
+
+export function readConfig(source: InputSource, parseSpec?: SpecParser): Config {
   for (const name of SECRET_INPUTS) maskSecret(source.getInput(name), source.setSecret);
   const inputs = new Inputs(source);
   const mode = inputs.choice('mode', MODES, undefined);
@@ -132,9 +137,9 @@ export function readConfig(source: InputSource): Config {
     case 'rotate':
       return readRotateConfig(inputs, source);
     case 'setup':
-      return readSetupConfig(inputs, source);
+      return readSetupConfig(inputs, source, parseSpec);
     case 'verify':
-      return readVerifyConfig(inputs, source);
+      return readVerifyConfig(inputs, source, parseSpec);
   }
 }
 
@@ -211,7 +216,7 @@ function readRotateConfig(inputs: Inputs, source: InputSource): RotateConfig {
 /** Inputs that belong to `rotate` only: given to `setup`, ignoring them would surprise. */
 const ROTATE_ONLY_INPUTS = ['current-private-key', 'retire-previous', 'force'];
 
-function readSetupConfig(inputs: Inputs, source: InputSource): SetupConfig {
+function readSetupConfig(inputs: Inputs, source: InputSource, parseSpec?: SpecParser): SetupConfig {
   for (const name of ROTATE_ONLY_INPUTS) {
     if (inputs.optional(name) !== undefined && inputs.optional(name) !== 'false') {
       throw inputError(
@@ -221,7 +226,7 @@ function readSetupConfig(inputs: Inputs, source: InputSource): SetupConfig {
       );
     }
   }
-  const spec = readSpec(inputs, source);
+  const spec = readSpec(inputs, source, parseSpec);
   if (spec) {
     for (const name of DESTINATION_INPUTS) {
       if (inputs.optional(name) !== undefined) {
@@ -273,8 +278,8 @@ const WRITING_INPUTS = [
   'grace-period',
 ];
 
-function readVerifyConfig(inputs: Inputs, source: InputSource): VerifyConfig {
-  const spec = readSpec(inputs, source);
+function readVerifyConfig(inputs: Inputs, source: InputSource, parseSpec?: SpecParser): VerifyConfig {
+  const spec = readSpec(inputs, source, parseSpec);
   if (!spec) {
     throw inputError(
       'spec',
@@ -388,9 +393,10 @@ const DESTINATION_INPUTS = [
 ];
 
 /** The access spec named by `spec`, a path in the workspace; its errors name the file, line and field. */
-function readSpec(inputs: Inputs, source: InputSource): AccessSpec | undefined {
+function readSpec(inputs: Inputs, source: InputSource, parseSpec?: SpecParser): AccessSpec | undefined {
   const path = inputs.optional('spec');
   if (path === undefined) return undefined;
+  if (!parseSpec) throw new Error("readConfig needs the spec parser when the input 'spec' is set");
   const workspace = source.env.GITHUB_WORKSPACE || process.cwd();
   const file = resolvePath(workspace, path);
   // Only files of the repository: an error about a spec quotes it, so it must not be any file on the runner.
@@ -419,7 +425,7 @@ function readSpec(inputs: Inputs, source: InputSource): AccessSpec | undefined {
       'Give the path of the spec relative to the repository root, and check out the repository first (actions/checkout)',
     );
   }
-  return loadSpec(text, relativePath(workspace, file) || path);
+  return parseSpec(text, relativePath(workspace, file) || path);
 }
 
 function readKeyInstall(inputs: Inputs, source: InputSource, withDestinations = true): KeyInstallConfig {

@@ -9,11 +9,15 @@ import {
   parseAccount,
   parseDuration,
   parseSnowflakeUrl,
-  readConfig,
+  readConfig as readConfigWith,
   readProxy,
   splitList,
 } from '../../src/inputs.js';
+import { loadSpec } from '../../src/spec/load.js';
 import { errorText } from '../harness/errors.js';
+
+/** As main.ts calls it for a run with a spec (the parser is unused without one). */
+const readConfig = (source: InputSource) => readConfigWith(source, loadSpec);
 
 const encryptedCurrentKey = generateKeyPairSync('rsa', { modulusLength: 2048 })
   .privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'stored-key-phrase' })

@@ -5,7 +5,8 @@ import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import schema from '../../schema/access-spec.schema.json' with { type: 'json' };
 import { ActionError } from '../../src/errors.js';
-import { MAX_SPEC_BYTES, SpecError, loadSpec } from '../../src/spec/load.js';
+import { loadSpec } from '../../src/spec/load.js';
+import { MAX_SPEC_BYTES, SpecError } from '../../src/spec/model.js';
 import { PRIVILEGES, grantsOf, keyDestinations, type AccessSpec } from '../../src/spec/model.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));

@@ -1,6 +1,5 @@
-import { getOctokit } from '@actions/github';
-import { defaults as toolkitDefaults } from '@actions/github/lib/utils';
-import sodium from 'libsodium-wrappers';
+import type { getOctokit } from '@actions/github';
+import type Sodium from 'libsodium-wrappers';
 import { ActionError, WriteError } from '../errors.js';
 import {
   type Destination,
@@ -58,42 +57,64 @@ interface HttpError {
 }
 
 export class SecretWriter {
-  private readonly octokit: Octokit;
+  private octokit?: Promise<Octokit>;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly attempts: number;
 
-  constructor(settings: GitHubSettings, options: SecretWriterOptions = {}) {
-    // Octokit's own retry plugin is not loaded by getOctokit; retries are ours (below), so they are bounded.
-    // Octokit has no timeout of its own: a request that never answers would hold the job until the runner
-    // kills it. Each request gets a deadline; an aborted one is a network failure, retried like a reset.
-    // `request` replaces the toolkit's defaults as a whole (Octokit merges options shallowly), so its
-    // proxy-aware fetch (HTTPS_PROXY, NO_PROXY) is passed on explicitly, wrapped with the deadline.
-    const timeoutMs = settings.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
-    const proxyAwareFetch = (toolkitDefaults.request?.fetch as typeof fetch | undefined) ?? fetch;
-    const timedFetch: typeof fetch = (url, init) =>
-      proxyAwareFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-    this.octokit = getOctokit(settings.token, {
-      baseUrl: settings.apiUrl,
-      request: { ...toolkitDefaults.request, retries: 0, fetch: timedFetch },
-    });
+  constructor(
+    private readonly settings: GitHubSettings,
+    options: SecretWriterOptions = {},
+  ) {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.attempts = options.attempts ?? 3;
   }
 
+  /**
+   * The toolkit's client, loaded on first use rather than at start-up: it and its HTTP stack are a fifth of
+   * the action's start-up time, which a run that writes nothing to GitHub need not pay and a rotation pays
+   * while its Snowflake login is in flight (it prepares the destinations then).
+   */
+  private client(): Promise<Octokit> {
+    this.octokit ??= (async () => {
+      const [{ getOctokit: createOctokit }, { defaults: toolkitDefaults }] = await Promise.all([
+        import('@actions/github'),
+        import('@actions/github/lib/utils'),
+      ]);
+      // Octokit's own retry plugin is not loaded by getOctokit; retries are ours (below), so they are bounded.
+      // Octokit has no timeout of its own: a request that never answers would hold the job until the runner
+      // kills it. Each request gets a deadline; an aborted one is a network failure, retried like a reset.
+      // `request` replaces the toolkit's defaults as a whole (Octokit merges options shallowly), so its
+      // proxy-aware fetch (HTTPS_PROXY, NO_PROXY) is passed on explicitly, wrapped with the deadline.
+      const timeoutMs = this.settings.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+      const proxyAwareFetch = (toolkitDefaults.request?.fetch as typeof fetch | undefined) ?? fetch;
+      const timedFetch: typeof fetch = (url, init) =>
+        proxyAwareFetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+      return createOctokit(this.settings.token, {
+        baseUrl: this.settings.apiUrl,
+        request: { ...toolkitDefaults.request, retries: 0, fetch: timedFetch },
+      });
+    })();
+    return this.octokit;
+  }
+
   /** Fetches what a write needs; fails here (before anything changes) on a bad token, permission or name. */
   async prepare(destination: Destination): Promise<PreparedDestination> {
-    const publicKey = await this.publicKey(destination);
+    // The sealing library is loaded now too, so that storing the key later does not wait for it.
+    const [publicKey] = await Promise.all([this.publicKey(destination), loadSodium()]);
     if (destination.kind !== 'organization' || destination.visibility !== 'selected') {
       return { destination, publicKey };
     }
     const selectedRepositoryIds = await Promise.all(
       destination.selectedRepositories.map(async (repo) => {
-        const response = await this.call(`read repository ${destination.org}/${repo}`, destination, () =>
-          this.octokit.request('GET /repos/{owner}/{repo}', {
-            owner: destination.org,
-            repo,
-            headers: API_VERSION_HEADER,
-          }),
+        const response = await this.call(
+          `read repository ${destination.org}/${repo}`,
+          destination,
+          async () =>
+            (await this.client()).request('GET /repos/{owner}/{repo}', {
+              owner: destination.org,
+              repo,
+              headers: API_VERSION_HEADER,
+            }),
         );
         return Number(response.data.id);
       }),
@@ -139,7 +160,8 @@ export class SecretWriter {
       await this.call(
         action,
         destination,
-        () => this.octokit.request(`PATCH ${path}/{name}`, { ...body, headers: API_VERSION_HEADER }),
+        async () =>
+          (await this.client()).request(`PATCH ${path}/{name}`, { ...body, headers: API_VERSION_HEADER }),
         undefined,
         'variable',
       );
@@ -150,7 +172,7 @@ export class SecretWriter {
     await this.call(
       action,
       destination,
-      () => this.octokit.request(`POST ${path}`, { ...body, headers: API_VERSION_HEADER }),
+      async () => (await this.client()).request(`POST ${path}`, { ...body, headers: API_VERSION_HEADER }),
       undefined,
       'variable',
     );
@@ -160,8 +182,8 @@ export class SecretWriter {
   /** The secret's metadata (never its value), or undefined when it does not exist. */
   async metadata(destination: Destination): Promise<SecretMetadata | undefined> {
     try {
-      const response = await this.call('read the secret', destination, () =>
-        this.octokit.request(`GET ${collectionPath(destination, 'secrets')}/{name}`, {
+      const response = await this.call('read the secret', destination, async () =>
+        (await this.client()).request(`GET ${collectionPath(destination, 'secrets')}/{name}`, {
           name: destination.secretName,
           headers: API_VERSION_HEADER,
         }),
@@ -175,8 +197,8 @@ export class SecretWriter {
   }
 
   private async publicKey(destination: Destination): Promise<PublicKey> {
-    const response = await this.call('read the public key', destination, () =>
-      this.octokit.request(`GET ${collectionPath(destination, 'secrets')}/public-key`, {
+    const response = await this.call('read the public key', destination, async () =>
+      (await this.client()).request(`GET ${collectionPath(destination, 'secrets')}/public-key`, {
         headers: API_VERSION_HEADER,
       }),
     );
@@ -209,8 +231,8 @@ export class SecretWriter {
     const response = await this.call(
       'write the secret',
       destination,
-      () =>
-        this.octokit.request(`PUT ${collectionPath(destination, 'secrets')}/{name}`, {
+      async () =>
+        (await this.client()).request(`PUT ${collectionPath(destination, 'secrets')}/{name}`, {
           name: destination.secretName,
           ...body,
           headers: API_VERSION_HEADER,
@@ -246,9 +268,20 @@ export class SecretWriter {
   }
 }
 
+let sodiumLoading: Promise<typeof Sodium> | undefined;
+
+/** libsodium, loaded and its WebAssembly instantiated once, on first use (see SecretWriter.client). */
+function loadSodium(): Promise<typeof Sodium> {
+  sodiumLoading ??= import('libsodium-wrappers').then(async ({ default: sodium }) => {
+    await sodium.ready;
+    return sodium;
+  });
+  return sodiumLoading;
+}
+
 /** libsodium sealed box of `value` for a base64 Curve25519 key, as standard base64 (what GitHub accepts). */
 export async function seal(value: string, publicKeyBase64: string): Promise<string> {
-  await sodium.ready;
+  const sodium = await loadSodium();
   const key = sodium.from_base64(publicKeyBase64, sodium.base64_variants.ORIGINAL);
   const sealed = sodium.crypto_box_seal(sodium.from_string(value), key);
   return sodium.to_base64(sealed, sodium.base64_variants.ORIGINAL);

@@ -87,26 +87,51 @@ export interface KeyInstallation {
   record: KeyRecord;
 }
 
-export async function installKey(install: KeyInstallation): Promise<GeneratedKeyPair> {
+/**
+ * The part of a key installation that needs nothing from Snowflake: generating the key (masked as soon as it
+ * exists) and fetching every GitHub destination's public key. A rotation begins it before its login, so both
+ * run alongside the login instead of after it; installKey's steps then wait for them.
+ */
+export interface Groundwork {
+  newKey: Promise<GeneratedKeyPair>;
+  gitHubDestinations: Promise<PreparedDestination[]>;
+}
+
+export function beginGroundwork(config: KeyInstallConfig, deps: ModeDependencies): Groundwork {
+  const newKey = (deps.generateKeyPair ?? generateRsaKeyPair)(config.keyBits, config.keyPassphrase).then(
+    (generated) => {
+      maskGenerated(generated, deps.setSecret);
+      return generated;
+    },
+  );
+  const gitHubDestinations = Promise.all(config.destinations.map((d) => deps.secretWriter.prepare(d)));
+  // A failure here is reported by the step that waits for it; until then (or when the run ends earlier, at
+  // its login) it must not count as an unhandled rejection, which would end the process.
+  newKey.catch(() => undefined);
+  gitHubDestinations.catch(() => undefined);
+  return { newKey, gitHubDestinations };
+}
+
+export async function installKey(
+  install: KeyInstallation,
+  groundwork?: Groundwork,
+): Promise<GeneratedKeyPair> {
   const { runner, session, config, deps, target, slot, replaced, keep, record } = install;
   const user = target.name;
   if (config.destinations.length === 0 && !config.snowflakeSecret) {
-    // A key stored nowhere would be registered and lost: refuse before generating it.
+    // A key stored nowhere would be registered and lost: refuse before going further.
     throw new ActionError(`No destination for the private key of ${user}`, { code: 'no-destination' });
   }
+  const work = groundwork ?? beginGroundwork(config, deps);
   // Independent work runs together: generating the key and checking every destination.
   const [newKey, prepared] = await Promise.all([
     runner.step('generate-key', async () => {
-      const generated = await (deps.generateKeyPair ?? generateRsaKeyPair)(
-        config.keyBits,
-        config.keyPassphrase,
-      );
-      maskGenerated(generated, deps.setSecret);
+      const generated = await work.newKey;
       return { result: generated, note: `${config.keyBits}-bit RSA key ${generated.fingerprint}` };
     }),
     runner.step('prepare-destinations', async () => {
       const [list] = await Promise.all([
-        Promise.all(config.destinations.map((d) => deps.secretWriter.prepare(d))),
+        work.gitHubDestinations,
         config.snowflakeSecret ? checkSnowflakeSecret(session, config.snowflakeSecret) : undefined,
       ]);
       return {

@@ -12,6 +12,7 @@ import { StepRunner, type StepTiming } from '../steps.js';
 import {
   type DestinationOutcome,
   type ModeDependencies,
+  beginGroundwork,
   describeSlots,
   destinationNames,
   installKey,
@@ -64,6 +65,8 @@ export async function rotate(config: RotateConfig, deps: ModeDependencies): Prom
     destinations: destinations.map((destination) => ({ destination, result: 'planned' })),
     timings: runner.timings,
   };
+  // Alongside the login, not after it: the new key and the destinations' public keys need nothing from it.
+  const groundwork = config.dryRun ? undefined : beginGroundwork(config, deps);
   return inSession(runner, config.snowflake, deps, result, async (opened) => {
     const before = await runner.step('read-target', async () => {
       const state = await describeUser(opened, target);
@@ -87,17 +90,20 @@ export async function rotate(config: RotateConfig, deps: ModeDependencies): Prom
     }));
     if (config.dryRun) return result;
 
-    await installKey({
-      runner,
-      session: opened,
-      config,
-      deps,
-      target: before,
-      slot: choice.slot,
-      replaced: choice.replaced,
-      keep: choice.inUse,
-      record: result,
-    });
+    await installKey(
+      {
+        runner,
+        session: opened,
+        config,
+        deps,
+        target: before,
+        slot: choice.slot,
+        replaced: choice.replaced,
+        keep: choice.inUse,
+        record: result,
+      },
+      groundwork,
+    );
 
     const inUse = choice.inUse;
     if (config.retirePrevious && inUse) {

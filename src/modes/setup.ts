@@ -30,7 +30,7 @@ import {
   privilegeGrantKey,
   roleGrantKey,
 } from '../spec/model.js';
-import { SpecError } from '../spec/load.js';
+import { SpecError } from '../spec/model.js';
 import { StepRunner, type StepTiming } from '../steps.js';
 import {
   type KeyRecord,

@@ -25,6 +25,8 @@ import {
   type SecretSpec,
   type SecretType,
   type SourceLocation,
+  MAX_SPEC_BYTES,
+  SpecError,
   type SpecIssue,
   type UserSpec,
   type UserType,
@@ -43,8 +45,6 @@ import {
  * `<file>:<line>: <path>: <what is wrong and how to fix it>`.
  */
 
-/** Larger specs are refused before parsing: a spec of thousands of roles is far below this. */
-export const MAX_SPEC_BYTES = 1024 * 1024;
 /**
  * Aliases (`*anchor`) may be used, a few times: yaml counts each alias by the size of what it expands to, so this
  * refuses "billion laughs" documents long before they cost memory (https://eemeli.org/yaml/#tojs-options).
@@ -53,27 +53,6 @@ export const MAX_ALIAS_COUNT = 50;
 /** Characters a YAML file cannot hold (C0 and C1 controls other than tab, line feed, carriage return and NEL), and U+FFFD. */
 // eslint-disable-next-line no-control-regex
 const NOT_YAML_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u0084\u0086-\u009f\ufffd]/;
-/** Past this many problems the message says how many more there are instead of listing them. */
-const MAX_REPORTED_ISSUES = 50;
-
-export type { SpecIssue };
-
-/** An invalid spec: `message` has one `<file>:<line>: <path>: ...` line per issue; `issues` has them as data. */
-export class SpecError extends ActionError {
-  constructor(readonly issues: SpecIssue[]) {
-    const shown = issues.slice(0, MAX_REPORTED_ISSUES).map(formatIssue);
-    if (issues.length > MAX_REPORTED_ISSUES) {
-      shown.push(`... and ${issues.length - MAX_REPORTED_ISSUES} more problems in the same file`);
-    }
-    super(shown.join('\n'), { code: 'invalid-spec' });
-    this.name = 'SpecError';
-  }
-}
-
-export function formatIssue(issue: SpecIssue): string {
-  return `${issue.file}:${issue.line}: ${issue.path}: ${issue.message}`;
-}
-
 type Segment = string | number;
 
 /** `roles[0].privileges[1].privileges`; `(root)` for the document itself. */

@@ -1,3 +1,4 @@
+import { ActionError } from '../errors.js';
 import type { Destination } from '../github/destinations.js';
 
 /**
@@ -22,6 +23,31 @@ export interface SpecIssue {
   path: string;
   /** What is wrong and how to fix it, without the `file:line: path: ` prefix. */
   message: string;
+}
+
+/** Larger specs are refused before parsing: a spec of thousands of roles is far below this. */
+export const MAX_SPEC_BYTES = 1024 * 1024;
+/** Past this many problems the message says how many more there are instead of listing them. */
+const MAX_REPORTED_ISSUES = 50;
+
+/**
+ * An invalid spec: `message` has one `<file>:<line>: <path>: ...` line per issue; `issues` has them as data.
+ * Defined here, not beside the loader, so that reporting it does not load the YAML parser and the schema
+ * validator, which only a run with a spec needs.
+ */
+export class SpecError extends ActionError {
+  constructor(readonly issues: SpecIssue[]) {
+    const shown = issues.slice(0, MAX_REPORTED_ISSUES).map(formatIssue);
+    if (issues.length > MAX_REPORTED_ISSUES) {
+      shown.push(`... and ${issues.length - MAX_REPORTED_ISSUES} more problems in the same file`);
+    }
+    super(shown.join('\n'), { code: 'invalid-spec' });
+    this.name = 'SpecError';
+  }
+}
+
+function formatIssue(issue: SpecIssue): string {
+  return `${issue.file}:${issue.line}: ${issue.path}: ${issue.message}`;
 }
 
 export type UserType = 'SERVICE' | 'LEGACY_SERVICE' | 'PERSON';
