@@ -1,0 +1,446 @@
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import sodium from 'libsodium-wrappers';
+import {
+  type Octokit,
+  type SnowflakeSession,
+  SqlFailure,
+  type SqlError,
+  login,
+  quote,
+  statusOf,
+} from '../clients.js';
+import type { LiveConfig } from '../env.js';
+
+/**
+ * Probes of the service shapes our code depends on. Each one asks the service what a real client can ask it
+ * (SQL as the admin or as a user whose key the probe made; GitHub's REST API with the token) and records the
+ * answer in a form that leaves out what differs from run to run (names, times, ids): an observation. The live
+ * suite records them against the real services; __tests__/emulators/fidelity.test.ts runs the same probes
+ * against the emulators; both compare them with expected.json.
+ */
+
+export type Observations = Record<string, unknown>;
+
+export interface ProbeKey {
+  pem: string;
+  publicBody: string;
+  fingerprint: string;
+}
+
+export function probeKey(): ProbeKey {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const der = publicKey.export({ type: 'spki', format: 'der' });
+  return {
+    pem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicBody: der.toString('base64'),
+    fingerprint: `SHA256:${createHash('sha256').update(der).digest('base64')}`,
+  };
+}
+
+/** Names made by this run become `<NAME>`, the account `<ACCOUNT>`, request ids `<uuid>`. */
+export function normalizeMessage(message: string, prefix: string, account: string): string {
+  const escaped = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return message
+    .replace(new RegExp(`"?${escaped}[A-Z0-9_]*"?`, 'g'), '<NAME>')
+    .replace(new RegExp(account.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi'), '<ACCOUNT>')
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<uuid>')
+    .trim();
+}
+
+function refusalShape(error: SqlError, prefix: string, account: string): Record<string, string> {
+  return {
+    code: error.code,
+    sqlState: error.sqlState,
+    message: normalizeMessage(error.message, prefix, account),
+  };
+}
+
+/** A time as DESC USER renders it, digits as 9 and any fraction as `.f`: `9999-99-99 99:99:99.f`. */
+export function timeShape(text: string): string {
+  return text.replace(/\.\d+$/, '.f').replace(/\d/g, '9');
+}
+
+/** Offset of `zone` from UTC at `at`, in minutes. */
+function zoneOffsetMinutes(zone: string, at: Date): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(at);
+  const get = (type: string): number => Number(parts.find((p) => p.type === type)?.value);
+  const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return Math.round((wall - Math.floor(at.getTime() / 1000) * 1000) / 60_000);
+}
+
+/** Reads `2020-10-08 01:33:13.43` as if it were UTC. */
+function wallTimeMs(text: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?$/.exec(text.trim());
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s, f] = m;
+  const ms = f ? Math.round(Number(`0.${f}`) * 1000) : 0;
+  return Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), ms);
+}
+
+const ZONES = ['UTC', 'America/Los_Angeles', 'Asia/Kolkata'] as const;
+
+/** What our code reads from DESC USER (src/snowflake/users.ts) and SHOW USERS (src/snowflake/inspect.ts). */
+const DESC_USER_PROPERTIES = [
+  'NAME',
+  'TYPE',
+  'LOGIN_NAME',
+  'DISABLED',
+  'DEFAULT_ROLE',
+  'DEFAULT_WAREHOUSE',
+  'DEFAULT_NAMESPACE',
+  'RSA_PUBLIC_KEY',
+  'RSA_PUBLIC_KEY_FP',
+  'RSA_PUBLIC_KEY_LAST_SET_TIME',
+  'RSA_PUBLIC_KEY_2',
+  'RSA_PUBLIC_KEY_2_FP',
+  'RSA_PUBLIC_KEY_2_LAST_SET_TIME',
+  'HAS_WORKLOAD_IDENTITY',
+];
+const SHOW_USERS_COLUMNS = [
+  'name',
+  'login_name',
+  'disabled',
+  'default_warehouse',
+  'default_namespace',
+  'default_role',
+  'owner',
+  'has_password',
+  'has_rsa_public_key',
+  'type',
+  'has_workload_identity',
+];
+
+export interface ProbeContext {
+  config: LiveConfig;
+  admin: SnowflakeSession;
+  octokit: Octokit;
+  /** Every object the probes create starts with it. */
+  prefix: string;
+}
+
+async function descUser(session: SnowflakeSession, user: string): Promise<Map<string, string>> {
+  const rows = await session.sql(`DESC USER ${quote(user)}`);
+  return new Map(rows.map((row) => [String(row.property), String(row.value)]));
+}
+
+/** The Snowflake probes. Creates users, roles, a suspended warehouse and a network policy with the prefix. */
+export async function probeSnowflake(ctx: ProbeContext): Promise<Observations> {
+  const { admin, prefix, config } = ctx;
+  const o: Observations = {};
+  const user = `${prefix}USER`;
+  const low = `${prefix}LOW`;
+  const lowRole = `${prefix}LOW_ROLE`;
+  const role = `${prefix}ROLE`;
+  const inner = `${prefix}INNER_ROLE`;
+  const warehouse = `${prefix}WH`;
+  const policy = `${prefix}POLICY`;
+  const key = probeKey();
+  const lowKey = probeKey();
+
+  // DESC USER: columns, the properties we read, an unset slot, the fingerprint and key formats.
+  await admin.sql(`CREATE USER ${quote(user)} TYPE = SERVICE`);
+  const before = Date.now();
+  await admin.sql(`ALTER USER ${quote(user)} SET RSA_PUBLIC_KEY = '${key.publicBody}'`);
+  const after = Date.now();
+  const desc = await admin.query(`DESC USER ${quote(user)}`);
+  o['snowflake.desc-user.columns'] = desc.columns.map((c) => c.toLowerCase());
+  const props = new Map(desc.rows.map((row) => [String(row.property), row.value]));
+  o['snowflake.desc-user.properties-missing'] = DESC_USER_PROPERTIES.filter((p) => !props.has(p));
+  o['snowflake.desc-user.unset-slot'] = {
+    RSA_PUBLIC_KEY_2: props.get('RSA_PUBLIC_KEY_2'),
+    RSA_PUBLIC_KEY_2_FP: props.get('RSA_PUBLIC_KEY_2_FP'),
+    RSA_PUBLIC_KEY_2_LAST_SET_TIME: props.get('RSA_PUBLIC_KEY_2_LAST_SET_TIME'),
+  };
+  o['snowflake.desc-user.key-formats'] = {
+    publicKeyIsBase64DerAsSet: String(props.get('RSA_PUBLIC_KEY')).replace(/\s+/g, '') === key.publicBody,
+    fingerprintIsSha256OfDer: props.get('RSA_PUBLIC_KEY_FP') === key.fingerprint,
+    valueTypes: [...new Set(desc.rows.map((row) => typeof row.value))].sort(),
+    type: props.get('TYPE'),
+  };
+
+  // RSA_PUBLIC_KEY_LAST_SET_TIME: its shape, and the zone it is rendered in, under three session time zones.
+  const zones: Record<string, string> = {};
+  const shapes = new Set<string>();
+  for (const zone of ZONES) {
+    await admin.sql(`ALTER SESSION SET TIMEZONE = '${zone}'`);
+    const text = (await descUser(admin, user)).get('RSA_PUBLIC_KEY_LAST_SET_TIME') ?? '';
+    shapes.add(timeShape(text));
+    const wall = wallTimeMs(text);
+    if (wall === undefined) {
+      zones[zone] = `unparsed: ${timeShape(text)}`;
+      continue;
+    }
+    // The service's clock and ours differ by seconds at most; the set time lies between before and after.
+    const setAt = (before + after) / 2;
+    const offset = Math.round((wall - setAt) / 60_000 / 15) * 15;
+    const expected = zoneOffsetMinutes(zone, new Date(setAt));
+    zones[zone] =
+      offset === expected
+        ? 'session time zone'
+        : offset === 0
+          ? 'UTC (ignores the session time zone)'
+          : `offset ${offset} min`;
+  }
+  await admin.sql(`ALTER SESSION UNSET TIMEZONE`);
+  o['snowflake.desc-user.last-set-time.shape'] = [...shapes];
+  o['snowflake.desc-user.last-set-time.zone'] = zones;
+
+  // SHOW USERS: the columns we read, boolean and type formats.
+  const users = await admin.query(`SHOW USERS LIKE '${user}'`);
+  const userRow = users.rows.find((r) => r.name === user) ?? {};
+  o['snowflake.show-users'] = {
+    columnsMissing: SHOW_USERS_COLUMNS.filter((c) => !users.columns.includes(c)),
+    has_rsa_public_key: String(userRow.has_rsa_public_key),
+    has_password: String(userRow.has_password),
+    type: String(userRow.type),
+  };
+
+  // SHOW GRANTS: column names of each form, and how a role grant and an ownership look.
+  await admin.sql(`CREATE ROLE ${quote(role)}`);
+  await admin.sql(`CREATE ROLE ${quote(inner)}`);
+  await admin.sql(`GRANT ROLE ${quote(inner)} TO ROLE ${quote(role)}`);
+  await admin.sql(`GRANT ROLE ${quote(role)} TO USER ${quote(user)}`);
+  const toRole = await admin.query(`SHOW GRANTS TO ROLE ${quote(role)}`);
+  const toUser = await admin.query(`SHOW GRANTS TO USER ${quote(user)}`);
+  const ofRole = await admin.query(`SHOW GRANTS OF ROLE ${quote(role)}`);
+  const onUser = await admin.query(`SHOW GRANTS ON USER ${quote(user)}`);
+  o['snowflake.show-grants.columns'] = {
+    'TO ROLE': toRole.columns,
+    'TO USER': toUser.columns,
+    'OF ROLE': ofRole.columns,
+    'ON USER': onUser.columns,
+  };
+  const roleGrant = toRole.rows.find((r) => r.name === inner) ?? {};
+  const ownership = onUser.rows.find((r) => r.privilege === 'OWNERSHIP') ?? {};
+  o['snowflake.show-grants.shapes'] = {
+    roleToRole: { privilege: roleGrant.privilege, granted_on: roleGrant.granted_on },
+    ownership: { granted_on: ownership.granted_on, grant_option: String(ownership.grant_option) },
+    roleToUserNamed: toUser.rows.some((r) => r.role === role || r.name === role),
+  };
+
+  // SHOW WAREHOUSES (created suspended: no credits) and DESC NETWORK POLICY, as verify reads them.
+  await admin.sql(
+    `CREATE WAREHOUSE ${quote(warehouse)} WITH WAREHOUSE_SIZE = 'XSMALL' AUTO_SUSPEND = 60 AUTO_RESUME = TRUE INITIALLY_SUSPENDED = TRUE`,
+  );
+  const wh = (await admin.sql(`SHOW WAREHOUSES LIKE '${warehouse}'`)).find((r) => r.name === warehouse) ?? {};
+  o['snowflake.show-warehouses'] = {
+    size: wh.size,
+    type: wh.type,
+    state: wh.state,
+    auto_suspend: String(wh.auto_suspend),
+    auto_suspend_js_type: typeof wh.auto_suspend,
+    auto_resume: String(wh.auto_resume),
+  };
+  await admin.sql(
+    `CREATE NETWORK POLICY ${quote(policy)} ALLOWED_IP_LIST = ('192.0.2.1/32', '198.51.100.0/24')`,
+  );
+  const policyDesc = await admin.query(`DESC NETWORK POLICY ${quote(policy)}`);
+  o['snowflake.desc-network-policy'] = {
+    columns: policyDesc.columns,
+    rows: policyDesc.rows.map((r) => ({ name: r.name, value: r.value })),
+  };
+  await admin.sql(`ALTER USER ${quote(user)} SET NETWORK_POLICY = ${quote(policy)}`);
+  const parameter = await admin.query(`SHOW PARAMETERS LIKE 'NETWORK_POLICY' IN USER ${quote(user)}`);
+  const parameterRow = parameter.rows[0] ?? {};
+  o['snowflake.show-parameters.network-policy'] = {
+    columnsMissing: ['key', 'value', 'default', 'level'].filter((c) => !parameter.columns.includes(c)),
+    value: normalizeMessage(String(parameterRow.value), prefix, config.account),
+    level: parameterRow.level,
+  };
+  await admin.sql(`ALTER USER ${quote(user)} UNSET NETWORK_POLICY`);
+
+  // Refusals, as the admin and as a user with a role that owns nothing.
+  o['snowflake.error.desc-user-unknown'] = refusalShape(
+    await admin.refusal(`DESC USER ${quote(`${prefix}MISSING`)}`),
+    prefix,
+    config.account,
+  );
+  o['snowflake.error.create-user-exists'] = refusalShape(
+    await admin.refusal(`CREATE USER ${quote(user)}`),
+    prefix,
+    config.account,
+  );
+  o['snowflake.error.show-grants-unknown-role'] = refusalShape(
+    await admin.refusal(`SHOW GRANTS TO ROLE ${quote(`${prefix}MISSING_ROLE`)}`),
+    prefix,
+    config.account,
+  );
+  await admin.sql(`CREATE ROLE ${quote(lowRole)}`);
+  await admin.sql(
+    `CREATE USER ${quote(low)} TYPE = SERVICE DEFAULT_ROLE = ${quote(lowRole)} RSA_PUBLIC_KEY = '${lowKey.publicBody}'`,
+  );
+  await admin.sql(`GRANT ROLE ${quote(lowRole)} TO USER ${quote(low)}`);
+  const lowSession = await login(config, { user: low, privateKey: lowKey.pem, role: lowRole });
+  try {
+    o['snowflake.error.desc-user-not-owned'] = refusalShape(
+      await lowSession.refusal(`DESC USER ${quote(user)}`),
+      prefix,
+      config.account,
+    );
+    o['snowflake.error.alter-user-not-owned'] = refusalShape(
+      await lowSession.refusal(`ALTER USER ${quote(user)} SET RSA_PUBLIC_KEY_2 = '${lowKey.publicBody}'`),
+      prefix,
+      config.account,
+    );
+    o['snowflake.error.use-role-not-granted'] = refusalShape(
+      await lowSession.refusal(`USE ROLE ${quote(role)}`),
+      prefix,
+      config.account,
+    );
+    o['snowflake.self.desc-own-user'] =
+      (await descUser(lowSession, low)).get('RSA_PUBLIC_KEY_FP') === lowKey.fingerprint;
+  } finally {
+    await lowSession.close();
+  }
+
+  // A key-pair login with a key the user does not have.
+  try {
+    const session = await login(config, { user, privateKey: probeKey().pem });
+    await session.close();
+    o['snowflake.error.login-unknown-key'] = 'accepted';
+  } catch (error) {
+    if (!(error instanceof SqlFailure)) throw error;
+    o['snowflake.error.login-unknown-key'] = {
+      code: error.error.code,
+      message: normalizeMessage(error.error.message, prefix, config.account),
+    };
+  }
+  return o;
+}
+
+/** Seals a value for GitHub with the scope's public key (libsodium sealed box, standard base64). */
+export async function seal(publicKey: string, value: string): Promise<string> {
+  await sodium.ready;
+  const key = sodium.from_base64(publicKey, sodium.base64_variants.ORIGINAL);
+  return sodium.to_base64(
+    sodium.crypto_box_seal(sodium.from_string(value), key),
+    sodium.base64_variants.ORIGINAL,
+  );
+}
+
+/** The GitHub probes. Creates and deletes secrets and variables with the prefix in the scratch repository. */
+export async function probeGitHub(ctx: ProbeContext): Promise<Observations> {
+  const { octokit, prefix, config } = ctx;
+  const o: Observations = {};
+  const repo = { owner: config.owner, repo: config.repo };
+  const env = { ...repo, environment_name: config.environment };
+
+  const repoKey = await octokit.request('GET /repos/{owner}/{repo}/actions/secrets/public-key', repo);
+  o['github.public-key.repository'] = {
+    status: repoKey.status,
+    fields: Object.keys(repoKey.data).sort(),
+    keyBytes: Buffer.from(repoKey.data.key, 'base64').length,
+  };
+  const envKey = await octokit.request(
+    'GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key',
+    env,
+  );
+  o['github.public-key.environment'] = { status: envKey.status, fields: Object.keys(envKey.data).sort() };
+  o['github.public-key.missing-environment'] = await statusOf(
+    octokit.request('GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key', {
+      ...repo,
+      environment_name: `${prefix}NO_SUCH_ENVIRONMENT`,
+    }),
+  );
+
+  const name = `${prefix}SECRET`;
+  const put = async (value: string): Promise<number> =>
+    statusOf(
+      octokit.request('PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}', {
+        ...repo,
+        secret_name: name,
+        key_id: repoKey.data.key_id,
+        encrypted_value: await seal(repoKey.data.key, value),
+      }),
+    );
+  o['github.secret.repository.put'] = { create: await put('first value'), update: await put('second value') };
+  const meta = await octokit.request('GET /repos/{owner}/{repo}/actions/secrets/{secret_name}', {
+    ...repo,
+    secret_name: name,
+  });
+  o['github.secret.repository.get'] = {
+    status: meta.status,
+    fields: Object.keys(meta.data).sort(),
+    name: meta.data.name === name,
+    timesAreIso: [meta.data.created_at, meta.data.updated_at].every((t) => !Number.isNaN(Date.parse(t))),
+  };
+  o['github.secret.repository.undecryptable'] = await statusOf(
+    octokit.request('PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}', {
+      ...repo,
+      secret_name: name,
+      key_id: repoKey.data.key_id,
+      encrypted_value: Buffer.from('not a sealed box at all, but valid base64').toString('base64'),
+    }),
+  );
+  o['github.secret.repository.delete'] = {
+    delete: await statusOf(
+      octokit.request('DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}', {
+        ...repo,
+        secret_name: name,
+      }),
+    ),
+    getAfter: await statusOf(
+      octokit.request('GET /repos/{owner}/{repo}/actions/secrets/{secret_name}', {
+        ...repo,
+        secret_name: name,
+      }),
+    ),
+  };
+
+  const envPut = async (value: string): Promise<number> =>
+    statusOf(
+      octokit.request('PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}', {
+        ...env,
+        secret_name: name,
+        key_id: envKey.data.key_id,
+        encrypted_value: await seal(envKey.data.key, value),
+      }),
+    );
+  o['github.secret.environment.put'] = {
+    create: await envPut('first value'),
+    update: await envPut('second'),
+  };
+
+  const variable = `${prefix}VARIABLE`;
+  const create = (value: string): Promise<number> =>
+    statusOf(
+      octokit.request('POST /repos/{owner}/{repo}/actions/variables', { ...repo, name: variable, value }),
+    );
+  const created = await create('one');
+  const again = await create('two');
+  const patched = await statusOf(
+    octokit.request('PATCH /repos/{owner}/{repo}/actions/variables/{name}', {
+      ...repo,
+      name: variable,
+      value: 'three',
+    }),
+  );
+  const read = await octokit.request('GET /repos/{owner}/{repo}/actions/variables/{name}', {
+    ...repo,
+    name: variable,
+  });
+  o['github.variable.repository'] = {
+    create: created,
+    createExisting: again,
+    update: patched,
+    get: read.status,
+    value: read.data.value,
+    patchMissing: await statusOf(
+      octokit.request('PATCH /repos/{owner}/{repo}/actions/variables/{name}', {
+        ...repo,
+        name: `${prefix}NO_SUCH_VARIABLE`,
+        value: 'x',
+      }),
+    ),
+  };
+  return o;
+}
