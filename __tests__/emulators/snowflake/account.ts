@@ -1,7 +1,7 @@
 // The account model: users, roles, grants, and the statements that read and change them.
 // Behaviour and sources are listed in README.md; comments below name the rule they follow.
 
-import { createHash, createPublicKey } from 'node:crypto';
+import { createHash, createPublicKey, randomBytes } from 'node:crypto';
 import {
   SfError,
   alreadyExists,
@@ -127,6 +127,28 @@ export interface Secret {
 }
 
 /**
+ * A programmatic access token made by `ALTER USER … ADD PROGRAMMATIC ACCESS TOKEN`
+ * (https://docs.snowflake.com/en/sql-reference/sql/alter-user-add-programmatic-access-token). The secret is a
+ * credential: it is returned once, by the ADD statement, and only its SHA-256 is kept.
+ */
+export interface ProgrammaticAccessToken {
+  /** Identifier rules: upper-cased unless quoted. Unique per user. */
+  name: string;
+  /** The user's NAME. */
+  user: string;
+  /** hex SHA-256 of the secret. */
+  secretHash: string;
+  /** The role sessions opened with the token use (ROLE_RESTRICTION), or null. */
+  roleRestriction: string | null;
+  expiresAt: Date;
+  /** MINS_TO_BYPASS_NETWORK_POLICY_REQUIREMENT, or null when not given. */
+  minsToBypass: number | null;
+  comment: string | null;
+  createdOn: Date;
+  createdBy: string;
+}
+
+/**
  * One row of the grant table; role membership is `USAGE` on a `ROLE`, as SHOW GRANTS shows it.
  * For users and roles `onName` is the stored name; for databases, schemas and secrets it is the
  * fully qualified name as SHOW GRANTS prints it (`DB.SCHEMA.OBJ`, parts quoted when needed).
@@ -154,6 +176,8 @@ export interface SessionContext {
   params: Map<string, string>;
   /** The client's address for sessions opened by a login; absent for the control plane. */
   clientIp?: string;
+  /** The session was opened with a programmatic access token (of `user`). */
+  viaPat?: boolean;
 }
 
 export type ColumnType = 'text' | 'fixed' | 'boolean' | 'timestamp_ltz';
@@ -346,6 +370,28 @@ export function fingerprintOf(body: string): string {
   return `SHA256:${createHash('sha256').update(Buffer.from(body, 'base64')).digest('base64')}`;
 }
 
+/** hex SHA-256 of a programmatic access token's secret: all the emulator keeps of it. */
+export function hashTokenSecret(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+/**
+ * A new programmatic access token secret. Live secrets are JWS-shaped (`eyJraWQiOi…` header, payload with
+ * `p`, `iss`, `exp`, ES256 signature; seen in public examples); this one has the same shape and random
+ * content, and is matched only as a whole string.
+ */
+function newTokenSecret(expiresAt: Date): string {
+  const part = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const digits = (bytes: number) => BigInt(`0x${randomBytes(bytes).toString('hex')}`).toString();
+  const header = part({ kid: digits(6), alg: 'ES256' });
+  const payload = part({
+    p: `${digits(4)}:${digits(5)}`,
+    iss: 'SF:1016',
+    exp: Math.floor(expiresAt.getTime() / 1000),
+  });
+  return `${header}.${payload}.${randomBytes(64).toString('base64url')}`;
+}
+
 export function hashPassword(password: string): string {
   return createHash('sha256').update(password, 'utf8').digest('hex');
 }
@@ -359,6 +405,8 @@ export class Account {
   /** The account-level network policy (ALTER ACCOUNT SET NETWORK_POLICY), by stored name. */
   accountNetworkPolicy: string | null = null;
   grants: Grant[] = [];
+  /** Programmatic access tokens made over SQL (those seeded through POST /__emulator/tokens live in auth.ts). */
+  pats: ProgrammaticAccessToken[] = [];
 
   /**
    * @param identifier the account identifier clients pass (`testorg-testaccount`)
@@ -598,6 +646,14 @@ export class Account {
         return this.useWarehouse(statement.name, session);
       case 'showParameters':
         return this.showParameters(statement.like, statement.in, session);
+      case 'addPat':
+        return this.addPat(statement, session);
+      case 'removePat':
+        return this.removePat(statement, session);
+      case 'showPats':
+        return this.showPats(statement.user, session);
+      case 'dropDatabase':
+        return this.dropDatabase(statement, session);
     }
   }
 
@@ -973,6 +1029,8 @@ export class Account {
 
   private removeUser(name: string): void {
     this.users.delete(name);
+    // A user's programmatic access tokens go with it.
+    this.pats = this.pats.filter((p) => p.user !== name);
     this.grants = this.grants.filter(
       (g) => !(g.onType === 'USER' && g.onName === name) && !(g.granteeType === 'USER' && g.grantee === name),
     );
@@ -1090,7 +1148,12 @@ export class Account {
         'false',
         'The boolean indicating whether the custom landing page url should be flushed',
       ],
-      ['HAS_PAT', 'false', 'false', 'Whether the user has a programmatic access token'],
+      [
+        'HAS_PAT',
+        bool(this.activePats(user.name).length > 0),
+        'false',
+        'Whether the user has a programmatic access token',
+      ],
       [
         'HAS_WORKLOAD_IDENTITY',
         bool(w !== null),
@@ -1192,7 +1255,7 @@ export class Account {
         u.type,
         'false',
         bool(u.workloadIdentity !== null),
-        'false',
+        bool(this.activePats(u.name).length > 0),
       ];
     });
     return { columns, rows };
@@ -1637,6 +1700,212 @@ export class Account {
     return ok();
   }
 
+  // ---------------------------------------------------------------- programmatic access tokens
+  //
+  // Sources: docs, "ALTER USER … ADD PROGRAMMATIC ACCESS TOKEN (PAT)"
+  // (https://docs.snowflake.com/en/sql-reference/sql/alter-user-add-programmatic-access-token: syntax, PAT alias,
+  // IF NOT EXISTS, ROLE_RESTRICTION required for TYPE=SERVICE/LEGACY_SERVICE and must be granted to the user,
+  // DAYS_TO_EXPIRY 1..365 default 15, MINS_TO_BYPASS_NETWORK_POLICY_REQUIREMENT 1..1440, output columns
+  // token_name/token_secret, at most 15 unexpired tokens per user), "ALTER USER … REMOVE PROGRAMMATIC ACCESS
+  // TOKEN (PAT)" (https://docs.snowflake.com/en/sql-reference/sql/alter-user-remove-programmatic-access-token:
+  // IF EXISTS, not in a session authenticated with a PAT), "SHOW USER PROGRAMMATIC ACCESS TOKENS"
+  // (https://docs.snowflake.com/en/sql-reference/sql/show-user-programmatic-access-tokens; column list as the
+  // Terraform provider reads it, pkg/sdk/user_programmatic_access_tokens_def.go), and "Using programmatic
+  // access tokens for authentication" (https://docs.snowflake.com/en/user-guide/programmatic-access-tokens:
+  // who may generate for whom, the network policy requirement for service users, bypass minutes for persons).
+
+  /** The user's tokens that have not expired (what HAS_PAT and the limit of 15 count). */
+  activePats(userName: string): ProgrammaticAccessToken[] {
+    const now = this.now().getTime();
+    return this.pats.filter((p) => p.user === userName && p.expiresAt.getTime() > now);
+  }
+
+  /** The token whose secret this is, if any (compared by SHA-256; the secret itself is not kept). */
+  findPatBySecret(secret: string): ProgrammaticAccessToken | undefined {
+    const hash = hashTokenSecret(secret);
+    return this.pats.find((p) => p.secretHash === hash);
+  }
+
+  /** `ALTER USER [u]` / `SHOW … FOR USER u`: the named user, or the session's when the name is left out. */
+  private patUser(name: Ident | null, ifExists: boolean, session: SessionContext): User | null {
+    const userName = name?.name ?? session.user;
+    if (userName === null) {
+      // The control plane acts as no user (our limitation): it must name one.
+      throw invalidValue('this session has no current user: name the user (ALTER USER u ADD PAT …)');
+    }
+    const user = this.users.get(userName);
+    if (!user) {
+      if (ifExists) return null;
+      throw doesNotExist('User', userName);
+    }
+    return user;
+  }
+
+  /**
+   * Generating, revoking or listing tokens: nothing for a person's own tokens; for another user, or for a
+   * service user (even itself), OWNERSHIP or MODIFY PROGRAMMATIC AUTHENTICATION METHODS on that user (docs,
+   * "Using programmatic access tokens for authentication: Privileges required for programmatic access tokens").
+   */
+  private checkPatPrivileges(user: User, session: SessionContext): void {
+    const service = user.type === 'SERVICE' || user.type === 'LEGACY_SERVICE';
+    if (session.user === user.name && !service) return;
+    if (this.owns(session.role, 'USER', user.name)) return;
+    if (this.hasPrivilege(session.role, MPAM, 'USER', user.name)) return;
+    throw insufficientPrivileges('user', user.name);
+  }
+
+  private addPat(s: Extract<Statement, { type: 'addPat' }>, session: SessionContext): ResultSet {
+    const user = this.patUser(s.user, s.ifExists, session);
+    if (!user) return ok();
+    this.checkPatPrivileges(user, session);
+    const name = s.name.name;
+    if (this.pats.some((p) => p.user === user.name && p.name === name)) {
+      // IF NOT EXISTS: success without a new token or a secret (docs). Wording ours, as for other objects.
+      if (s.ifNotExists) return ok(`${displayName(name)} already exists, statement succeeded.`);
+      throw alreadyExists(name);
+    }
+    let role: string | null = null;
+    let days = 15;
+    let bypass: number | null = null;
+    let comment: string | null = null;
+    const integer = (p: Property, min: number, max: number): number => {
+      const n = p.value.kind === 'number' ? Number(p.value.value) : Number.NaN;
+      if (!Number.isInteger(n) || n < min || n > max) {
+        throw invalidValue(
+          `invalid value for property '${p.name}': must be an integer from ${min} to ${max}`,
+        );
+      }
+      return n;
+    };
+    for (const p of s.props) {
+      switch (p.name) {
+        case 'ROLE_RESTRICTION':
+          // Documented as a string literal ('example_role' names the unquoted role EXAMPLE_ROLE); the Terraform
+          // provider writes an identifier. A literal names a role exactly, else as an unquoted name would.
+          if (p.value.kind === 'string') {
+            const text = p.value.value;
+            role = this.roles.has(text) ? text : text.toUpperCase();
+          } else if (p.value.kind === 'ident' && p.value.parts.length === 1) role = p.value.parts[0]!.name;
+          else throw invalidValue(`invalid value for property '${p.name}'`);
+          break;
+        case 'DAYS_TO_EXPIRY':
+          // 1 to the maximum expiration time, 365 days unless an authentication policy lowers it.
+          days = integer(p, 1, 365);
+          break;
+        case 'MINS_TO_BYPASS_NETWORK_POLICY_REQUIREMENT':
+          bypass = integer(p, 1, 1440);
+          break;
+        case 'COMMENT':
+          if (p.value.kind !== 'string') throw invalidValue(`invalid value for property '${p.name}'`);
+          comment = p.value.value;
+          break;
+        default:
+          throw invalidValue(`invalid property '${p.name}' for 'PROGRAMMATIC ACCESS TOKEN'`);
+      }
+    }
+    const service = user.type === 'SERVICE' || user.type === 'LEGACY_SERVICE';
+    // Codes and wording of the three refusals below are ours (not found in public sources); see README.
+    if (service && role === null) {
+      throw invalidValue(
+        `ROLE_RESTRICTION is required for a programmatic access token of a user with TYPE = ${user.type}.`,
+      );
+    }
+    if (role !== null && (!this.roles.has(role) || !this.rolesOfUser(user.name).has(role))) {
+      throw invalidValue(`Role '${displayName(role)}' is not granted to user '${displayName(user.name)}'.`);
+    }
+    // A service user can only generate a token while subject to a network policy (user's or account's);
+    // MINS_TO_BYPASS_NETWORK_POLICY_REQUIREMENT is for persons and does not lift this (docs, guide).
+    if (service && !this.effectiveNetworkPolicy(user)) {
+      throw invalidValue(
+        `Network policy is required: user '${displayName(user.name)}' (TYPE = ${user.type}) is not subject to a network policy.`,
+      );
+    }
+    if (this.activePats(user.name).length >= 15) {
+      throw invalidValue(
+        `User '${displayName(user.name)}' already has the maximum of 15 programmatic access tokens.`,
+      );
+    }
+    const now = this.now();
+    const expiresAt = new Date(now.getTime() + days * 86_400_000);
+    const secret = newTokenSecret(expiresAt);
+    this.pats.push({
+      name,
+      user: user.name,
+      secretHash: hashTokenSecret(secret),
+      roleRestriction: role,
+      expiresAt,
+      minsToBypass: bypass,
+      comment,
+      createdOn: now,
+      createdBy: session.user ?? 'SYSTEM',
+    });
+    return {
+      columns: [
+        { name: 'token_name', type: 'text' },
+        { name: 'token_secret', type: 'text' },
+      ],
+      rows: [[name, secret]],
+    };
+  }
+
+  private removePat(s: Extract<Statement, { type: 'removePat' }>, session: SessionContext): ResultSet {
+    const user = this.patUser(s.user, s.ifExists, session);
+    if (!user) return ok();
+    this.checkPatPrivileges(user, session);
+    // "You cannot revoke a programmatic access token in a session where you used a programmatic access token
+    // [for that same user] for authentication" (docs). Code and wording ours.
+    if (session.viaPat && session.user === user.name) {
+      throw invalidValue(
+        'Cannot remove a programmatic access token in a session authenticated with a programmatic access token.',
+      );
+    }
+    const i = this.pats.findIndex((p) => p.user === user.name && p.name === s.name.name);
+    if (i < 0) {
+      if (s.tokenIfExists) return ok();
+      // Kind word ours, by analogy with other objects.
+      throw doesNotExist('Programmatic access token', s.name.name);
+    }
+    this.pats.splice(i, 1);
+    return ok();
+  }
+
+  private showPats(name: Ident | null, session: SessionContext): ResultSet {
+    const user = this.patUser(name, false, session)!;
+    this.checkPatPrivileges(user, session);
+    const now = this.now().getTime();
+    const rows = this.pats
+      .filter((p) => p.user === user.name)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((p): Cell[] => [
+        p.name,
+        p.user,
+        // Read as non-null text by the Terraform provider: empty when the token has no role restriction.
+        p.roleRestriction ?? '',
+        p.expiresAt,
+        p.expiresAt.getTime() <= now ? 'EXPIRED' : user.disabled ? 'DISABLED' : 'ACTIVE',
+        p.comment,
+        p.createdOn,
+        p.createdBy,
+        p.minsToBypass === null ? null : String(p.minsToBypass),
+        null,
+      ]);
+    return {
+      columns: [
+        { name: 'name', type: 'text' },
+        { name: 'user_name', type: 'text' },
+        { name: 'role_restriction', type: 'text' },
+        { name: 'expires_at', type: 'timestamp_ltz', scale: 3 },
+        { name: 'status', type: 'text' },
+        { name: 'comment', type: 'text' },
+        { name: 'created_on', type: 'timestamp_ltz', scale: 3 },
+        { name: 'created_by', type: 'text' },
+        { name: 'mins_to_bypass_network_policy_requirement', type: 'fixed', scale: 0 },
+        { name: 'rotated_to', type: 'text' },
+      ],
+      rows,
+    };
+  }
+
   // ---------------------------------------------------------------- databases, schemas, secrets
   //
   // Visibility follows Snowflake's rule that objects a role has no privilege on "do not exist or
@@ -1820,6 +2089,35 @@ export class Account {
     session.database = name;
     session.schema = 'PUBLIC';
     return ok(`Database ${displayName(name)} successfully created.`);
+  }
+
+  /**
+   * DROP DATABASE [IF EXISTS] d: needs OWNERSHIP; drops the schemas and the objects in them with every grant on
+   * them (docs, https://docs.snowflake.com/en/sql-reference/sql/drop-database; UNDROP and Time Travel are not
+   * modelled). A database the role cannot see answers as a missing one: 002003 `Database 'D' does not exist or
+   * not authorized.` (notes, "Common codes"; the message verified in README, "Errors").
+   */
+  private dropDatabase(s: Extract<Statement, { type: 'dropDatabase' }>, session: SessionContext): ResultSet {
+    const name = s.name.name;
+    const key = qualifiedName([name]);
+    const db = this.databases.get(name);
+    const visible =
+      db !== undefined &&
+      (this.anyPrivilege(session.role, 'DATABASE', key) || this.manageGrants(session.role));
+    if (!db || !visible) {
+      if (s.ifExists)
+        return ok(`Drop statement executed successfully (${displayName(name)} already dropped).`);
+      throw doesNotExist('Database', [name]);
+    }
+    if (!this.owns(session.role, 'DATABASE', key)) throw insufficientPrivileges('database', name);
+    this.removeDatabase(db);
+    // The dropping session no longer has a current database (our choice); other sessions keep the name, and
+    // anything they run in it answers as for a missing database.
+    if (session.database === name) {
+      session.database = null;
+      session.schema = null;
+    }
+    return ok(`${displayName(name)} successfully dropped.`);
   }
 
   private createSchema(

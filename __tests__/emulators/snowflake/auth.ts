@@ -8,7 +8,7 @@ import {
   type JsonWebKey,
   type KeyObject,
 } from 'node:crypto';
-import { type Account, type User, hashPassword } from './account.js';
+import { type Account, type ProgrammaticAccessToken, type User, hashPassword } from './account.js';
 import { policyAllows } from './network.js';
 
 export interface LoginFailure {
@@ -19,10 +19,15 @@ export interface LoginFailure {
   detail: string;
 }
 
-export type LoginOutcome = { ok: true; user: User; tokenRole: string | null } | LoginFailure;
+/** `viaPat`: the credential was a programmatic access token (the session may not revoke PATs of its user). */
+export type LoginOutcome = { ok: true; user: User; tokenRole: string | null; viaPat: boolean } | LoginFailure;
 
-/** The credential checked out: whose it is, and (for a PAT) the token, whose policy settings apply next. */
-type Identified = { ok: true; user: User; tokenRole: string | null; pat?: RegisteredToken } | LoginFailure;
+/**
+ * The credential checked out: whose it is, and for a PAT how network policies treat it (the PAT_POLICY
+ * NETWORK_POLICY_EVALUATION in force), which applies next.
+ */
+type Identified =
+  { ok: true; user: User; tokenRole: string | null; patEvaluation?: NetworkPolicyEvaluation } | LoginFailure;
 
 /**
  * How a PAT login treats network policies: the PAT_POLICY NETWORK_POLICY_EVALUATION of the
@@ -131,12 +136,9 @@ export class Authenticator {
   async verify(data: LoginData, clientIp: string): Promise<LoginOutcome> {
     const identified = await this.identify(data);
     if (!identified.ok) return identified;
-    const { user, tokenRole, pat } = identified;
+    const { user, tokenRole, patEvaluation } = identified;
     const policy = this.account.effectiveNetworkPolicy(user);
-    const evaluation: NetworkPolicyEvaluation | null = pat
-      ? (pat.networkPolicyEvaluation ??
-        (pat.networkPolicyRequired === false ? 'ENFORCED_NOT_REQUIRED' : 'ENFORCED_REQUIRED'))
-      : null;
+    const evaluation: NetworkPolicyEvaluation | null = patEvaluation ?? null;
     // A PAT needs a network policy on the user or the account unless an authentication policy
     // relaxes it: 390432 `Fail : Network policy is required.` (wording from public reports).
     if (!policy && evaluation === 'ENFORCED_REQUIRED') {
@@ -164,7 +166,7 @@ export class Authenticator {
         detail: 'user disabled',
       };
     }
-    return { ok: true, user, tokenRole };
+    return { ok: true, user, tokenRole, viaPat: evaluation !== null };
   }
 
   private async identify(data: LoginData): Promise<Identified> {
@@ -289,6 +291,10 @@ export class Authenticator {
         ? { ok: false, code: '390303', message: 'Invalid OAuth access token.', detail }
         : { ok: false, code: '394400', message: 'Programmatic access token is invalid.', detail };
     const entry = this.tokens.find((t) => t.type === type && t.token === data.TOKEN);
+    if (!entry && type === 'pat') {
+      const made = this.account.findPatBySecret(data.TOKEN ?? '');
+      if (made) return this.madePat(made, data, invalid);
+    }
     if (!entry) return invalid('token not registered');
     if (entry.expiresAt !== undefined && Date.parse(entry.expiresAt) <= this.account.now().getTime()) {
       return type === 'oauth'
@@ -300,7 +306,47 @@ export class Authenticator {
     if (data.LOGIN_NAME && data.LOGIN_NAME.toUpperCase() !== user.loginName) {
       return invalid('login name differs from the token user');
     }
-    return { ok: true, user, tokenRole: entry.role ?? null, pat: type === 'pat' ? entry : undefined };
+    const patEvaluation =
+      type === 'pat'
+        ? (entry.networkPolicyEvaluation ??
+          (entry.networkPolicyRequired === false ? 'ENFORCED_NOT_REQUIRED' : 'ENFORCED_REQUIRED'))
+        : undefined;
+    return { ok: true, user, tokenRole: entry.role ?? null, patEvaluation };
+  }
+
+  /**
+   * A token made by ALTER USER … ADD PROGRAMMATIC ACCESS TOKEN (account.ts). It fails as an invalid token
+   * (394400: "PAT_INVALID … the role associated with the programmatic access token was not found") once it has
+   * expired, or its ROLE_RESTRICTION role was dropped or revoked from the user (docs, "Using programmatic access
+   * tokens for authentication", https://docs.snowflake.com/en/user-guide/programmatic-access-tokens). Sessions
+   * start in the restricted role. The network policy requirement holds (ENFORCED_REQUIRED: the emulator has no
+   * authentication policies over SQL) except during MINS_TO_BYPASS_NETWORK_POLICY_REQUIREMENT after creation,
+   * when a policy is not required but one that applies is still enforced ("does not allow users to bypass the
+   * network policy itself").
+   */
+  private madePat(
+    pat: ProgrammaticAccessToken,
+    data: LoginData,
+    invalid: (detail: string) => LoginFailure,
+  ): Identified {
+    const now = this.account.now().getTime();
+    if (pat.expiresAt.getTime() <= now) return invalid(`token ${pat.name} expired`);
+    const user = this.account.users.get(pat.user);
+    if (!user) return invalid(`token user ${pat.user} does not exist`);
+    if (data.LOGIN_NAME && data.LOGIN_NAME.toUpperCase() !== user.loginName) {
+      return invalid('login name differs from the token user');
+    }
+    const role = pat.roleRestriction;
+    if (role !== null && (!this.account.roles.has(role) || !this.account.rolesOfUser(user.name).has(role))) {
+      return invalid(`role restriction ${role} of token ${pat.name} is no longer granted to ${user.name}`);
+    }
+    const bypassing = pat.minsToBypass !== null && pat.createdOn.getTime() + pat.minsToBypass * 60_000 > now;
+    return {
+      ok: true,
+      user,
+      tokenRole: role,
+      patEvaluation: bypassing ? 'ENFORCED_NOT_REQUIRED' : 'ENFORCED_REQUIRED',
+    };
   }
 
   private password(data: LoginData): Identified {

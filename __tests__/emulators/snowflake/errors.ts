@@ -32,7 +32,15 @@ export function qualifiedName(parts: string[]): string {
  * fully qualified (`Schema 'TEST_DB."s_empty"'`); pass the parts as an array.
  */
 export function doesNotExist(
-  kind: 'User' | 'Role' | 'Database' | 'Schema' | 'Secret' | 'Network policy' | 'Warehouse',
+  kind:
+    | 'User'
+    | 'Role'
+    | 'Database'
+    | 'Schema'
+    | 'Secret'
+    | 'Network policy'
+    | 'Warehouse'
+    | 'Programmatic access token',
   name: string | string[],
 ): SfError {
   const shown = typeof name === 'string' ? displayName(name) : qualifiedName(name);

@@ -357,7 +357,11 @@ class Emulator {
       warehouseParam ? connectName(warehouseParam) : user.defaultWarehouse,
       role,
     );
-    const context = { ...this.newSessionContext(user.name, role, warehouse), clientIp };
+    const context = {
+      ...this.newSessionContext(user.name, role, warehouse),
+      clientIp,
+      viaPat: outcome.viaPat,
+    };
     this.initialNamespace(context, url, user.defaultNamespace);
     const session: Session = {
       ...context,

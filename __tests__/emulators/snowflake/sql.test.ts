@@ -348,6 +348,65 @@ describe('statements', () => {
     });
   });
 
+  it('parses ADD / REMOVE PROGRAMMATIC ACCESS TOKEN (or PAT), with or without the user, and SHOW USER PATS', () => {
+    expect(
+      one(
+        "ALTER USER IF EXISTS svc ADD PROGRAMMATIC ACCESS TOKEN IF NOT EXISTS t ROLE_RESTRICTION = 'r' DAYS_TO_EXPIRY = 1",
+      ),
+    ).toMatchObject({
+      type: 'addPat',
+      ifExists: true,
+      user: { name: 'SVC' },
+      ifNotExists: true,
+      name: { name: 'T' },
+      props: [
+        { name: 'ROLE_RESTRICTION', value: { kind: 'string', value: 'r' } },
+        { name: 'DAYS_TO_EXPIRY', value: { kind: 'number', value: '1' } },
+      ],
+    });
+    expect(one('alter user add pat "t"')).toMatchObject({
+      type: 'addPat',
+      user: null,
+      name: { name: 't', quoted: true },
+      props: [],
+    });
+    expect(one('ALTER USER u REMOVE PAT IF EXISTS t')).toMatchObject({
+      type: 'removePat',
+      ifExists: false,
+      user: { name: 'U' },
+      tokenIfExists: true,
+      name: { name: 'T' },
+    });
+    expect(one('ALTER USER REMOVE PROGRAMMATIC ACCESS TOKEN t')).toMatchObject({
+      type: 'removePat',
+      user: null,
+    });
+    // A user named ADD is still a user name when no token clause follows.
+    expect(one("ALTER USER add SET COMMENT = 'x'")).toMatchObject({
+      type: 'alterUserSet',
+      name: { name: 'ADD' },
+    });
+    expect(one('SHOW USER PROGRAMMATIC ACCESS TOKENS FOR USER u')).toEqual({
+      type: 'showPats',
+      user: { name: 'U', quoted: false },
+    });
+    expect(one('show user pats')).toEqual({ type: 'showPats', user: null });
+    expect(errorOf(() => parseScript('ALTER USER u ADD PROGRAMMATIC TOKEN t')).code).toBe('001003');
+  });
+
+  it('parses DROP DATABASE [IF EXISTS] d [CASCADE | RESTRICT]', () => {
+    expect(one('DROP DATABASE IF EXISTS "my db" CASCADE')).toEqual({
+      type: 'dropDatabase',
+      ifExists: true,
+      name: { name: 'my db', quoted: true },
+    });
+    expect(one('drop database d restrict')).toEqual({
+      type: 'dropDatabase',
+      ifExists: false,
+      name: { name: 'D', quoted: false },
+    });
+  });
+
   it('counts statements, skipping empty ones and a trailing semicolon', () => {
     expect(parseScript('USE ROLE r;')).toHaveLength(1);
     expect(parseScript(';;SELECT 1;; SELECT 2;')).toHaveLength(2);

@@ -87,6 +87,28 @@ export type Statement =
   | { type: 'alterUserSet'; ifExists: boolean; name: Ident; props: Property[] }
   | { type: 'alterUserUnset'; ifExists: boolean; name: Ident; props: Token[] }
   | { type: 'dropUser'; ifExists: boolean; name: Ident }
+  /**
+   * `ALTER USER [IF EXISTS] [u] ADD {PROGRAMMATIC ACCESS TOKEN | PAT} [IF NOT EXISTS] t [props]`; `user` null:
+   * the session's user (https://docs.snowflake.com/en/sql-reference/sql/alter-user-add-programmatic-access-token).
+   */
+  | {
+      type: 'addPat';
+      ifExists: boolean;
+      user: Ident | null;
+      ifNotExists: boolean;
+      name: Ident;
+      props: Property[];
+    }
+  /**
+   * `ALTER USER [IF EXISTS] [u] REMOVE {PROGRAMMATIC ACCESS TOKEN | PAT} [IF EXISTS] t`
+   * (https://docs.snowflake.com/en/sql-reference/sql/alter-user-remove-programmatic-access-token).
+   */
+  | { type: 'removePat'; ifExists: boolean; user: Ident | null; tokenIfExists: boolean; name: Ident }
+  /**
+   * `SHOW USER {PROGRAMMATIC ACCESS TOKENS | PATS} [FOR USER u]`
+   * (https://docs.snowflake.com/en/sql-reference/sql/show-user-programmatic-access-tokens).
+   */
+  | { type: 'showPats'; user: Ident | null }
   | { type: 'descUser'; name: Ident }
   | { type: 'showUsers'; like: string | null }
   | { type: 'createRole'; orReplace: boolean; ifNotExists: boolean; name: Ident; comment: string | null }
@@ -133,6 +155,8 @@ export type Statement =
       props: Property[];
     }
   | { type: 'showDatabases'; like: string | null }
+  /** `DROP DATABASE [IF EXISTS] d [CASCADE | RESTRICT]` (https://docs.snowflake.com/en/sql-reference/sql/drop-database). */
+  | { type: 'dropDatabase'; ifExists: boolean; name: Ident }
   | { type: 'showSchemas'; like: string | null; in: ShowScope }
   | { type: 'createSecret'; orReplace: boolean; ifNotExists: boolean; name: Ident[]; props: Property[] }
   | { type: 'alterSecretSet'; ifExists: boolean; name: Ident[]; props: Property[] }
@@ -679,7 +703,10 @@ class Parser {
     }
     this.expectWord('USER');
     const ifExists = this.acceptWord('IF', 'EXISTS');
+    // The user name may be left out before ADD/REMOVE PROGRAMMATIC ACCESS TOKEN (the session's user).
+    if (this.patClauseAhead()) return this.patClause(ifExists, null);
     const name = this.ident();
+    if (this.patClauseAhead()) return this.patClause(ifExists, name);
     if (this.acceptWord('SET')) {
       const props = this.properties(() => this.atEnd());
       if (props.length === 0) this.fail();
@@ -687,6 +714,29 @@ class Parser {
     }
     if (this.acceptWord('UNSET')) return { type: 'alterUserUnset', ifExists, name, props: this.unsetList() };
     return this.fail();
+  }
+
+  /** `ADD` or `REMOVE` followed by `PROGRAMMATIC ACCESS TOKEN` or its short form `PAT`. */
+  patClauseAhead(): boolean {
+    if (!this.isWord('ADD') && !this.isWord('REMOVE')) return false;
+    return (
+      this.isWord('PAT', 1) ||
+      (this.isWord('PROGRAMMATIC', 1) && this.isWord('ACCESS', 2) && this.isWord('TOKEN', 3))
+    );
+  }
+
+  patClause(ifExists: boolean, user: Ident | null): Statement {
+    const add = this.acceptWord('ADD');
+    if (!add) this.expectWord('REMOVE');
+    if (!this.acceptWord('PAT')) this.expectWord('PROGRAMMATIC', 'ACCESS', 'TOKEN');
+    if (add) {
+      const ifNotExists = this.acceptWord('IF', 'NOT', 'EXISTS');
+      const name = this.ident();
+      const props = this.properties(() => this.atEnd());
+      return { type: 'addPat', ifExists, user, ifNotExists, name, props };
+    }
+    const tokenIfExists = this.acceptWord('IF', 'EXISTS');
+    return { type: 'removePat', ifExists, user, tokenIfExists, name: this.ident() };
   }
 
   unsetList(): Token[] {
@@ -714,6 +764,13 @@ class Parser {
       const ifExists = this.acceptWord('IF', 'EXISTS');
       return { type: 'dropWarehouse', ifExists, name: this.ident() };
     }
+    if (this.acceptWord('DATABASE')) {
+      const ifExists = this.acceptWord('IF', 'EXISTS');
+      const name = this.ident();
+      // CASCADE (the default) and RESTRICT differ only for foreign keys, which are not modelled.
+      if (!this.acceptWord('CASCADE')) this.acceptWord('RESTRICT');
+      return { type: 'dropDatabase', ifExists, name };
+    }
     const type = this.objectType();
     const ifExists = this.acceptWord('IF', 'EXISTS');
     const name = this.ident();
@@ -724,6 +781,10 @@ class Parser {
     this.expectWord('SHOW');
     if (this.acceptWord('USERS')) return { type: 'showUsers', like: this.like() };
     if (this.acceptWord('ROLES')) return { type: 'showRoles', like: this.like() };
+    if (this.acceptWord('USER')) {
+      if (!this.acceptWord('PATS')) this.expectWord('PROGRAMMATIC', 'ACCESS', 'TOKENS');
+      return { type: 'showPats', user: this.acceptWord('FOR', 'USER') ? this.ident() : null };
+    }
     if (this.acceptWord('DATABASES')) return { type: 'showDatabases', like: this.like() };
     if (this.acceptWord('NETWORK', 'POLICIES')) return { type: 'showNetworkPolicies', like: this.like() };
     if (this.acceptWord('WAREHOUSES')) return { type: 'showWarehouses', like: this.like() };
