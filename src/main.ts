@@ -46,6 +46,7 @@ type Result = RotationResult | SetupResult | VerifyResult;
  * secret quoted back by Snowflake, GitHub or a library (an error echoing the request) is never shown, even in
  * a form the runner's masker was not given.
  */
+let groupOpen = false;
 const out = {
   info: (line: string): void => core.info(redact(line)),
   debug: (line: string): void => core.debug(redact(line)),
@@ -55,6 +56,17 @@ const out = {
   setFailed: (text: string): void => core.setFailed(redact(text)),
   setOutput: (name: string, value: string): void => core.setOutput(name, redact(value)),
   summary: (markdown: string): Promise<unknown> => core.summary.addRaw(redact(markdown)).write(),
+  /** One collapsible group of log lines per phase of the run; the Actions log cannot nest them. */
+  phase: (title: string): void => {
+    if (groupOpen) core.endGroup();
+    core.startGroup(redact(title));
+    groupOpen = true;
+  },
+  /** Ends the last phase, so that the outcome (errors, failure) is printed outside every group. */
+  endPhase: (): void => {
+    if (groupOpen) core.endGroup();
+    groupOpen = false;
+  },
 };
 
 /**
@@ -92,6 +104,8 @@ export async function run(deps: Dependencies = defaultDependencies()): Promise<v
       if (!(error instanceof ModeFailure)) throw error;
       failure = error as ModeFailure<Result>;
       result = failure.result;
+    } finally {
+      out.endPhase();
     }
     const reportPath = await writeReportOrWarn(config.reportDirectory, result, deps.now());
     writeOutputs(result, reportPath);
@@ -193,13 +207,15 @@ function debugStack(error: unknown): void {
 
 function runMode(config: Config, deps: Dependencies): Promise<Result> {
   const log = (line: string): void => out.info(line);
-  if (config.mode === 'verify') return verify(config, { connect: deps.connect, now: deps.now, log });
+  const phase = (title: string): void => out.phase(title);
+  if (config.mode === 'verify') return verify(config, { connect: deps.connect, now: deps.now, log, phase });
   const modeDeps: ModeDependencies = {
     connect: deps.connect,
     secretWriter: deps.secretWriter(config.github),
     now: deps.now,
     setSecret: (value) => deps.inputs.setSecret(value),
     log,
+    phase,
     warn: (line) => out.warning(line),
   };
   return config.mode === 'rotate' ? rotate(config, modeDeps) : setup(config, modeDeps);

@@ -38,6 +38,8 @@ export interface ModeDependencies {
   now: () => Date;
   setSecret: (value: string) => void;
   log: (line: string) => void;
+  /** Starts a group of log lines (a phase of the run, collapsed in the Actions log); ends the previous one. */
+  phase: (title: string) => void;
   warn: (line: string) => void;
   generateKeyPair?: typeof generateRsaKeyPair;
 }
@@ -247,6 +249,7 @@ export async function installKey(
     };
   });
 
+  deps.phase(`Store the private key of ${user} (${destinationNames(config).join(', ')})`);
   await runner.step('store-secret', async () => {
     const stores = [
       ...prepared.map((destination) => gitHubStore(destination, newKey, deps)),

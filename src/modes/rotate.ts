@@ -67,6 +67,7 @@ export async function rotate(config: RotateConfig, deps: ModeDependencies): Prom
   };
   // Alongside the login, not after it: the new key and the destinations' public keys need nothing from it.
   const groundwork = config.dryRun ? undefined : beginGroundwork(config, deps);
+  deps.phase(`Read ${target} and choose the slot for the new key`);
   return inSession(runner, config.snowflake, deps, result, async (opened) => {
     const before = await runner.step('read-target', async () => {
       const state = await describeUser(opened, target);
@@ -90,6 +91,7 @@ export async function rotate(config: RotateConfig, deps: ModeDependencies): Prom
     }));
     if (config.dryRun) return result;
 
+    deps.phase(`Put a new key in ${choice.slot} of ${target} and prove it`);
     await installKey(
       {
         runner,

@@ -110,6 +110,9 @@ export async function setup(config: SetupConfig, deps: ModeDependencies): Promis
     destinations: [],
     timings: runner.timings,
   };
+  deps.phase(
+    `Read ${config.snowflake.account} and plan ${config.spec ? `what ${config.spec.file} declares` : `the user ${config.targetUser}`}`,
+  );
   return inSession(runner, config.snowflake, deps, result, async (opened) => {
     const plan = await runner.step('read-account', async () => {
       const planned = config.spec
@@ -133,10 +136,11 @@ export async function setup(config: SetupConfig, deps: ModeDependencies): Promis
     }
     if (config.dryRun) return result;
 
-    await applyStatements(runner, opened, plan.before, result);
+    await applyStatements(runner, opened, plan.before, result, deps);
     for (const key of plan.keys) {
       const planned = result.keys.find((k) => k.user === key.user) as PlannedKey;
       if (planned.result === 'already-set') continue;
+      deps.phase(`First key pair for ${key.user}`);
       // DESC USER says for sure; a key found now (in either slot) is never replaced: rotating is rotate's job.
       const target = await runner.step('read-user', async () => {
         const read = await describeIfReadable(opened, key.user);
@@ -174,7 +178,7 @@ export async function setup(config: SetupConfig, deps: ModeDependencies): Promis
         mergeKeyRecord(result, record);
       }
     }
-    await applyStatements(runner, opened, plan.after, result);
+    await applyStatements(runner, opened, plan.after, result, deps);
     if (!result.changed) deps.log('nothing to change: the account already matches');
     return result;
   });
@@ -334,7 +338,9 @@ async function applyStatements(
   session: SnowflakeSession,
   statements: PlannedStatement[],
   result: SetupResult,
+  deps: Pick<ModeDependencies, 'phase'>,
 ): Promise<void> {
+  if (statements.length > 0) deps.phase(`Apply ${statements.length} statement(s)`);
   for (const statement of statements) {
     await runner.step('apply', async () => {
       try {

@@ -110,6 +110,8 @@ export interface VerifyDependencies {
   connect: SnowflakeConnector;
   now: () => Date;
   log: (line: string) => void;
+  /** As ModeDependencies.phase. */
+  phase: (title: string) => void;
 }
 
 const DAY_MS = 86_400_000;
@@ -134,6 +136,7 @@ export async function verify(config: VerifyConfig, deps: VerifyDependencies): Pr
     statements: 0,
     timings: runner.timings,
   };
+  deps.phase(`Check ${config.snowflake.account} against ${config.spec.file}`);
   return inSession(runner, config.snowflake, deps, result, async (opened) => {
     const reader = new AccountReader(opened, config.concurrency);
     const verifier = new Verifier(config, reader, deps.now());
