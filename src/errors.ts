@@ -28,8 +28,25 @@ export class ActionError extends Error {
 
   /** The full text shown to the user: what failed and why, then what to do. */
   render(): string {
-    return this.hint ? `${this.message}. ${this.hint}` : this.message;
+    return this.hint ? sentences(this.message, this.hint) : this.message;
   }
+}
+
+/**
+ * The text shown for any error: an ActionError rendered, anything else (a bug, a library failing in a way we
+ * did not foresee) as "Unexpected error: <its message>", without its class name or stack (those go to the
+ * debug log). One function, so the log line, the summary and the report say the same thing.
+ */
+export function renderError(error: unknown): string {
+  if (error instanceof ActionError) return error.render();
+  return `Unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/** Joins sentences with ". ", without doubling a full stop a part already ends with. */
+export function sentences(...parts: string[]): string {
+  return parts
+    .filter((part) => part !== '')
+    .reduce((text, part) => (text === '' ? part : `${text}${/[.!?]$/.test(text) ? ' ' : '. '}${part}`), '');
 }
 
 /** An input that is missing or malformed: always names the input and how to fix it. */
@@ -59,14 +76,7 @@ export class ModeFailure<Result> extends ActionError {
     readonly result: Result,
   ) {
     const base = original instanceof ActionError ? original : undefined;
-    super(
-      base?.message ?? `Unexpected error: ${original instanceof Error ? original.message : String(original)}`,
-      {
-        code: base?.code,
-        hint: base?.hint,
-        cause: original,
-      },
-    );
+    super(base?.message ?? renderError(original), { code: base?.code, hint: base?.hint, cause: original });
     this.name = 'ModeFailure';
   }
 }

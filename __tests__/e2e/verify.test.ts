@@ -206,7 +206,10 @@ describe('one change at a time on the Segment account', () => {
         source: expect.objectContaining({ file, line: lineOf(text, 'privileges: [USAGE]') }) as never,
       },
     ]);
-    expect(run.summary).toContain('#### Roles:');
+    // Findings grouped by severity, with their spec line; the checks counted per object type.
+    expect(run.summary).toContain('#### ❌ Errors (1)');
+    expect(run.summary).toContain(`| line\u00a0${lineOf(text, 'privileges: [USAGE]')} | `);
+    expect(run.summary).toMatch(/\| ❌ Roles \| \d+ \| \d+ \| 1 \| 0 \|/);
     expect(run.summary).toContain(
       '`GRANT USAGE ON WAREHOUSE "SEGMENT_REVERSE_ETL" TO ROLE "SEGMENT_REVERSE_ETL"`',
     );
