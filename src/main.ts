@@ -1,5 +1,5 @@
 import * as core from '@actions/core';
-import { ActionError, ModeFailure } from './errors.js';
+import { ActionError, ModeFailure, renderError } from './errors.js';
 import {
   type Config,
   type GitHubSettings,
@@ -41,6 +41,13 @@ export function defaultDependencies(): Dependencies {
 
 type Result = RotationResult | SetupResult | VerifyResult;
 
+/** The title of the error annotation of a run that failed in a mode. */
+const FAILURE_TITLES: Record<Result['mode'], string> = {
+  rotate: 'Snowflake key rotation failed',
+  setup: 'Snowflake setup failed',
+  verify: 'Snowflake verify failed',
+};
+
 /**
  * The action's only way to print: every line, annotation, failure and summary passes through redact(), so a
  * secret quoted back by Snowflake, GitHub or a library (an error echoing the request) is never shown, even in
@@ -53,7 +60,14 @@ const out = {
   warning: (text: string, properties?: core.AnnotationProperties): void =>
     core.warning(redact(text), properties),
   error: (text: string, properties?: core.AnnotationProperties): void => core.error(redact(text), properties),
-  setFailed: (text: string): void => core.setFailed(redact(text)),
+  /**
+   * Fails the step (exit code 1) with one error annotation whose title says what failed, so every failure of
+   * the action reads the same way in the Actions UI: the title, then what failed and why, then what to do.
+   */
+  setFailed: (text: string, title: string): void => {
+    core.error(redact(text), { title });
+    process.exitCode = core.ExitCode.Failure;
+  },
   setOutput: (name: string, value: string): void => core.setOutput(name, redact(value)),
   summary: (markdown: string): Promise<unknown> => core.summary.addRaw(redact(markdown)).write(),
   /** One collapsible group of log lines per phase of the run; the Actions log cannot nest them. */
@@ -115,6 +129,7 @@ export async function run(deps: Dependencies = defaultDependencies()): Promise<v
       if (result.errors > 0) {
         out.setFailed(
           `Verify found drift: ${result.headline}. The account does not match ${result.spec}: each error above names the spec line and the statement that fixes it`,
+          FAILURE_TITLES.verify,
         );
       }
     }
@@ -124,15 +139,15 @@ export async function run(deps: Dependencies = defaultDependencies()): Promise<v
           out.error(`${issue.path}: ${issue.message}`, {
             file: issue.file,
             startLine: issue.line,
-            title: 'Access spec',
+            title: 'Invalid access spec',
           });
         }
       }
-      out.setFailed(failure.render());
+      out.setFailed(failure.render(), FAILURE_TITLES[result.mode]);
       debugStack(failure);
     }
   } catch (error) {
-    const message = render(error);
+    const message = renderError(error);
     // A spec's problems also go on its own lines, where a pull request shows them.
     if (error instanceof SpecError) {
       for (const issue of error.issues) {
@@ -143,7 +158,15 @@ export async function run(deps: Dependencies = defaultDependencies()): Promise<v
         });
       }
     }
-    out.setFailed(message);
+    out.setFailed(
+      message,
+      // A mode's failures are handled above: ours here come from reading the inputs and the spec.
+      error instanceof SpecError
+        ? 'Invalid access spec'
+        : error instanceof ActionError
+          ? 'Invalid input'
+          : 'Snowflake key pair action failed',
+    );
     if (error instanceof Error && error.cause !== undefined) out.debug(`Cause: ${String(error.cause)}`);
     debugStack(error);
     await out.summary(failureSummary(message)).catch(() => undefined);
@@ -271,10 +294,4 @@ function writeOutputs(result: Result, reportPath: string): void {
       .join('\n'),
   );
   out.setOutput('report', reportPath);
-}
-
-function render(error: unknown): string {
-  if (error instanceof ActionError) return error.render();
-  // Anything else is a bug or an unexpected library failure; its message is all we have.
-  return `Unexpected error: ${error instanceof Error ? error.message : String(error)}`;
 }

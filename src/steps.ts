@@ -1,4 +1,4 @@
-import { ActionError } from './errors.js';
+import { ActionError, sentences } from './errors.js';
 
 /**
  * Runs a job as named steps. A step that changes something registers its compensation; when a later step
@@ -32,7 +32,7 @@ export class StepFailure extends ActionError {
     const reason = base ? base.message : original instanceof Error ? original.message : String(original);
     super(`Step ${step} failed: ${reason}`, {
       code: base?.code,
-      hint: [base?.hint, ...rollback].filter(Boolean).join('. '),
+      hint: sentences(base?.hint ?? '', ...rollback),
     });
     this.name = 'StepFailure';
   }

@@ -852,12 +852,18 @@ test.concurrent.each(cases.map((c) => [c.title, c] as const))('%s', async (_titl
     expect(run.exitCode).toBe(1);
 
     // (b) one message, naming the input or the spec's line and field, saying what is wrong.
+    // The failure is the one error on no file, titled by what failed; annotations point at the spec's lines.
     const commands = errorCommands(run);
-    const plain = commands.filter((command) => command.properties === '');
-    expect(plain).toHaveLength(1);
-    const message = plain[0]?.message ?? '';
+    const failures = commands.filter((command) => !command.properties.includes('file='));
+    expect(failures).toHaveLength(1);
+    const message = failures[0]?.message ?? '';
     for (const fragment of c.error) expect(message).toContain(fragment);
-    const annotations = commands.filter((command) => command.properties !== '');
+    expect(failures[0]?.properties).toMatch(
+      c.annotation
+        ? /^title=Invalid access spec$/
+        : /^title=(Invalid input|Invalid access spec|Snowflake (key rotation|setup|verify) failed)$/,
+    );
+    const annotations = commands.filter((command) => command.properties.includes('file='));
     if (c.annotation) {
       const { line, path } = c.annotation;
       expect(message.startsWith(`${SPEC_PATH}:${line}: ${path}: `)).toBe(true);

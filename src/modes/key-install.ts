@@ -1,4 +1,4 @@
-import { ActionError, ModeFailure, WriteError } from '../errors.js';
+import { ActionError, ModeFailure, WriteError, renderError } from '../errors.js';
 import type { KeyInstallConfig, SnowflakeLogin } from '../inputs.js';
 import { exportPkcs8, type GeneratedKeyPair, generateRsaKeyPair } from '../keys.js';
 import { maskSecret } from '../mask.js';
@@ -611,7 +611,7 @@ export async function inSession<Result extends { error?: string }>(
     session = opened;
     return await body(opened);
   } catch (error) {
-    result.error = error instanceof ActionError ? error.render() : String(error);
+    result.error = renderError(error);
     throw new ModeFailure(error, result);
   } finally {
     await session?.close();
