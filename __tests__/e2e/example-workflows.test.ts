@@ -381,7 +381,7 @@ test('setup-first-deploy.yml: by hand, behind the production environment; the dr
   expectNoLeaks(again.run, world.secrets);
 });
 
-test('verify-pr.yml: on pull requests that touch the spec, read-only: clean passes; a revoked grant fails with drift 1 and an annotation on the spec line', async () => {
+test('verify-pr.yml: on pull requests that touch the spec, its key behind an environment, changing nothing: clean passes; a revoked grant fails with drift 1 and an annotation on the spec line', async () => {
   await provisionSetup();
   const setup = await replaySetup('false');
   expect(setup.run.errors).toEqual([]);
@@ -390,6 +390,8 @@ test('verify-pr.yml: on pull requests that touch the spec, read-only: clean pass
   const spec = String(ex.step.with?.spec);
   const pullRequest = ex.workflow.on.pull_request as { paths: string[] };
   expect(pullRequest.paths).toEqual([spec]);
+  // KEY_AUDITOR needs MANAGE GRANTS and its users' owner: the key is only used after a reviewer approves.
+  expect(ex.job.environment).toBe('snowflake-audit');
   expect(ex.workflow.on).not.toHaveProperty('pull_request_target');
   expect(ex.workflow.permissions).toEqual({ contents: 'read' });
   expect(ex.job.permissions).toBeUndefined();
