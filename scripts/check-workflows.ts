@@ -40,7 +40,8 @@ export function formatFinding(finding: Finding): string {
 const SHA = /^[0-9a-f]{40}$/;
 /** A `${{ ... }}` expression, and the contexts that must not be pasted into a script (also inside longer expressions). */
 const EXPRESSION = /\$\{\{[\s\S]*?\}\}/g;
-const UNSAFE_CONTEXT = /(?<![\w.-])(secrets\s*[.[]|github\s*\.\s*event\b|inputs\s*[.[])/;
+// `secrets` also whole (toJSON(secrets)); `github.head_ref` is a branch name whoever opens the pull request picks.
+const UNSAFE_CONTEXT = /(?<![\w.-])(secrets\b|github\s*\.\s*(?:event|head_ref)\b|inputs\s*[.[])/;
 
 /** The security habits, on one workflow's text. Pure: no file access. */
 export function checkHabits(text: string, file: string): Finding[] {
@@ -167,7 +168,9 @@ function checkRun(value: Node, text: string, add: Add): void {
       ? 'a secret into the script file before the shell reads it (where it can be echoed, or break the quoting)'
       : context.startsWith('inputs')
         ? 'a workflow input, which whoever runs the workflow chooses, into the script before the shell reads it (script injection)'
-        : 'event data, which whoever opens the issue or pull request controls, into the script before the shell reads it (script injection)';
+        : context.includes('head_ref')
+          ? "the pull request's branch name, which whoever opens it chooses, into the script before the shell reads it (script injection)"
+          : 'event data, which whoever opens the issue or pull request controls, into the script before the shell reads it (script injection)';
     add(
       value.range[0] + (match.index ?? 0),
       'run-expression',

@@ -145,6 +145,18 @@ describe('run-expression', () => {
     ]);
     expect(found[0]?.message).toMatch(/a workflow input, which whoever runs the workflow chooses/);
   });
+  test('all secrets at once, and the branch name of a pull request', async () => {
+    const text = workflow({
+      steps: '      - run: echo ${{ toJSON(secrets) }} ${{ github.head_ref }}',
+    });
+    const found = (await findings(text)).filter((f) => f.rule === 'run-expression');
+    expect(found.map((f) => f.message.split(' inside')[0])).toEqual([
+      '`${{ toJSON(secrets) }}`',
+      '`${{ github.head_ref }}`',
+    ]);
+    expect(found[0]?.message).toMatch(/pastes a secret/);
+    expect(found[1]?.message).toMatch(/the pull request's branch name/);
+  });
 });
 
 describe('pull-request-target', () => {
