@@ -59,9 +59,21 @@ const { observations, skipped } = readObservationsFile(process.env.LIVE_OBSERVAT
 const { differences, unexpected } = compare(observations, loadExpectations());
 const report: FidelityReport = {
   generatedAt: new Date().toISOString(),
+  // Which kind of service answered, not its address: the account identifier is a secret of the workflow, and
+  // the report is uploaded as an artifact, which GitHub does not mask.
   target: {
-    snowflake: config.snowflakeUrl ?? `https://${config.account}.snowflakecomputing.com`,
-    github: config.githubApiUrl,
+    snowflake:
+      process.env.LIVE_USE_EMULATORS === '1'
+        ? 'emulator'
+        : config.snowflakeUrl
+          ? 'custom snowflake-url'
+          : 'account at snowflakecomputing.com',
+    github:
+      process.env.LIVE_USE_EMULATORS === '1'
+        ? 'emulator'
+        : config.githubApiUrl === 'https://api.github.com'
+          ? 'api.github.com'
+          : 'custom API URL',
   },
   observations,
   differences,

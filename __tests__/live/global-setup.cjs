@@ -15,16 +15,8 @@ const { join } = require('node:path');
 const setupLeakLedger = require('../harness/leak-ledger-setup.cjs');
 
 const ROOT = join(__dirname, '..', '..');
-// Keep in step with REQUIRED_VARIABLES in env.ts.
-const REQUIRED = [
-  'LIVE_SNOWFLAKE_ACCOUNT',
-  'LIVE_SNOWFLAKE_ADMIN_USER',
-  'LIVE_SNOWFLAKE_ADMIN_PRIVATE_KEY',
-  'LIVE_SNOWFLAKE_ADMIN_ROLE',
-  'LIVE_GITHUB_TOKEN',
-  'LIVE_GITHUB_REPOSITORY',
-  'LIVE_GITHUB_ENVIRONMENT',
-];
+// The same list as env.ts's REQUIRED_VARIABLES.
+const REQUIRED = require('./required-variables.json');
 
 function missing() {
   return REQUIRED.filter((name) =>
