@@ -11,9 +11,7 @@
  *      (no findings), then verify again after a grant was revoked by hand (one finding, the step fails).
  * For each run it prints the log, the outputs and the job summary.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { type ActionRun, REPO_ROOT } from '../__tests__/harness/run-action.js';
+import type { ActionRun } from '../__tests__/harness/run-action.js';
 import { findLeaks } from '../__tests__/harness/leak-scan.js';
 import { SERVICE_USER, World, newKey } from '../__tests__/harness/world.js';
 
@@ -83,22 +81,7 @@ try {
     first: await world.login(SERVICE_USER, firstKey.pem),
   };
 
-  await world.sf.sql('GRANT ROLE ACCOUNTADMIN TO USER KEY_ROTATOR');
-  const files = {
-    'snowflake/segment.yml': readFileSync(join(REPO_ROOT, 'examples', 'segment-reverse-etl.yml'), 'utf8'),
-  };
-  const specInputs = (mode: string): Record<string, string | undefined> =>
-    world.rotateInputs(adminKey, {
-      mode,
-      role: 'ACCOUNTADMIN',
-      spec: 'snowflake/segment.yml',
-      'target-user': undefined,
-      'secret-name': undefined,
-      ...(mode === 'setup'
-        ? // The user's network policy admits Segment's addresses, not this runner's: no proof login.
-          { 'verify-login': 'false' }
-        : { 'github-token': undefined }),
-    });
+  const { files, inputs: specInputs } = await world.segmentSpec(adminKey);
   const applied = await world.run(specInputs('setup'), { files });
   show("4. Setup from Segment's access spec", applied, world);
   const verified = await world.run(specInputs('verify'), { files });

@@ -167,22 +167,7 @@ try {
     open: true,
   });
 
-  await world.sf.sql('GRANT ROLE ACCOUNTADMIN TO USER KEY_ROTATOR');
-  const files = {
-    'snowflake/segment.yml': readFileSync(join(REPO_ROOT, 'examples', 'segment-reverse-etl.yml'), 'utf8'),
-  };
-  const specInputs = (mode: string): Record<string, string | undefined> =>
-    world.rotateInputs(adminKey, {
-      mode,
-      role: 'ACCOUNTADMIN',
-      spec: 'snowflake/segment.yml',
-      'target-user': undefined,
-      'secret-name': undefined,
-      ...(mode === 'setup'
-        ? // The user's network policy admits Segment's addresses, not this runner's: no proof login.
-          { 'verify-login': 'false' }
-        : { 'github-token': undefined }),
-    });
+  const { files, inputs: specInputs } = await world.segmentSpec(adminKey);
   const applied = await world.run(specInputs('setup'), { files });
   runs.push({
     name: 'setup',

@@ -1,10 +1,12 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import snowflake from 'snowflake-sdk';
 import { GitHubControl } from '../emulators/github/control.js';
 import { type GitHubEmulator, startGitHubEmulator } from '../emulators/github/server.js';
 import { SnowflakeControl } from '../emulators/snowflake/control.js';
 import { type SnowflakeEmulator, startSnowflakeEmulator } from '../emulators/snowflake/server.js';
-import { type ActionRun, type RunOptions, runAction } from './run-action.js';
+import { type ActionRun, REPO_ROOT, type RunOptions, runAction } from './run-action.js';
 
 /**
  * Both emulators, provisioned the way a platform team sets up rotation: an admin user KEY_ROTATOR whose role
@@ -111,6 +113,33 @@ export class World {
       'github-token': WRITER_TOKEN,
       'secret-name': 'SNOWFLAKE_PRIVATE_KEY',
       ...overrides,
+    };
+  }
+
+  /**
+   * Segment's access spec (examples/segment-reverse-etl.yml) applied by KEY_ROTATOR as ACCOUNTADMIN (granted
+   * here): the workspace files of a run, and the inputs of `setup` or `verify` of it.
+   */
+  async segmentSpec(adminKey: TestKey): Promise<{
+    files: Record<string, string>;
+    inputs: (mode: 'setup' | 'verify') => Record<string, string | undefined>;
+  }> {
+    await this.sf.sql(`GRANT ROLE ACCOUNTADMIN TO USER ${ADMIN}`);
+    const path = 'snowflake/segment.yml';
+    return {
+      files: { [path]: readFileSync(join(REPO_ROOT, 'examples', 'segment-reverse-etl.yml'), 'utf8') },
+      inputs: (mode) =>
+        this.rotateInputs(adminKey, {
+          mode,
+          role: 'ACCOUNTADMIN',
+          spec: path,
+          'target-user': undefined,
+          'secret-name': undefined,
+          ...(mode === 'setup'
+            ? // The user's network policy admits Segment's addresses, not this runner's: no proof login.
+              { 'verify-login': 'false' }
+            : { 'github-token': undefined }),
+        }),
     };
   }
 
