@@ -151,6 +151,20 @@ test('a token without Secrets: write is refused at the write, and Snowflake is r
   expect(desc.RSA_PUBLIC_KEY_2).toBe('null');
   expect(desc.RSA_PUBLIC_KEY_FP).toBe(fingerprintOf(firstKey.publicBody));
   expect(await world.gh.secrets()).toEqual([]);
+  // The log as the Actions UI groups it: one closed group per phase, the failure after the last one, titled.
+  const structure = run.stdout
+    .split('\n')
+    .filter((line) => /^::(group|endgroup|error)/.test(line))
+    .map((line) => line.replace(/::Step (\S+) failed:.*/, '::Step $1 failed'));
+  expect(structure).toEqual([
+    '::group::Read SVC_LOADER and choose the slot for the new key',
+    '::endgroup::',
+    '::group::Put a new key in RSA_PUBLIC_KEY_2 of SVC_LOADER and prove it',
+    '::endgroup::',
+    '::group::Store the private key of SVC_LOADER (repository:acme/app:SNOWFLAKE_PRIVATE_KEY)',
+    '::endgroup::',
+    '::error title=Snowflake key rotation failed::Step store-secret failed',
+  ]);
   expectNoLeaks(run, world.secrets);
 });
 
@@ -204,6 +218,29 @@ test('the admin key in use is never the one the error or the log shows', async (
       's',
     ),
   );
+  expectNoLeaks(run, world.secrets);
+});
+
+test("a refused login while the key and the GitHub public key are fetched alongside it: one error, the login's", async () => {
+  // Key generation and GitHub's public-key request start before the login; when the login fails, the run
+  // reports the login alone, whatever the GitHub request answered (here 401), and exits cleanly.
+  const wrongKey = newKey();
+  world.secrets['wrong admin key'] = wrongKey.pem;
+  world.secrets['unknown token'] = 'ghs_unknown0123456789abcdefghijklmnopq';
+  const run = await world.run(
+    world.rotateInputs(wrongKey, {
+      'current-private-key': firstKey.pem,
+      'github-token': 'ghs_unknown0123456789abcdefghijklmnopq',
+    }),
+  );
+  expect(run.exitCode).toBe(1);
+  expect(run.errors).toEqual([expect.stringMatching(/^Step login failed: .*390144/s)]);
+  expect(run.stderr).not.toMatch(/Unhandled|UnhandledPromiseRejection|\bat .*\.js:\d+/);
+  expect((await world.gh.log()).map((entry) => `${entry.method} ${entry.path} ${entry.status}`)).toEqual([
+    'GET /repos/acme/app/actions/secrets/public-key 401',
+  ]);
+  expect(run.outputs.changed).toBe('false');
+  expect((await world.describe(SERVICE_USER)).RSA_PUBLIC_KEY_2).toBe('null');
   expectNoLeaks(run, world.secrets);
 });
 
