@@ -33,8 +33,32 @@ export interface ParsedPrivateKey {
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
+const newRsaKey = async (bits: number): Promise<KeyObject> =>
+  (await generateKeyPairAsync('rsa', { modulusLength: bits, publicExponent: 0x10001 })).privateKey;
+
+/** A key generation begun at process start (see startEarlyKeyGeneration), until the first key is asked for. */
+let early: { bits: number; key: Promise<KeyObject> } | undefined;
+
+/**
+ * Begins generating the key a run will ask for, at process start: RSA generation takes 100 to 300 ms on
+ * libuv's thread pool, which then runs while the main thread evaluates the bundle (mostly the Snowflake
+ * driver) instead of after it. The raw inputs are only a guess here (they are validated later): a run whose
+ * validated inputs ask for another size, or for no key, leaves this one unused, and it is never printed.
+ */
+export function startEarlyKeyGeneration(env: Readonly<Record<string, string | undefined>>): void {
+  const input = (name: string): string => (env[`INPUT_${name.toUpperCase()}`] ?? '').trim();
+  if (!['rotate', 'setup'].includes(input('mode')) || input('dry-run') === 'true') return;
+  const bits = Number(input('key-bits') || '2048');
+  if (!(KEY_SIZES as readonly number[]).includes(bits)) return;
+  early = { bits, key: newRsaKey(bits) };
+  // Consumed (and its failure reported) by generateRsaKeyPair; a run that never asks must not crash on it.
+  early.key.catch(() => undefined);
+}
+
 export async function generateRsaKeyPair(bits: KeySize, passphrase?: string): Promise<GeneratedKeyPair> {
-  const { privateKey } = await generateKeyPairAsync('rsa', { modulusLength: bits, publicExponent: 0x10001 });
+  const begun = early?.bits === bits ? early.key : undefined;
+  early = undefined;
+  const privateKey = await (begun ?? newRsaKey(bits));
   return {
     privateKeyPem: exportPkcs8(privateKey, passphrase),
     privateKey,

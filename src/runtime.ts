@@ -4,6 +4,10 @@
  */
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startEarlyKeyGeneration } from './keys.js';
+
+// First of all, so that it runs while everything else loads.
+startEarlyKeyGeneration(process.env);
 
 // The SDK probes cloud metadata endpoints (169.254.169.254, metadata.google.internal, AWS STS) at load time
 // to report the platform, which on a runner costs seconds and talks to hosts we never meant to contact.

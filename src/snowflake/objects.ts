@@ -55,8 +55,11 @@ export function createWarehouseStatement(warehouse: WarehouseSpec): string {
       ? [`AUTO_RESUME = ${warehouse.autoResume ? 'TRUE' : 'FALSE'}`]
       : []),
     ...(warehouse.comment ? [`COMMENT = ${quoteString(warehouse.comment)}`] : []),
+    // Snowflake starts a new warehouse running (INITIALLY_SUSPENDED defaults to FALSE) and bills it until it
+    // auto-suspends; nothing has work for it yet, so it starts suspended and resumes on first use.
+    'INITIALLY_SUSPENDED = TRUE',
   ];
-  return `CREATE WAREHOUSE IF NOT EXISTS ${quoteIdentifier(warehouse.name)}${properties.length > 0 ? ` WITH ${properties.join(' ')}` : ''}`;
+  return `CREATE WAREHOUSE IF NOT EXISTS ${quoteIdentifier(warehouse.name)} WITH ${properties.join(' ')}`;
 }
 
 export function createRoleStatement(role: RoleSpec): string {
