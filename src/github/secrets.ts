@@ -76,10 +76,10 @@ export class SecretWriter {
    */
   private client(): Promise<Octokit> {
     this.octokit ??= (async () => {
-      const [{ getOctokit: createOctokit }, { defaults: toolkitDefaults }] = await Promise.all([
-        import('@actions/github'),
-        import('@actions/github/lib/utils'),
-      ]);
+      // One after the other: the two share modules, and Jest's ESM loader fails on overlapping imports in
+      // flight together ("request for './context.js' is not in cache").
+      const { getOctokit: createOctokit } = await import('@actions/github');
+      const { defaults: toolkitDefaults } = await import('@actions/github/lib/utils');
       // Octokit's own retry plugin is not loaded by getOctokit; retries are ours (below), so they are bounded.
       // Octokit has no timeout of its own: a request that never answers would hold the job until the runner
       // kills it. Each request gets a deadline; an aborted one is a network failure, retried like a reset.
