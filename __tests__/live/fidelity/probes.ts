@@ -259,20 +259,13 @@ export async function probeSnowflake(ctx: ProbeContext): Promise<Observations> {
   await admin.sql(`ALTER USER ${quote(user)} UNSET NETWORK_POLICY`);
 
   // Refusals, as the admin and as a user with a role that owns nothing.
-  o['snowflake.error.desc-user-unknown'] = refusalShape(
-    await admin.refusal(`DESC USER ${quote(`${prefix}MISSING`)}`),
-    prefix,
-    config.account,
-  );
-  o['snowflake.error.create-user-exists'] = refusalShape(
-    await admin.refusal(`CREATE USER ${quote(user)}`),
-    prefix,
-    config.account,
-  );
-  o['snowflake.error.show-grants-unknown-role'] = refusalShape(
-    await admin.refusal(`SHOW GRANTS TO ROLE ${quote(`${prefix}MISSING_ROLE`)}`),
-    prefix,
-    config.account,
+  const refused = async (session: { refusal: (sql: string) => Promise<SqlError> }, sql: string) =>
+    refusalShape(await session.refusal(sql), prefix, config.account);
+  o['snowflake.error.desc-user-unknown'] = await refused(admin, `DESC USER ${quote(`${prefix}MISSING`)}`);
+  o['snowflake.error.create-user-exists'] = await refused(admin, `CREATE USER ${quote(user)}`);
+  o['snowflake.error.show-grants-unknown-role'] = await refused(
+    admin,
+    `SHOW GRANTS TO ROLE ${quote(`${prefix}MISSING_ROLE`)}`,
   );
   await admin.sql(`CREATE ROLE ${quote(lowRole)}`);
   await admin.sql(
@@ -281,21 +274,12 @@ export async function probeSnowflake(ctx: ProbeContext): Promise<Observations> {
   await admin.sql(`GRANT ROLE ${quote(lowRole)} TO USER ${quote(low)}`);
   const lowSession = await login(config, { user: low, privateKey: lowKey.pem, role: lowRole });
   try {
-    o['snowflake.error.desc-user-not-owned'] = refusalShape(
-      await lowSession.refusal(`DESC USER ${quote(user)}`),
-      prefix,
-      config.account,
+    o['snowflake.error.desc-user-not-owned'] = await refused(lowSession, `DESC USER ${quote(user)}`);
+    o['snowflake.error.alter-user-not-owned'] = await refused(
+      lowSession,
+      `ALTER USER ${quote(user)} SET RSA_PUBLIC_KEY_2 = '${lowKey.publicBody}'`,
     );
-    o['snowflake.error.alter-user-not-owned'] = refusalShape(
-      await lowSession.refusal(`ALTER USER ${quote(user)} SET RSA_PUBLIC_KEY_2 = '${lowKey.publicBody}'`),
-      prefix,
-      config.account,
-    );
-    o['snowflake.error.use-role-not-granted'] = refusalShape(
-      await lowSession.refusal(`USE ROLE ${quote(role)}`),
-      prefix,
-      config.account,
-    );
+    o['snowflake.error.use-role-not-granted'] = await refused(lowSession, `USE ROLE ${quote(role)}`);
     o['snowflake.self.desc-own-user'] =
       (await descUser(lowSession, low)).get('RSA_PUBLIC_KEY_FP') === lowKey.fingerprint;
   } finally {
