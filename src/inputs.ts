@@ -6,9 +6,8 @@ import type { Destination, GitHubSettings } from './github/destinations.js';
 import type { ProxySettings } from './snowflake/connection.js';
 import { describeCharacter, resolveIdentifier, resolveQualifiedName } from './snowflake/identifiers.js';
 import type { SnowflakeSecretName } from './snowflake/secrets.js';
+import { readWorkspaceFile } from './workspace.js';
 import { type AccessSpec, MAX_SPEC_BYTES, SpecError, keyDestinations } from './spec/model.js';
-import { readFileSync, statSync } from 'node:fs';
-import { isAbsolute as isAbsolutePath, relative as relativePath, resolve as resolvePath } from 'node:path';
 
 export type { Destination, GitHubSettings, ProxySettings };
 
@@ -398,34 +397,15 @@ function readSpec(inputs: Inputs, source: InputSource, parseSpec?: SpecParser): 
   if (path === undefined) return undefined;
   if (!parseSpec) throw new Error("readConfig needs the spec parser when the input 'spec' is set");
   const workspace = source.env.GITHUB_WORKSPACE || process.cwd();
-  const file = resolvePath(workspace, path);
   // Only files of the repository: an error about a spec quotes it, so it must not be any file on the runner.
-  if (relativePath(workspace, file).startsWith('..') || isAbsolutePath(relativePath(workspace, file))) {
-    throw inputError(
-      'spec',
-      `names ${path}, which is outside the workspace`,
-      'Give a path inside the repository, e.g. snowflake/access.yml',
-    );
-  }
-  let text: string;
-  try {
-    if (statSync(file).size > MAX_SPEC_BYTES) {
-      throw inputError(
-        'spec',
-        `names ${path}, which is larger than ${MAX_SPEC_BYTES} bytes`,
-        'An access spec is a short YAML file',
-      );
-    }
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    if (error instanceof ActionError) throw error;
-    throw inputError(
-      'spec',
-      `names ${path}, which cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+  const file = readWorkspaceFile(workspace, path, {
+    input: 'spec',
+    maxBytes: MAX_SPEC_BYTES,
+    sizeAdvice: 'An access spec is a short YAML file',
+    readAdvice:
       'Give the path of the spec relative to the repository root, and check out the repository first (actions/checkout)',
-    );
-  }
-  return parseSpec(text, relativePath(workspace, file) || path);
+  });
+  return parseSpec(file.text, file.path);
 }
 
 function readKeyInstall(inputs: Inputs, source: InputSource, withDestinations = true): KeyInstallConfig {

@@ -27,6 +27,11 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   /** Files to place in the workspace before the run (path relative to the workspace -> content). */
   files?: Record<string, string>;
+  /**
+   * Shapes the workspace after `files` are placed and before the run: what plain files cannot express (symbolic
+   * links, named pipes, directories). What it makes is not scanned unless it is a regular file.
+   */
+  prepareWorkspace?: (workspace: string) => Promise<void>;
   /** The node binary; E2E_NODE selects another one (CI runs the suite again on Node 24). */
   node?: string;
   /** The script to run instead of dist/index.js (the leak scan's own test uses this). */
@@ -110,6 +115,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
       await mkdir(dirname(join(workspace, path)), { recursive: true });
       await writeFile(join(workspace, path), content);
     }
+    await options.prepareWorkspace?.(workspace);
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       // Not the developer's home: whatever a library caches there (~/.snowflake, ~/.cache) is scanned.

@@ -131,6 +131,20 @@ export function loadSpec(text: string, file: string): AccessSpec {
     ]);
   }
 
+  // Messages below quote the file's fields and values. A mapping without `version` is some other YAML file of
+  // the repository (a workflow, a config with credentials in it): say only that it is not a spec.
+  if (!doc.contents.items.some((pair) => isScalar(pair.key) && pair.key.value === 'version')) {
+    throw new SpecError([
+      {
+        file,
+        line: 1,
+        path: '(root)',
+        message:
+          "'version' is required at the top level: without it the file is not read as an access spec, and nothing else in it is checked or quoted. Check that 'spec' names the access spec, and start it with `version: 1`",
+      },
+    ]);
+  }
+
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
