@@ -7,7 +7,9 @@
  *   2. the same rotation again at once: refused by the grace period, nothing changes;
  *   3. a rotation passing the key now in the secret, the grace period waived (on a schedule it comes days
  *      later): succeeds, replacing the two-day-old key;
- *   4. setup from Segment's access spec (examples/segment-reverse-etl.yml), then verify of the same spec
+ *   4. setup from Segment's access spec (examples/segment-reverse-etl.yml) as written: refused, since the
+ *      secret its key block names holds the key of the user rotated above; nothing changes;
+ *   5. the same setup with Segment's key stored under its own secret name, then verify of the same spec
  *      (no findings), then verify again after a grant was revoked by hand (one finding, the step fails).
  * For each run it prints the log, the outputs and the job summary.
  */
@@ -72,7 +74,7 @@ try {
     world.rotateInputs(adminKey, { 'current-private-key': stored, 'grace-period': '0s' }),
   );
   show('3. Next rotation, passing the key now stored in the secret (grace-period: 0s)', third, world);
-  // Read now: Segment's spec below stores its own user's key under the same secret name.
+  // Read now: Segment's spec below names the same secret for its own user's key.
   const desc = await world.describe(SERVICE_USER);
   const holder = (await world.secretValue('SNOWFLAKE_PRIVATE_KEY')) ?? '';
   const logins = {
@@ -81,15 +83,22 @@ try {
     first: await world.login(SERVICE_USER, firstKey.pem),
   };
 
-  const { files, inputs: specInputs } = await world.segmentSpec(adminKey);
+  const sameSecret = await world.segmentSpec(adminKey);
+  const refused = await world.run(sameSecret.inputs('setup'), { files: sameSecret.files });
+  show(
+    `4. Setup from Segment's access spec as written: its key block names SNOWFLAKE_PRIVATE_KEY, which holds ${SERVICE_USER}'s key, so setup refuses and changes nothing`,
+    refused,
+    world,
+  );
+  const { files, inputs: specInputs } = await world.segmentSpec(adminKey, 'SEGMENT_PRIVATE_KEY');
   const applied = await world.run(specInputs('setup'), { files });
-  show("4. Setup from Segment's access spec", applied, world);
+  show("5. Setup from Segment's access spec, its key stored as SEGMENT_PRIVATE_KEY", applied, world);
   const verified = await world.run(specInputs('verify'), { files });
-  show('5. Verify the same spec: no findings', verified, world);
+  show('6. Verify the same spec: no findings', verified, world);
   await world.sf.sql('REVOKE CREATE SCHEMA ON DATABASE SEGMENT_REVERSE_ETL FROM ROLE SEGMENT_REVERSE_ETL');
   const drifted = await world.run(specInputs('verify'), { files });
   show(
-    '6. Verify after someone revoked a grant by hand: the finding, on the spec line, with its fix',
+    '7. Verify after someone revoked a grant by hand: the finding, on the spec line, with its fix',
     drifted,
     world,
   );
@@ -107,6 +116,7 @@ try {
     again.exitCode !== 0,
     third.exitCode === 0,
     logins.holder === 'ok' && logins.previous === 'ok' && logins.first !== 'ok',
+    refused.exitCode !== 0 && refused.outputs.changed === 'false',
     applied.exitCode === 0,
     verified.exitCode === 0 && verified.outputs.drift === '0',
     drifted.exitCode !== 0 && drifted.outputs.drift === '1',

@@ -167,7 +167,8 @@ try {
     open: true,
   });
 
-  const { files, inputs: specInputs } = await world.segmentSpec(adminKey);
+  // The rotation above stored SVC_LOADER's key in SNOWFLAKE_PRIVATE_KEY: Segment's key goes under its own name.
+  const { files, inputs: specInputs } = await world.segmentSpec(adminKey, 'SEGMENT_PRIVATE_KEY');
   const applied = await world.run(specInputs('setup'), { files });
   runs.push({
     name: 'setup',

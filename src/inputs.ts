@@ -61,13 +61,17 @@ export interface KeyInstallConfig {
   fingerprintVariable?: string;
   /** A Snowflake SECRET (GENERIC_STRING) that also receives the private key. */
   snowflakeSecret?: SnowflakeSecretName;
+  /**
+   * Proceed past refusals that protect keys this run cannot see: a destination holding a value this action
+   * did not store for this user, and (rotate) the grace period and the unknown slot.
+   */
+  force: boolean;
 }
 
 export interface RotateConfig extends CommonConfig, KeyInstallConfig {
   mode: 'rotate';
   currentPrivateKey?: ParsedPrivateKey;
   gracePeriodMs: number;
-  force: boolean;
   retirePrevious: boolean;
 }
 
@@ -207,13 +211,12 @@ function readRotateConfig(inputs: Inputs, source: InputSource): RotateConfig {
     ...keyInstall,
     currentPrivateKey,
     gracePeriodMs: inputs.duration('grace-period', '1h'),
-    force: inputs.boolean('force', false),
     retirePrevious,
   };
 }
 
 /** Inputs that belong to `rotate` only: given to `setup`, ignoring them would surprise. */
-const ROTATE_ONLY_INPUTS = ['current-private-key', 'retire-previous', 'force'];
+const ROTATE_ONLY_INPUTS = ['current-private-key', 'retire-previous'];
 
 function readSetupConfig(inputs: Inputs, source: InputSource, parseSpec?: SpecParser): SetupConfig {
   for (const name of ROTATE_ONLY_INPUTS) {
@@ -417,6 +420,7 @@ function readKeyInstall(inputs: Inputs, source: InputSource, withDestinations = 
     destinations: withDestinations ? readDestinations(inputs, source) : [],
     fingerprintVariable: optionalName(inputs, 'fingerprint-variable'),
     snowflakeSecret: withDestinations ? readSnowflakeSecret(inputs) : undefined,
+    force: inputs.boolean('force', false),
   };
 }
 

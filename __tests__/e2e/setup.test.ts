@@ -108,7 +108,6 @@ test("rotate's own inputs are refused for setup", async () => {
   for (const [input, value] of [
     ['current-private-key', adminKey.pem],
     ['retire-previous', 'true'],
-    ['force', 'true'],
   ] as const) {
     const run = await world.run(setupInputs({ [input]: value }));
     expect(run.exitCode).toBe(1);

@@ -120,14 +120,23 @@ export class World {
    * Segment's access spec (examples/segment-reverse-etl.yml) applied by KEY_ROTATOR as ACCOUNTADMIN (granted
    * here): the workspace files of a run, and the inputs of `setup` or `verify` of it.
    */
-  async segmentSpec(adminKey: TestKey): Promise<{
+  async segmentSpec(
+    adminKey: TestKey,
+    /** The secret its key block names, instead of the example's SNOWFLAKE_PRIVATE_KEY. */
+    secretName?: string,
+  ): Promise<{
     files: Record<string, string>;
     inputs: (mode: 'setup' | 'verify') => Record<string, string | undefined>;
   }> {
     await this.sf.sql(`GRANT ROLE ACCOUNTADMIN TO USER ${ADMIN}`);
     const path = 'snowflake/segment.yml';
     return {
-      files: { [path]: readFileSync(join(REPO_ROOT, 'examples', 'segment-reverse-etl.yml'), 'utf8') },
+      files: {
+        [path]: readFileSync(join(REPO_ROOT, 'examples', 'segment-reverse-etl.yml'), 'utf8').replace(
+          'name: SNOWFLAKE_PRIVATE_KEY',
+          `name: ${secretName ?? 'SNOWFLAKE_PRIVATE_KEY'}`,
+        ),
+      },
       inputs: (mode) =>
         this.rotateInputs(adminKey, {
           mode,

@@ -179,6 +179,27 @@ export class SecretWriter {
     return 'created';
   }
 
+  /** The value of the Actions variable `name` beside the destination's secret, or undefined when there is none. */
+  async readVariable(destination: Destination, name: string): Promise<string | undefined> {
+    try {
+      const response = await this.call(
+        `read the variable ${name}`,
+        destination,
+        async () =>
+          (await this.client()).request(`GET ${collectionPath(destination, 'variables')}/{name}`, {
+            name,
+            headers: API_VERSION_HEADER,
+          }),
+        undefined,
+        'variable',
+      );
+      return String((response.data as { value?: unknown }).value ?? '');
+    } catch (error) {
+      if ((error as ActionError).code === '404') return undefined;
+      throw error;
+    }
+  }
+
   /** The secret's metadata (never its value), or undefined when it does not exist. */
   async metadata(destination: Destination): Promise<SecretMetadata | undefined> {
     try {

@@ -23,6 +23,7 @@ import {
   setKeySlot,
 } from '../snowflake/users.js';
 import type { Compensation, StepRunner } from '../steps.js';
+import { type StoredKeyCheck, checkStoredKeys } from './stored-keys.js';
 
 /**
  * Putting a new key pair on a user, shared by `rotate` and `setup`: generate it (masked at once) while the
@@ -87,6 +88,8 @@ export interface KeyInstallation {
   /** A key that must still be registered after the change (the key in use), if any. */
   keep?: KeySlot;
   record: KeyRecord;
+  /** Another user holding a fingerprint, among those the mode reads (the spec's users, for setup). */
+  findHolder?: (fingerprint: string) => Promise<string | undefined>;
 }
 
 /**
@@ -132,13 +135,14 @@ export async function installKey(
       return { result: generated, note: `${config.keyBits}-bit RSA key ${generated.fingerprint}` };
     }),
     runner.step('prepare-destinations', async () => {
-      const [list] = await Promise.all([
+      const [list, stored] = await Promise.all([
         work.gitHubDestinations,
+        checkStoredKeys(storedKeyCheck(install), deps.secretWriter, deps.warn),
         config.snowflakeSecret ? checkSnowflakeSecret(session, config.snowflakeSecret) : undefined,
       ]);
       return {
         result: list,
-        note: `public keys fetched for ${list.length} destination(s)${config.snowflakeSecret ? `; ${describeSnowflakeSecret(config.snowflakeSecret)} is a GENERIC_STRING secret` : ''}`,
+        note: `public keys fetched for ${list.length} destination(s); ${stored}${config.snowflakeSecret ? `; ${describeSnowflakeSecret(config.snowflakeSecret)} is a GENERIC_STRING secret` : ''}`,
       };
     }),
   ]);
@@ -340,6 +344,24 @@ export async function installKey(
     });
   }
   return newKey;
+}
+
+/** What checkStoredKeys needs to know of an installation: the user's keys as read, and whether it has any. */
+export function storedKeyCheck(
+  install: Omit<KeyInstallation, 'runner' | 'session' | 'record'>,
+): StoredKeyCheck {
+  const userKeys = Object.values(install.target.slots).flatMap((held) =>
+    held.fingerprint ? [held.fingerprint] : [],
+  );
+  return {
+    user: install.target.name,
+    userKeys,
+    firstKey: userKeys.length === 0,
+    destinations: install.config.destinations,
+    fingerprintVariable: install.config.fingerprintVariable,
+    force: install.config.force,
+    findHolder: install.findHolder,
+  };
 }
 
 /** The connection's view of the configured login. */

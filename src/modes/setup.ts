@@ -39,6 +39,7 @@ import {
   inSession,
   installKey,
 } from './key-install.js';
+import { checkStoredKeys } from './stored-keys.js';
 
 /** A statement of the plan: what it does, the SQL (no values that are secret), what the role needs for it. */
 export interface PlannedStatement {
@@ -134,6 +135,33 @@ export async function setup(config: SetupConfig, deps: ModeDependencies): Promis
     for (const key of result.keys.filter((k) => k.result === 'already-set')) {
       deps.log(`${key.user} already has a key: left alone (rotate it with mode: rotate)`);
     }
+    const findHolder = holderAmong(opened, config.spec?.users.map((u) => u.name) ?? []);
+    // Before the first statement: a destination that holds another user's key stops setup with nothing done.
+    // (With force, installKey's own check warns instead, once.)
+    const firstKeys = plan.keys.filter((key) => key.hasKey === false);
+    if (firstKeys.length > 0 && !config.force) {
+      await runner.step('check-destinations', async () => {
+        const notes = await Promise.all(
+          firstKeys.map(async (key) => {
+            const note = await checkStoredKeys(
+              {
+                user: key.user,
+                userKeys: [],
+                firstKey: true,
+                destinations: key.destinations,
+                fingerprintVariable: config.fingerprintVariable,
+                force: false,
+                findHolder,
+              },
+              deps.secretWriter,
+              deps.warn,
+            );
+            return `${key.user}: ${note}`;
+          }),
+        );
+        return { result: undefined, note: notes.join('; ') };
+      });
+    }
     if (config.dryRun) return result;
 
     await applyStatements(runner, opened, plan.before, result, deps);
@@ -171,6 +199,7 @@ export async function setup(config: SetupConfig, deps: ModeDependencies): Promis
           slot: 'RSA_PUBLIC_KEY',
           replaced: target.slots.RSA_PUBLIC_KEY,
           record,
+          findHolder,
         });
         planned.result = 'installed';
         planned.fingerprint = record.fingerprint;
@@ -412,6 +441,20 @@ function describePlan(plan: Plan, keys: PlannedKey[], dryRun: boolean): string {
     ...(secrets.length > 0 ? [`Then store ${secrets.join(', ')}`] : []),
     ...(dryRun ? ['Dry run: nothing will be changed'] : []),
   ].join('. ');
+}
+
+/** Which of `users` holds a key with a given fingerprint (those the role may read), for naming it in a refusal. */
+function holderAmong(
+  session: SnowflakeSession,
+  users: readonly string[],
+): (fingerprint: string) => Promise<string | undefined> {
+  return async (fingerprint) => {
+    for (const user of users) {
+      const state = await describeIfReadable(session, user).catch(() => undefined);
+      if (state && Object.values(state.slots).some((held) => held.fingerprint === fingerprint)) return user;
+    }
+    return undefined;
+  };
 }
 
 /** DESC USER, or undefined when the role may not read the user (owned by a role it does not have). */
