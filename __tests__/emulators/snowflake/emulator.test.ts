@@ -1655,3 +1655,71 @@ describe('what an access spec applies: SHOW PARAMETERS, one-statement CREATE USE
     ]);
   });
 });
+
+describe('IS_ROLE_IN_SESSION and how DESC SECRET spells a generic string', () => {
+  beforeAll(async () => {
+    await control.sql(`CREATE USER roles_user TYPE = SERVICE RSA_PUBLIC_KEY = '${keyC.publicBody}'`);
+    for (const role of ['roles_outer', 'roles_inner', 'roles_apart', '"roles_lower"']) {
+      await control.sql(`CREATE ROLE ${role}`);
+    }
+    await control.sql('GRANT ROLE roles_inner TO ROLE roles_outer');
+    await control.sql('GRANT ROLE "roles_lower" TO ROLE roles_inner');
+    await control.sql('GRANT ROLE roles_outer TO USER roles_user');
+    await control.sql('GRANT ROLE roles_apart TO USER roles_user');
+  });
+
+  it('is true for the primary role and every role it inherits, by the name as stored; false otherwise', async () => {
+    const session = await login('roles_user', keyC, { role: 'ROLES_OUTER' });
+    const rows = await session.query(
+      "SELECT IS_ROLE_IN_SESSION('ROLES_OUTER') AS own, IS_ROLE_IN_SESSION('ROLES_INNER') AS inherited, IS_ROLE_IN_SESSION('roles_lower') AS lower_case, IS_ROLE_IN_SESSION('PUBLIC') AS public_role, IS_ROLE_IN_SESSION('ROLES_APART') AS granted_not_active, IS_ROLE_IN_SESSION('roles_inner') AS wrong_case, IS_ROLE_IN_SESSION('NO_SUCH_ROLE') AS missing",
+    );
+    expect(rows).toEqual([
+      {
+        OWN: true,
+        INHERITED: true,
+        LOWER_CASE: true,
+        PUBLIC_ROLE: true,
+        GRANTED_NOT_ACTIVE: false,
+        WRONG_CASE: false,
+        MISSING: false,
+      },
+    ]);
+    // An unaliased column is named after its text, upper-cased.
+    expect(Object.keys((await session.query("SELECT IS_ROLE_IN_SESSION('ROLES_INNER')"))[0]!)).toEqual([
+      "IS_ROLE_IN_SESSION('ROLES_INNER')",
+    ]);
+    const noArgument = await failure(session.query('SELECT IS_ROLE_IN_SESSION()'));
+    expect([noArgument.code, noArgument.sqlState]).toEqual(['001044', '42P13']);
+    const niladicWithArgument = await failure(session.query("SELECT CURRENT_ROLE('x')"));
+    expect(niladicWithArgument.message).toBe(
+      "SQL compilation error:\nInvalid argument types for function 'CURRENT_ROLE': (VARCHAR(1))",
+    );
+    await session.close();
+  });
+
+  it.each([
+    [undefined, 'GENERIC_STRING'],
+    ['GENERIC_STRING', 'GENERIC_STRING'],
+    ['GENERIC', 'GENERIC'],
+  ] as const)(
+    'with descSecretGenericType %s, DESC SECRET says %s; SHOW SECRETS and PASSWORD secrets are unaffected',
+    async (option, spelled) => {
+      const other = await startSnowflakeEmulator({ descSecretGenericType: option });
+      try {
+        const admin = new SnowflakeControl(other.url);
+        await admin.sql('CREATE DATABASE spell_db');
+        await admin.sql('CREATE SCHEMA spell_db.keys');
+        await admin.sql("CREATE SECRET spell_db.keys.k TYPE = GENERIC_STRING SECRET_STRING = ''");
+        await admin.sql("CREATE SECRET spell_db.keys.p TYPE = PASSWORD USERNAME = 'u' PASSWORD = 'p'");
+        expect((await admin.sql('DESC SECRET spell_db.keys.k'))[0]?.secret_type).toBe(spelled);
+        expect((await admin.sql('DESC SECRET spell_db.keys.p'))[0]?.secret_type).toBe('PASSWORD');
+        expect((await admin.sql('SHOW SECRETS IN SCHEMA spell_db.keys')).map((s) => s.secret_type)).toEqual([
+          'GENERIC_STRING',
+          'PASSWORD',
+        ]);
+      } finally {
+        await other.close();
+      }
+    },
+  );
+});

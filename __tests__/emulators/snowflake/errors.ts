@@ -100,3 +100,16 @@ export function syntaxError(line: number, position: number, near: string): SfErr
 export function invalidValue(message: string): SfError {
   return new SfError('001008', '22023', `SQL compilation error:\n${message}`);
 }
+
+/**
+ * 001044 / 42P13: a function called with arguments it does not take (`Invalid argument types for function 'F':
+ * (VARCHAR(3))`, the shape of live messages quoted in public reports; the exact text is not confirmed: README).
+ */
+export function invalidArguments(name: string, args: string[]): SfError {
+  const types = args.map((a) => `VARCHAR(${a.length})`).join(', ');
+  return new SfError(
+    '001044',
+    '42P13',
+    `SQL compilation error:\nInvalid argument types for function '${name}': (${types})`,
+  );
+}

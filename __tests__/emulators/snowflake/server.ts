@@ -6,7 +6,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { gunzipSync, inflateSync } from 'node:zlib';
-import { Account, DEFAULT_TIMEZONE, type Cell, type ResultSet, type SessionContext } from './account.js';
+import {
+  Account,
+  type AccountOptions,
+  DEFAULT_TIMEZONE,
+  type Cell,
+  type ResultSet,
+  type SessionContext,
+} from './account.js';
 import { Authenticator, type LoginData, type RegisteredToken } from './auth.js';
 import { normalizeClientIp, parseIpv4 } from './network.js';
 import { SfError } from './errors.js';
@@ -20,6 +27,8 @@ export interface SnowflakeEmulatorOptions {
   oidcIssuers?: { issuer: string; jwksUrl: string }[];
   /** The emulator's clock (stored timestamps such as LAST_SET_TIME); default the wall clock. */
   now?: () => Date;
+  /** How DESC SECRET spells a generic string secret's type (README, "Databases, schemas and secrets"). */
+  descSecretGenericType?: AccountOptions['descSecretGenericType'];
 }
 
 export interface SnowflakeEmulator {
@@ -210,9 +219,9 @@ class Emulator {
   private sessionSeq = 1_000_000_000_000;
   private readonly baseClock: () => Date;
 
-  constructor(accountId: string, now: (() => Date) | undefined) {
+  constructor(accountId: string, now: (() => Date) | undefined, options: AccountOptions = {}) {
     this.baseClock = now ?? (() => new Date());
-    this.account = new Account(accountId, () => this.now());
+    this.account = new Account(accountId, () => this.now(), options);
     this.auth = new Authenticator(this.account);
   }
 
@@ -799,7 +808,9 @@ export async function startSnowflakeEmulator(
   options: SnowflakeEmulatorOptions = {},
 ): Promise<SnowflakeEmulator> {
   const account = options.account ?? 'testorg-testaccount';
-  const emulator = new Emulator(account, options.now);
+  const emulator = new Emulator(account, options.now, {
+    descSecretGenericType: options.descSecretGenericType,
+  });
   for (const { issuer, jwksUrl } of options.oidcIssuers ?? []) emulator.auth.trustIssuer(issuer, jwksUrl);
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {

@@ -56,7 +56,8 @@ export interface Property {
 }
 
 export type Expr =
-  | { kind: 'fn'; name: string }
+  /** A function call; `args` holds its string literal arguments (the only kind of argument modelled). */
+  | { kind: 'fn'; name: string; args?: string[] }
   | { kind: 'string'; value: string }
   | { kind: 'number'; value: string }
   | { kind: 'bool'; value: boolean }
@@ -950,8 +951,20 @@ class Parser {
     }
     if (t.upper === 'NULL') return { expr: { kind: 'null' }, label: 'NULL' };
     if (this.acceptPunct('(')) {
+      // String literal arguments, as IS_ROLE_IN_SESSION('<role>') takes; the column label keeps their text.
+      const args: { value: string; text: string }[] = [];
+      if (this.peek().kind === 'string') {
+        do {
+          const arg = this.next();
+          if (arg.kind !== 'string') return this.fail(arg);
+          args.push({ value: arg.value, text: arg.text });
+        } while (this.acceptPunct(','));
+      }
       this.expectPunct(')');
-      return { expr: { kind: 'fn', name: t.upper }, label: `${t.upper}()` };
+      const label = `${t.upper}(${args.map((a) => a.text.toUpperCase()).join(', ')})`;
+      return args.length === 0
+        ? { expr: { kind: 'fn', name: t.upper }, label }
+        : { expr: { kind: 'fn', name: t.upper, args: args.map((a) => a.value) }, label };
     }
     // Niladic functions that SQL allows without parentheses.
     if (['CURRENT_TIMESTAMP', 'CURRENT_DATE', 'CURRENT_TIME', 'LOCALTIMESTAMP'].includes(t.upper)) {
