@@ -228,7 +228,7 @@ const cases: Case[] = [
     title: 'snowflake-secret, validly quoted, carrying a DROP: read, not found, nothing written',
     inputs: { 'snowflake-secret': `KEYS.PRIVATE."K'; DROP DATABASE KEYS; --"` },
     error: [
-      `Step prepare-destinations failed: Snowflake secret "KEYS"."PRIVATE"."K'; DROP DATABASE KEYS; --" does not exist`,
+      `Step prepare-destinations failed: Input 'snowflake-secret' names Snowflake secret "KEYS"."PRIVATE"."K'; DROP DATABASE KEYS; --", which does not exist, or which the session's role may not see`,
     ],
     snowflake: 'reads',
   },

@@ -11,7 +11,12 @@ import {
   type SnowflakeSession,
   StatementTimeout,
 } from '../snowflake/connection.js';
-import { checkSnowflakeSecret, describeSnowflakeSecret, setSnowflakeSecret } from '../snowflake/secrets.js';
+import {
+  type PreparedSnowflakeSecret,
+  describeSnowflakeSecret,
+  prepareSnowflakeSecret,
+  setSnowflakeSecret,
+} from '../snowflake/secrets.js';
 import {
   type KeySlot,
   SLOTS,
@@ -129,20 +134,29 @@ export async function installKey(
   }
   const work = groundwork ?? beginGroundwork(config, deps);
   // Independent work runs together: generating the key and checking every destination.
-  const [newKey, prepared] = await Promise.all([
+  const [newKey, { gitHub: prepared, snowflake: snowflakeSecret }] = await Promise.all([
     runner.step('generate-key', async () => {
       const generated = await work.newKey;
       return { result: generated, note: `${config.keyBits}-bit RSA key ${generated.fingerprint}` };
     }),
     runner.step('prepare-destinations', async () => {
-      const [list, stored] = await Promise.all([
+      // Everything each write needs is checked here, before the first change (issue 17, item 9): for the
+      // Snowflake secret also whose key it holds (item 7).
+      const [list, stored, secret] = await Promise.all([
         work.gitHubDestinations,
         checkStoredKeys(storedKeyCheck(install), deps.secretWriter, deps.warn),
-        config.snowflakeSecret ? checkSnowflakeSecret(session, config.snowflakeSecret) : undefined,
+        config.snowflakeSecret
+          ? prepareSnowflakeSecret(session, config.snowflakeSecret, {
+              user,
+              registered: SLOTS.flatMap((name) => target.slots[name].fingerprint ?? []),
+              force: config.force,
+            })
+          : undefined,
       ]);
+      if (secret?.forced) deps.warn(`${user}: ${secret.forced}`);
       return {
-        result: list,
-        note: `public keys fetched for ${list.length} destination(s); ${stored}${config.snowflakeSecret ? `; ${describeSnowflakeSecret(config.snowflakeSecret)} is a GENERIC_STRING secret` : ''}`,
+        result: { gitHub: list, snowflake: secret },
+        note: `public keys fetched for ${list.length} destination(s); ${stored}${secret ? `; ${secret.note}` : ''}`,
       };
     }),
   ]);
@@ -257,7 +271,7 @@ export async function installKey(
   await runner.step('store-secret', async () => {
     const stores = [
       ...prepared.map((destination) => gitHubStore(destination, newKey, deps)),
-      ...(config.snowflakeSecret ? [snowflakeStore(session, config.snowflakeSecret, newKey)] : []),
+      ...(snowflakeSecret ? [snowflakeStore(session, snowflakeSecret, user, newKey)] : []),
     ];
     const firstKey = !Object.values(target.slots).some((held) => held.fingerprint);
     const { outcomes, failure } = await storeEverywhere(stores, newKey, slotUndo, {
@@ -503,15 +517,22 @@ function gitHubStore(
 
 function snowflakeStore(
   session: SnowflakeSession,
-  secret: NonNullable<KeyInstallConfig['snowflakeSecret']>,
+  secret: PreparedSnowflakeSecret,
+  user: string,
   newKey: GeneratedKeyPair,
 ): KeyStore {
-  const name = describeSnowflakeSecret(secret);
+  const name = describeSnowflakeSecret(secret.secret);
   return {
     name,
     store: async () => {
       try {
-        await setSnowflakeSecret(session, secret, newKey.privateKeyPem);
+        // The secret's comment records whose key it now holds, for the next run's prepare-destinations.
+        await setSnowflakeSecret(
+          session,
+          secret,
+          { user, fingerprint: newKey.fingerprint },
+          newKey.privateKeyPem,
+        );
       } catch (error) {
         // Snowflake answered with an error: not written. No answer: it may have run.
         const answered =

@@ -16,6 +16,7 @@ import {
   grantRoleStatement,
   readLiveState,
 } from '../snowflake/objects.js';
+import { prepareSnowflakeSecret } from '../snowflake/secrets.js';
 import {
   type UserState,
   createServiceUserStatement,
@@ -216,6 +217,16 @@ export async function setup(config: SetupConfig, deps: ModeDependencies): Promis
 /** Without a spec: the target user, created as a service user when missing, and its first key. */
 async function planTargetUser(session: SnowflakeSession, config: SetupConfig): Promise<Plan> {
   const existing = await describeIfExists(session, config.targetUser);
+  const hasKey = existing !== undefined && Object.values(existing.slots).some((slot) => slot.fingerprint);
+  if (config.snowflakeSecret && !hasKey) {
+    // Now, before CREATE USER: the secret the first key goes to must take it, or nothing changes at all
+    // (installKey checks it again right before the key is set).
+    await prepareSnowflakeSecret(session, config.snowflakeSecret, {
+      user: config.targetUser,
+      registered: [],
+      force: config.force ?? false,
+    });
+  }
   return {
     before: existing
       ? []
@@ -232,7 +243,7 @@ async function planTargetUser(session: SnowflakeSession, config: SetupConfig): P
         user: config.targetUser,
         destinations: config.destinations,
         exists: existing !== undefined,
-        hasKey: existing !== undefined && Object.values(existing.slots).some((slot) => slot.fingerprint),
+        hasKey,
       },
     ],
     after: [],
