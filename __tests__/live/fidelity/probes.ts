@@ -132,7 +132,15 @@ async function descUser(session: SnowflakeSession, user: string): Promise<Map<st
   return new Map(rows.map((row) => [String(row.property), String(row.value)]));
 }
 
-/** The Snowflake probes. Creates users, roles, a suspended warehouse and a network policy with the prefix. */
+/** A single-quoted SQL string literal: Snowflake escapes backslash and quote inside one. */
+function quoteLiteral(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+}
+
+/**
+ * The Snowflake probes. Creates users, roles, a suspended warehouse, a network policy and a database holding a
+ * secret, with the prefix.
+ */
 export async function probeSnowflake(ctx: ProbeContext): Promise<Observations> {
   const { admin, prefix, config } = ctx;
   const o: Observations = {};
@@ -258,6 +266,39 @@ export async function probeSnowflake(ctx: ProbeContext): Promise<Observations> {
   };
   await admin.sql(`ALTER USER ${quote(user)} UNSET NETWORK_POLICY`);
 
+  // A generic string SECRET, as src/snowflake/secrets.ts reads and writes it: how DESC SECRET spells its type
+  // (the DESCRIBE SECRET page says GENERIC, the SECRETS view GENERIC_STRING), whether a COMMENT set in the
+  // same ALTER SECRET as the value reads back as written (the action records whose key a secret holds there),
+  // and what IS_ROLE_IN_SESSION says of the owner DESC SECRET names.
+  const database = `${prefix}DB`;
+  const secretName = `${prefix}SECRET`;
+  const secret = `${quote(database)}.${quote('KEYS')}.${quote(secretName)}`;
+  await admin.sql(`CREATE DATABASE ${quote(database)}`);
+  await admin.sql(`CREATE SCHEMA ${quote(database)}.${quote('KEYS')}`);
+  await admin.sql(`CREATE SECRET ${secret} TYPE = GENERIC_STRING SECRET_STRING = ''`);
+  const comment = `Loader's key snowflake-keypair-action: private key of user "${prefix}USER", ${key.fingerprint}`;
+  await admin.sql(
+    `ALTER SECRET ${secret} SET SECRET_STRING = 'not a key' COMMENT = ${quoteLiteral(comment)}`,
+  );
+  const descSecret = await admin.query(`DESC SECRET ${secret}`);
+  const secretRow = descSecret.rows[0] ?? {};
+  const owner = String(secretRow.owner);
+  const [session] = await admin.sql(
+    `SELECT CURRENT_ROLE() AS "ROLE", IS_ROLE_IN_SESSION(${quoteLiteral(owner)}) AS "OWNER_IN_SESSION"`,
+  );
+  const shownSecret =
+    (await admin.sql(`SHOW SECRETS IN SCHEMA ${quote(database)}.${quote('KEYS')}`)).find(
+      (r) => r.name === secretName,
+    ) ?? {};
+  o['snowflake.desc-secret'] = {
+    columnsMissing: ['owner', 'comment', 'secret_type'].filter((c) => !descSecret.columns.includes(c)),
+    secretType: secretRow.secret_type,
+    showSecretsType: shownSecret.secret_type,
+    commentRoundTrips: secretRow.comment === comment,
+    ownerIsCreatingRole: owner === session?.ROLE,
+    ownerInSession: session?.OWNER_IN_SESSION,
+  };
+
   // Refusals, as the admin and as a user with a role that owns nothing.
   const refused = async (session: { refusal: (sql: string) => Promise<SqlError> }, sql: string) =>
     refusalShape(await session.refusal(sql), prefix, config.account);
@@ -272,8 +313,21 @@ export async function probeSnowflake(ctx: ProbeContext): Promise<Observations> {
     `CREATE USER ${quote(low)} TYPE = SERVICE DEFAULT_ROLE = ${quote(lowRole)} RSA_PUBLIC_KEY = '${lowKey.publicBody}'`,
   );
   await admin.sql(`GRANT ROLE ${quote(lowRole)} TO USER ${quote(low)}`);
+  // USAGE on the secret (and its database and schema), not OWNERSHIP: what a role may do with that.
+  await admin.sql(`GRANT USAGE ON DATABASE ${quote(database)} TO ROLE ${quote(lowRole)}`);
+  await admin.sql(`GRANT USAGE ON SCHEMA ${quote(database)}.${quote('KEYS')} TO ROLE ${quote(lowRole)}`);
+  await admin.sql(`GRANT USAGE ON SECRET ${secret} TO ROLE ${quote(lowRole)}`);
   const lowSession = await login(config, { user: low, privateKey: lowKey.pem, role: lowRole });
   try {
+    const [usage] = await lowSession.sql(
+      `SELECT IS_ROLE_IN_SESSION(${quoteLiteral(owner)}) AS "OWNER_IN_SESSION", IS_ROLE_IN_SESSION(${quoteLiteral(lowRole)}) AS "OWN_ROLE_IN_SESSION"`,
+    );
+    o['snowflake.secret.usage-only'] = {
+      describedOwner: String((await lowSession.sql(`DESC SECRET ${secret}`))[0]?.owner) === owner,
+      ownerInSession: usage?.OWNER_IN_SESSION,
+      ownRoleInSession: usage?.OWN_ROLE_IN_SESSION,
+      alter: await refused(lowSession, `ALTER SECRET ${secret} SET SECRET_STRING = 'changed' COMMENT = 'x'`),
+    };
     o['snowflake.error.desc-user-not-owned'] = await refused(lowSession, `DESC USER ${quote(user)}`);
     o['snowflake.error.alter-user-not-owned'] = await refused(
       lowSession,
