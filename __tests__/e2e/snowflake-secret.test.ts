@@ -205,7 +205,7 @@ describe.each<GenericSecretSpelling>(['GENERIC_STRING', 'GENERIC'])(
         const run = await world.run(rotation({ force: 'true' }));
         expect(run.errors).toEqual([]);
         expect(run.warnings.join('\n')).toContain(
-          `${SERVICE_USER}: replaced the key of SVC_OTHER (${otherFingerprint}) that Snowflake secret ${SECRET_SQL} held (force: true)`,
+          `${SERVICE_USER}: force: true lets this run replace the key of SVC_OTHER (${otherFingerprint}) that Snowflake secret ${SECRET_SQL} holds`,
         );
         const stored = await secretNamed();
         expect(fingerprintOfPem(stored?.secretString ?? '')).toBe(run.outputs.fingerprint);

@@ -83,6 +83,8 @@ export interface SnowflakeSecretState {
   type: string;
   /** The role that owns it: one active in this session. */
   owner: string;
+  /** The session's primary role (CURRENT_ROLE()), which a fixing grant names. */
+  role?: string;
   /** Its COMMENT, '' when it has none. */
   comment: string;
 }
@@ -140,7 +142,8 @@ export async function checkSnowflakeSecret(
       },
     );
   }
-  return { secret, type, owner, comment: String(row.comment ?? '') };
+  const role = answer?.ROLE ? String(answer.ROLE) : undefined;
+  return { secret, type, owner, role, comment: String(row.comment ?? '') };
 }
 
 /** Whose key is about to go into the secret, and what may be overwritten for it. */
@@ -157,7 +160,7 @@ export interface KeyIntent {
 export interface PreparedSnowflakeSecret extends SnowflakeSecretState {
   /** One line for the step's log: what the secret is and whose key it holds. */
   note: string;
-  /** Set when `force` let the run replace a key that is not provably this user's: worth a warning. */
+  /** Set when `force` lets the run replace what is not provably this user's key: worth a warning. */
   forced?: string;
 }
 
@@ -188,14 +191,14 @@ export async function prepareSnowflakeSecret(
         message: `${named(secret)}, which holds the private key of another user, ${holder.user} (${holder.fingerprint}, as its comment records); this run would replace it with a key of ${user}`,
         code: 'snowflake-secret-other-user',
         hint: `Check who reads this secret. If ${holder.user}'s workloads use it, give ${user} a secret of its own (CREATE SECRET <db>.<schema>.<name> TYPE = GENERIC_STRING SECRET_STRING = '', owned by this role) and name that in 'snowflake-secret'. If the key of ${holder.user} in it is stale, set 'force: true' to replace it`,
-        forced: `replaced the key of ${holder.user} (${holder.fingerprint}) that Snowflake secret ${name} held (force: true)`,
+        forced: `force: true lets this run replace the key of ${holder.user} (${holder.fingerprint}) that Snowflake secret ${name} holds`,
       }
     : intent.registered.length === 0
       ? {
           message: `${named(secret)}, which already exists with no record of whose key it holds; ${user} has no key yet, so whatever it holds is not a key of ${user}`,
           code: 'snowflake-secret-unrecorded',
           hint: `Check who reads this secret. If it is empty or stale, set 'force: true' to store the key of ${user} in it (from then on its comment records whose key it holds); otherwise name another secret in 'snowflake-secret'`,
-          forced: `stored the key of ${user} in Snowflake secret ${name}, which recorded no holder (force: true)`,
+          forced: `force: true lets this run store the key of ${user} in Snowflake secret ${name}, which records no holder`,
         }
       : undefined;
   if (!refusal) {
@@ -213,7 +216,7 @@ export async function prepareSnowflakeSecret(
   }
   return {
     ...state,
-    note: `${what}; ${refusal.message}: replaced, since force is set`,
+    note: `${what}; ${refusal.forced}`,
     forced: refusal.forced,
   };
 }
@@ -232,7 +235,7 @@ export async function setSnowflakeSecret(
       { sensitive: true },
     );
   } catch (error) {
-    throw translate(error, prepared.secret, 'change');
+    throw translate(error, prepared.secret, 'change', prepared.role);
   }
 }
 
