@@ -205,7 +205,7 @@ describe.each<GenericSecretSpelling>(['GENERIC_STRING', 'GENERIC'])(
         const run = await world.run(rotation({ force: 'true' }));
         expect(run.errors).toEqual([]);
         expect(run.warnings.join('\n')).toContain(
-          `${SERVICE_USER}: force: true lets this run replace the key of SVC_OTHER (${otherFingerprint}) that Snowflake secret ${SECRET_SQL} holds`,
+          `force: true: writing the key of ${SERVICE_USER} into Snowflake secret ${SECRET_SQL} although its comment records the key of SVC_OTHER (${otherFingerprint})`,
         );
         const stored = await secretNamed();
         expect(fingerprintOfPem(stored?.secretString ?? '')).toBe(run.outputs.fingerprint);
@@ -267,6 +267,21 @@ describe.each<GenericSecretSpelling>(['GENERIC_STRING', 'GENERIC'])(
           await expectRefused(run, message, before);
           expect(await world.sf.sql(`SHOW USERS LIKE '${NEW_USER}'`)).toEqual([]);
         }
+      });
+
+      test('force: true stores the first key in a secret with no record, with a warning; the comment then records it', async () => {
+        await world.sf.sql(`ALTER SECRET ${SECRET} SET COMMENT = 'created by hand for the loader'`);
+        const run = await world.run(setupInputs({ force: 'true' }));
+        expect(run.errors).toEqual([]);
+        expect(run.warnings).toContain(
+          `force: true: writing the key of ${NEW_USER} into Snowflake secret ${SECRET_SQL} although nothing records whose key it holds, while ${NEW_USER} has no key yet`,
+        );
+        const stored = await secretNamed();
+        expect(fingerprintOfPem(stored?.secretString ?? '')).toBe(run.outputs.fingerprint);
+        expect(stored?.comment).toBe(
+          `created by hand for the loader ${record(NEW_USER, run.outputs.fingerprint ?? '')}`,
+        );
+        expectNoLeaks(run, world.secrets);
       });
 
       test("a secret whose record names this user takes the user's first key", async () => {

@@ -153,7 +153,7 @@ export async function installKey(
             })
           : undefined,
       ]);
-      if (secret?.forced) deps.warn(`${user}: ${secret.forced}`);
+      if (secret?.forced) deps.warn(secret.forced);
       return {
         result: { gitHub: list, snowflake: secret },
         note: `public keys fetched for ${list.length} destination(s); ${stored}${secret ? `; ${secret.note}` : ''}`,

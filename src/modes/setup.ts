@@ -224,7 +224,7 @@ async function planTargetUser(session: SnowflakeSession, config: SetupConfig): P
     await prepareSnowflakeSecret(session, config.snowflakeSecret, {
       user: config.targetUser,
       registered: [],
-      force: config.force ?? false,
+      force: config.force,
     });
   }
   return {

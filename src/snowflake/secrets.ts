@@ -191,14 +191,14 @@ export async function prepareSnowflakeSecret(
         message: `${named(secret)}, which holds the private key of another user, ${holder.user} (${holder.fingerprint}, as its comment records); this run would replace it with a key of ${user}`,
         code: 'snowflake-secret-other-user',
         hint: `Check who reads this secret. If ${holder.user}'s workloads use it, give ${user} a secret of its own (CREATE SECRET <db>.<schema>.<name> TYPE = GENERIC_STRING SECRET_STRING = '', owned by this role) and name that in 'snowflake-secret'. If the key of ${holder.user} in it is stale, set 'force: true' to replace it`,
-        forced: `force: true lets this run replace the key of ${holder.user} (${holder.fingerprint}) that Snowflake secret ${name} holds`,
+        forced: `force: true: writing the key of ${user} into Snowflake secret ${name} although its comment records the key of ${holder.user} (${holder.fingerprint})`,
       }
     : intent.registered.length === 0
       ? {
           message: `${named(secret)}, which already exists with no record of whose key it holds; ${user} has no key yet, so whatever it holds is not a key of ${user}`,
           code: 'snowflake-secret-unrecorded',
           hint: `Check who reads this secret. If it is empty or stale, set 'force: true' to store the key of ${user} in it (from then on its comment records whose key it holds); otherwise name another secret in 'snowflake-secret'`,
-          forced: `force: true lets this run store the key of ${user} in Snowflake secret ${name}, which records no holder`,
+          forced: `force: true: writing the key of ${user} into Snowflake secret ${name} although nothing records whose key it holds, while ${user} has no key yet`,
         }
       : undefined;
   if (!refusal) {
