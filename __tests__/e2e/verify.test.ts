@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expectNoLeaks } from '../harness/leak-scan.js';
+import { renderSummary } from '../harness/markdown.js';
 import { type ActionRun, REPO_ROOT } from '../harness/run-action.js';
 import { ADMIN, type TestKey, World, newKey } from '../harness/world.js';
 
@@ -102,7 +103,7 @@ function expectClean(run: ActionRun): void {
   expect(run.outputs.drift).toBe('0');
   expect(run.outputs.changed).toBe('false');
   expect(report(run).findings).toEqual([]);
-  expect(run.summary).toMatch(/Snowflake verify: 0 errors, 0 warnings in \d+ checks/);
+  expect(renderSummary(run.summary).text).toMatch(/Snowflake verify: 0 errors, 0 warnings in \d+ checks/);
 }
 
 describe('an account set up from each example verifies clean', () => {
@@ -190,7 +191,7 @@ describe('one change at a time on the Segment account', () => {
     if (errors > 0) {
       expect(run.errors.at(-1)).toMatch(new RegExp(`^Verify found drift: ${errors} errors?, `));
     }
-    expect(run.summary).toContain(`${errors} error${errors === 1 ? '' : 's'}, `);
+    expect(renderSummary(run.summary).text).toContain(`${errors} error${errors === 1 ? '' : 's'}, `);
     return run;
   }
 
@@ -207,12 +208,20 @@ describe('one change at a time on the Segment account', () => {
       },
     ]);
     // Findings grouped by severity, with their spec line; the checks counted per object type.
-    expect(run.summary).toContain('#### ❌ Errors (1)');
-    expect(run.summary).toContain(`| line\u00a0${lineOf(text, 'privileges: [USAGE]')} | `);
-    expect(run.summary).toMatch(/\| ❌ Roles \| \d+ \| \d+ \| 1 \| 0 \|/);
-    expect(run.summary).toContain(
-      '`GRANT USAGE ON WAREHOUSE "SEGMENT_REVERSE_ETL" TO ROLE "SEGMENT_REVERSE_ETL"`',
+    const summary = renderSummary(run.summary);
+    expect(summary.text).toContain('❌ Errors (1)');
+    const [errorTable] = summary.tables.filter((table) => table[0]?.[1] === 'Finding');
+    expect(errorTable?.[1]?.[0]).toBe(`line\u00a0${lineOf(text, 'privileges: [USAGE]')}`);
+    expect(errorTable?.[1]?.[2]).toBe(
+      'GRANT USAGE ON WAREHOUSE "SEGMENT_REVERSE_ETL" TO ROLE "SEGMENT_REVERSE_ETL"',
     );
+    expect(summary.tables.find((table) => table[0]?.[0] === 'Object type')).toContainEqual([
+      '❌ Roles',
+      expect.any(String),
+      expect.any(String),
+      '1',
+      '0',
+    ]);
   });
 
   test('an extra grant fails only with strict', async () => {
@@ -322,7 +331,7 @@ describe('one change at a time on the Segment account', () => {
         message: expect.stringMatching(/was set 75d ago .*: it passes its max_age of 90d in 1[45]d/) as never,
       },
     ]);
-    expect(run.summary).toContain('0 errors, 1 warning in');
+    expect(renderSummary(run.summary).text).toContain('0 errors, 1 warning in');
   });
 
   test('the network policy detached', async () => {
