@@ -235,8 +235,9 @@ describe('one change at a time on the Segment account', () => {
           objectName: 'SEGMENT_REVERSE_ETL',
           check: 'undeclared MONITOR on warehouse SEGMENT_REVERSE_ETL',
           fix: 'REVOKE MONITOR ON WAREHOUSE "SEGMENT_REVERSE_ETL" FROM ROLE "SEGMENT_REVERSE_ETL", or declare it in the spec',
+          // On the role's privileges list, where the grant would be declared.
           source: expect.objectContaining({
-            line: lineOf(text, '- name: segment_reverse_etl', lineOf(text, 'roles:')),
+            line: lineOf(text, 'privileges:', lineOf(text, 'roles:')),
           }) as never,
         },
       ],
@@ -251,7 +252,8 @@ describe('one change at a time on the Segment account', () => {
       /not supported for users with TYPE = SERVICE/,
     );
     await world.sf.sql(`ALTER USER ${user} SET TYPE = LEGACY_SERVICE PASSWORD = '${password}'`);
-    const userLine = lineOf(text, `- name: ${user.toLowerCase()}`);
+    // Both on the user's `type: SERVICE` line: it is what rules a password out.
+    const typeLine = lineOf(text, 'type: SERVICE', lineOf(text, `- name: ${user.toLowerCase()}`));
     await expectFindings([
       {
         severity: 'error',
@@ -259,7 +261,7 @@ describe('one change at a time on the Segment account', () => {
         objectName: user,
         check: 'no password',
         fix: `ALTER USER "${user}" UNSET PASSWORD`,
-        source: expect.objectContaining({ line: userLine }) as never,
+        source: expect.objectContaining({ line: typeLine }) as never,
       },
       {
         severity: 'error',
@@ -269,7 +271,7 @@ describe('one change at a time on the Segment account', () => {
         message: `type of user ${user} is LEGACY_SERVICE, the spec says SERVICE`,
         // The password must go first: Snowflake refuses TYPE = SERVICE on a user with one.
         fix: `ALTER USER "${user}" UNSET PASSWORD; ALTER USER "${user}" SET TYPE = SERVICE`,
-        source: expect.objectContaining({ line: userLine }) as never,
+        source: expect.objectContaining({ line: typeLine }) as never,
       },
     ]);
   });
@@ -281,7 +283,9 @@ describe('one change at a time on the Segment account', () => {
         severity: 'error',
         check: 'type',
         fix: `ALTER USER "${user}" SET TYPE = SERVICE`,
-        source: expect.objectContaining({ line: lineOf(text, `- name: ${user.toLowerCase()}`) }) as never,
+        source: expect.objectContaining({
+          line: lineOf(text, 'type: SERVICE', lineOf(text, `- name: ${user.toLowerCase()}`)),
+        }) as never,
       },
     ]);
   });
@@ -320,7 +324,8 @@ describe('one change at a time on the Segment account', () => {
         fix: expect.stringMatching(
           /^Rotate it: mode: rotate with target-user: SEGMENT_REVERSE_ETL_USER/,
         ) as never,
-        source: expect.objectContaining({ line: lineOf(text, 'key:') }) as never,
+        // On the max_age line, the limit the key passed.
+        source: expect.objectContaining({ line: lineOf(text, 'max_age: 90d') }) as never,
       },
     ]);
     await ageKey(75);
