@@ -115,7 +115,9 @@ test('a value in a paragraph, a block quote or a collapsed section is text', () 
       ]);
       expect(structure(markdown)).toEqual(['p', 'strong', 'blockquote', 'p', 'details', 'summary', 'p']);
       expect(brCount(markdown)).toBe(3 * lineBreaks(value));
-      expect(words(renderSummary(markdown).text)).toBe(words(`Failed at ${value}. Error: ${value} ${value} inside`));
+      expect(words(renderSummary(markdown).text)).toBe(
+        words(`Failed at ${value}. Error: ${value} ${value} inside`),
+      );
     }),
     { numRuns: 500 },
   );
