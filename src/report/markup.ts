@@ -67,11 +67,6 @@ export function inline(template: TemplateStringsArray, ...values: Inline[]): Mar
   return markup(source);
 }
 
-/** A value as text, for a place that takes Markup only. */
-export function text(value: Inline): Markup {
-  return markup(sourceOf(value));
-}
-
 /** `items` joined by `separator`, each item text unless it is Markup. */
 export function join(items: readonly Inline[], separator: Inline): Markup {
   return markup(items.map(sourceOf).join(sourceOf(separator)));
@@ -171,7 +166,7 @@ const BLOCK_START = /^(\s+|[-+=]|\d+(?=[.)]))/;
  * escaped), then each character of SYNTAX as a reference and each line break as `<br>`. What would start a
  * block at the beginning of a line is a reference too: a value may be the first thing on a block quote's line.
  */
-export function escapeText(value: string): string {
+function escapeText(value: string): string {
   return redact(value)
     .split(/\r\n|\r|\n/)
     .map(escapeLine)
