@@ -58,14 +58,15 @@ const out = {
   info: (line: string): void => core.info(redact(line)),
   debug: (line: string): void => core.debug(redact(line)),
   warning: (text: string, properties?: core.AnnotationProperties): void =>
-    core.warning(redact(text), properties),
-  error: (text: string, properties?: core.AnnotationProperties): void => core.error(redact(text), properties),
+    core.warning(redact(text), annotation(properties)),
+  error: (text: string, properties?: core.AnnotationProperties): void =>
+    core.error(redact(text), annotation(properties)),
   /**
    * Fails the step (exit code 1) with one error annotation whose title says what failed, so every failure of
    * the action reads the same way in the Actions UI: the title, then what failed and why, then what to do.
    */
   setFailed: (text: string, title: string): void => {
-    core.error(redact(text), { title });
+    core.error(redact(text), annotation({ title }));
     process.exitCode = core.ExitCode.Failure;
   },
   setOutput: (name: string, value: string): void => core.setOutput(name, redact(value)),
@@ -82,6 +83,25 @@ const out = {
     groupOpen = false;
   },
 };
+
+/**
+ * An annotation's title and file, redacted like its message. They may hold names from the spec or from
+ * Snowflake. They need no other escaping: @actions/core writes them as workflow-command properties, escaping
+ * `%`, line breaks, `:` and `,` so that no value can end the property or the command
+ * (https://github.com/actions/toolkit/blob/main/packages/core/src/command.ts, escapeProperty), and GitHub shows
+ * an annotation's title and message as plain text: unlike a check run's summary and text, which "support
+ * Markdown", they are plain strings (https://docs.github.com/en/rest/checks/runs#create-a-check-run).
+ */
+function annotation(
+  properties: core.AnnotationProperties | undefined,
+): core.AnnotationProperties | undefined {
+  if (!properties) return undefined;
+  return {
+    ...properties,
+    ...(properties.title === undefined ? {} : { title: redact(properties.title) }),
+    ...(properties.file === undefined ? {} : { file: redact(properties.file) }),
+  };
+}
 
 /**
  * Reads the inputs, runs the mode, writes outputs, summary and report, also for a run that failed part

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expectNoLeaks } from '../harness/leak-scan.js';
+import { renderSummary } from '../harness/markdown.js';
 import type { ActionRun } from '../harness/run-action.js';
 import { ADMIN, REPOSITORY, SERVICE_USER, type TestKey, World, newKey } from '../harness/world.js';
 
@@ -287,7 +288,7 @@ describe('a report or summary that cannot be written', () => {
       'secrets-written': 'repository:acme/app:SNOWFLAKE_PRIVATE_KEY',
       report: '',
     });
-    expect(run.summary).toContain('Snowflake key rotated for `SVC_LOADER`');
+    expect(renderSummary(run.summary).text).toContain('Snowflake key rotated for SVC_LOADER');
     expect(run.tempFiles).toEqual({});
     const stored = (await world.secretValue('SNOWFLAKE_PRIVATE_KEY')) ?? '';
     expect(await world.login(SERVICE_USER, stored)).toBe('ok');
@@ -342,7 +343,7 @@ describe('errors that are not the action’s own', () => {
       expect.stringMatching(/^Stack of the unexpected error: Error: EISDIR.*\n\s+at /s),
     ]);
     expectNoStackOutsideDebug(run);
-    expect(run.summary).toContain('Unexpected error: EISDIR');
+    expect(renderSummary(run.summary).text).toContain('Unexpected error: EISDIR');
     // It failed before anything happened.
     expect(await world.changes()).toEqual([]);
     expectNothingOnDiskButTheReport(run);

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { exportPkcs8, fingerprintOf, parsePrivateKey } from '../../src/keys.js';
 import { expectNoLeaks } from '../harness/leak-scan.js';
+import { renderSummary } from '../harness/markdown.js';
 import { ADMIN, SERVICE_USER, type TestKey, World, newKey } from '../harness/world.js';
 
 /** End to end: dist/index.js run as the runner runs it, against both emulators, with the real SDK and Octokit. */
@@ -49,8 +50,8 @@ test('an admin that owns the user rotates its key: both keys log in, the secret 
   expect(await world.login(SERVICE_USER, stored ?? '')).toBe('ok');
   expect(await world.login(SERVICE_USER, firstKey.pem)).toBe('ok');
   expect(Date.parse(run.outputs['rotated-at'] ?? '')).not.toBeNaN();
-  expect(run.summary).toContain('Snowflake key rotated for `SVC_LOADER`');
-  expect(run.summary).toContain(run.outputs.fingerprint);
+  expect(renderSummary(run.summary).text).toContain('Snowflake key rotated for SVC_LOADER');
+  expect(renderSummary(run.summary).codes).toContain(run.outputs.fingerprint);
   expect(Object.keys(run.tempFiles)).toEqual([expect.stringMatching(/^snowflake-keypair-action-.*\.json$/)]);
   expect(run.workspaceFiles).toEqual({});
   expectNoLeaks(run, world.secrets);
@@ -186,7 +187,7 @@ test('a secret write failing with 500 (outcome unknown) keeps both keys and says
   expect(report.destinations).toEqual([
     { destination: 'repository:acme/app:SNOWFLAKE_PRIVATE_KEY', result: 'unknown' },
   ]);
-  expect(run.summary).toContain('Snowflake key rotation failed for `SVC_LOADER`');
+  expect(renderSummary(run.summary).text).toContain('Snowflake key rotation failed for SVC_LOADER');
   // GitHub answered 500 to every attempt (three, with backoff); a 500 may still have stored the value.
   expect((await world.gh.log()).filter((e) => e.method === 'PUT')).toHaveLength(3);
   const desc = await world.describe(SERVICE_USER);
@@ -556,6 +557,6 @@ test('retire-previous unsets the slot of the previous key after a full success, 
   expect(await world.login(SERVICE_USER, (await world.secretValue('SNOWFLAKE_PRIVATE_KEY')) ?? '')).toBe(
     'ok',
   );
-  expect(run.summary).toContain('| Retired | RSA_PUBLIC_KEY |');
+  expect(renderSummary(run.summary).tables[1]).toContainEqual(['Retired', 'RSA_PUBLIC_KEY']);
   expectNoLeaks(run, world.secrets);
 });

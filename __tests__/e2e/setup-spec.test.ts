@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fingerprintOf, parsePrivateKey } from '../../src/keys.js';
 import { expectNoLeaks } from '../harness/leak-scan.js';
+import { renderSummary } from '../harness/markdown.js';
 import { REPO_ROOT } from '../harness/run-action.js';
 import { ADMIN, type TestKey, World, newKey } from '../harness/world.js';
 
@@ -270,7 +271,7 @@ test('dry-run prints each statement in order, key redacted, and each secret to w
   expect(plan).toMatch(
     /^plan: 10 statement\(s\): CREATE NETWORK POLICY IF NOT EXISTS "SEGMENT_REVERSE_ETL_US" ALLOWED_IP_LIST = \('52.25.130.38\/32', '34.223.203.0\/28'\).*; CREATE DATABASE IF NOT EXISTS "SEGMENT_REVERSE_ETL"; CREATE WAREHOUSE IF NOT EXISTS "SEGMENT_REVERSE_ETL" WITH WAREHOUSE_SIZE = 'XSMALL' WAREHOUSE_TYPE = 'STANDARD' AUTO_SUSPEND = 600 AUTO_RESUME = TRUE INITIALLY_SUSPENDED = TRUE; CREATE ROLE IF NOT EXISTS "SEGMENT_REVERSE_ETL"; GRANT USAGE ON WAREHOUSE "SEGMENT_REVERSE_ETL" TO ROLE "SEGMENT_REVERSE_ETL"; .*CREATE USER IF NOT EXISTS "SEGMENT_REVERSE_ETL_USER" TYPE = SERVICE DEFAULT_ROLE = "SEGMENT_REVERSE_ETL" NETWORK_POLICY = "SEGMENT_REVERSE_ETL_US"; ALTER USER "SEGMENT_REVERSE_ETL_USER" SET RSA_PUBLIC_KEY = '<new public key>'; GRANT ROLE "SEGMENT_REVERSE_ETL" TO USER "SEGMENT_REVERSE_ETL_USER"\. Then store repository:acme\/app:SNOWFLAKE_PRIVATE_KEY \(private key of SEGMENT_REVERSE_ETL_USER\)\. Dry run: nothing will be changed$/,
   );
-  expect(run.summary).toContain('Snowflake setup planned (dry run) for `segment.yml`');
+  expect(renderSummary(run.summary).text).toContain('Snowflake setup planned (dry run) for segment.yml');
   expect(await world.changes()).toEqual([]);
   expect(await world.gh.secrets()).toEqual([]);
   expectNoLeaks(run, world.secrets);

@@ -1,5 +1,6 @@
 import { fingerprintOf, parsePrivateKey } from '../../src/keys.js';
 import { expectNoLeaks } from '../harness/leak-scan.js';
+import { renderSummary } from '../harness/markdown.js';
 import { ADMIN_ROLE, type TestKey, World, newKey } from '../harness/world.js';
 
 /** `mode: setup` without a spec: the target user as a TYPE = SERVICE user with its first key, end to end. */
@@ -44,7 +45,7 @@ test('creates the service user with its first key, stored; a second run changes 
   expect(desc.RSA_PUBLIC_KEY_FP).toBe(fingerprint);
   expect(desc.RSA_PUBLIC_KEY_2).toBe('null');
   expect(await world.login(NEW_USER, stored)).toBe('ok');
-  expect(run.summary).toContain(`Snowflake setup applied: \`${NEW_USER}\``);
+  expect(renderSummary(run.summary).text).toContain(`Snowflake setup applied: ${NEW_USER}`);
   expectNoLeaks(run, world.secrets);
 
   await world.sf.clearLog();

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expectNoLeaks } from '../harness/leak-scan.js';
+import { renderSummary } from '../harness/markdown.js';
 import { type ActionRun, REPO_ROOT } from '../harness/run-action.js';
 import { ADMIN, type TestKey, World, newKey } from '../harness/world.js';
 
@@ -102,7 +103,7 @@ function expectClean(run: ActionRun): void {
   expect(run.outputs.drift).toBe('0');
   expect(run.outputs.changed).toBe('false');
   expect(report(run).findings).toEqual([]);
-  expect(run.summary).toMatch(/Snowflake verify: 0 errors, 0 warnings in \d+ checks/);
+  expect(renderSummary(run.summary).text).toMatch(/Snowflake verify: 0 errors, 0 warnings in \d+ checks/);
 }
 
 describe('an account set up from each example verifies clean', () => {
@@ -190,7 +191,7 @@ describe('one change at a time on the Segment account', () => {
     if (errors > 0) {
       expect(run.errors.at(-1)).toMatch(new RegExp(`^Verify found drift: ${errors} errors?, `));
     }
-    expect(run.summary).toContain(`${errors} error${errors === 1 ? '' : 's'}, `);
+    expect(renderSummary(run.summary).text).toContain(`${errors} error${errors === 1 ? '' : 's'}, `);
     return run;
   }
 
@@ -207,12 +208,20 @@ describe('one change at a time on the Segment account', () => {
       },
     ]);
     // Findings grouped by severity, with their spec line; the checks counted per object type.
-    expect(run.summary).toContain('#### ❌ Errors (1)');
-    expect(run.summary).toContain(`| line\u00a0${lineOf(text, 'privileges: [USAGE]')} | `);
-    expect(run.summary).toMatch(/\| ❌ Roles \| \d+ \| \d+ \| 1 \| 0 \|/);
-    expect(run.summary).toContain(
-      '`GRANT USAGE ON WAREHOUSE "SEGMENT_REVERSE_ETL" TO ROLE "SEGMENT_REVERSE_ETL"`',
+    const summary = renderSummary(run.summary);
+    expect(summary.text).toContain('❌ Errors (1)');
+    const [errorTable] = summary.tables.filter((table) => table[0]?.[1] === 'Finding');
+    expect(errorTable?.[1]?.[0]).toBe(`line\u00a0${lineOf(text, 'privileges: [USAGE]')}`);
+    expect(errorTable?.[1]?.[2]).toBe(
+      'GRANT USAGE ON WAREHOUSE "SEGMENT_REVERSE_ETL" TO ROLE "SEGMENT_REVERSE_ETL"',
     );
+    expect(summary.tables.find((table) => table[0]?.[0] === 'Object type')).toContainEqual([
+      '❌ Roles',
+      expect.any(String),
+      expect.any(String),
+      '1',
+      '0',
+    ]);
   });
 
   test('an extra grant fails only with strict', async () => {
@@ -226,8 +235,9 @@ describe('one change at a time on the Segment account', () => {
           objectName: 'SEGMENT_REVERSE_ETL',
           check: 'undeclared MONITOR on warehouse SEGMENT_REVERSE_ETL',
           fix: 'REVOKE MONITOR ON WAREHOUSE "SEGMENT_REVERSE_ETL" FROM ROLE "SEGMENT_REVERSE_ETL", or declare it in the spec',
+          // On the role's privileges list, where the grant would be declared.
           source: expect.objectContaining({
-            line: lineOf(text, '- name: segment_reverse_etl', lineOf(text, 'roles:')),
+            line: lineOf(text, 'privileges:', lineOf(text, 'roles:')),
           }) as never,
         },
       ],
@@ -242,7 +252,8 @@ describe('one change at a time on the Segment account', () => {
       /not supported for users with TYPE = SERVICE/,
     );
     await world.sf.sql(`ALTER USER ${user} SET TYPE = LEGACY_SERVICE PASSWORD = '${password}'`);
-    const userLine = lineOf(text, `- name: ${user.toLowerCase()}`);
+    // Both on the user's `type: SERVICE` line: it is what rules a password out.
+    const typeLine = lineOf(text, 'type: SERVICE', lineOf(text, `- name: ${user.toLowerCase()}`));
     await expectFindings([
       {
         severity: 'error',
@@ -250,7 +261,7 @@ describe('one change at a time on the Segment account', () => {
         objectName: user,
         check: 'no password',
         fix: `ALTER USER "${user}" UNSET PASSWORD`,
-        source: expect.objectContaining({ line: userLine }) as never,
+        source: expect.objectContaining({ line: typeLine }) as never,
       },
       {
         severity: 'error',
@@ -260,7 +271,7 @@ describe('one change at a time on the Segment account', () => {
         message: `type of user ${user} is LEGACY_SERVICE, the spec says SERVICE`,
         // The password must go first: Snowflake refuses TYPE = SERVICE on a user with one.
         fix: `ALTER USER "${user}" UNSET PASSWORD; ALTER USER "${user}" SET TYPE = SERVICE`,
-        source: expect.objectContaining({ line: userLine }) as never,
+        source: expect.objectContaining({ line: typeLine }) as never,
       },
     ]);
   });
@@ -272,7 +283,9 @@ describe('one change at a time on the Segment account', () => {
         severity: 'error',
         check: 'type',
         fix: `ALTER USER "${user}" SET TYPE = SERVICE`,
-        source: expect.objectContaining({ line: lineOf(text, `- name: ${user.toLowerCase()}`) }) as never,
+        source: expect.objectContaining({
+          line: lineOf(text, 'type: SERVICE', lineOf(text, `- name: ${user.toLowerCase()}`)),
+        }) as never,
       },
     ]);
   });
@@ -311,7 +324,8 @@ describe('one change at a time on the Segment account', () => {
         fix: expect.stringMatching(
           /^Rotate it: mode: rotate with target-user: SEGMENT_REVERSE_ETL_USER/,
         ) as never,
-        source: expect.objectContaining({ line: lineOf(text, 'key:') }) as never,
+        // On the max_age line, the limit the key passed.
+        source: expect.objectContaining({ line: lineOf(text, 'max_age: 90d') }) as never,
       },
     ]);
     await ageKey(75);
@@ -322,7 +336,7 @@ describe('one change at a time on the Segment account', () => {
         message: expect.stringMatching(/was set 75d ago .*: it passes its max_age of 90d in 1[45]d/) as never,
       },
     ]);
-    expect(run.summary).toContain('0 errors, 1 warning in');
+    expect(renderSummary(run.summary).text).toContain('0 errors, 1 warning in');
   });
 
   test('the network policy detached', async () => {

@@ -7,7 +7,7 @@ import schema from '../../schema/access-spec.schema.json' with { type: 'json' };
 import { ActionError } from '../../src/errors.js';
 import { loadSpec } from '../../src/spec/load.js';
 import { MAX_SPEC_BYTES, SpecError } from '../../src/spec/model.js';
-import { PRIVILEGES, grantsOf, keyDestinations, type AccessSpec } from '../../src/spec/model.js';
+import { PRIVILEGES, grantsOf, keyDestinations, sourceOf, type AccessSpec } from '../../src/spec/model.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const EXAMPLES = ['segment-reverse-etl.yml', 'key-rotator.yml', 'snowflake-secret.yml'];
@@ -294,6 +294,74 @@ describe('the model', () => {
       line: 35,
       path: 'users[0].default_warehouse',
     });
+  });
+
+  test("every field an element writes carries its own line; sourceOf falls back to the element's", () => {
+    const model = load(text);
+    const lines = (fields: object): Record<string, number> =>
+      Object.fromEntries(
+        Object.entries(fields as Record<string, { line: number }>).map(([field, at]) => [field, at.line]),
+      );
+    expect(lines(model.databases[0]?.fields ?? {})).toEqual({ name: 3, comment: 4, schemas: 5 });
+    expect(lines(model.warehouses[0]?.fields ?? {})).toEqual({ name: 7, auto_suspend: 8 });
+    expect(lines(model.roles[0]?.fields ?? {})).toEqual({ name: 10, privileges: 11, roles: 29 });
+    expect(lines(model.users[0]?.fields ?? {})).toEqual({
+      name: 32,
+      type: 33,
+      default_namespace: 34,
+      default_warehouse: 35,
+      default_role: 36,
+      roles: 37,
+    });
+    expect(model.users[0]?.fields.default_role).toEqual({
+      file: 'access.yml',
+      line: 36,
+      path: 'users[0].default_role',
+    });
+    const [warehouse] = model.warehouses;
+    expect(sourceOf(warehouse!, 'auto_suspend').line).toBe(8);
+    // A field left out: the element's own line.
+    expect(sourceOf(warehouse!, 'size')).toEqual(warehouse!.source);
+    expect(sourceOf(model.users[0]!, 'network_policy').line).toBe(32);
+  });
+
+  test('fields in every kind of element, in block and flow style', () => {
+    const model = load(
+      spec(
+        'network_policies:', //                         2
+        '  - name: np', //                              3
+        '    blocked_ip_list: [10.0.0.1]', //           4
+        '    allowed_ip_list:', //                      5
+        '      - 10.0.0.0/8', //                        6
+        'warehouses:', //                               7
+        '  - {name: wh, size: XSMALL, auto_resume: true}', // 8
+        'users:', //                                    9
+        '  - name: svc', //                             10
+        '    type: SERVICE', //                         11
+        '    network_policy: np', //                    12
+        '    key:', //                                  13
+        '      secret:', //                             14
+        '        name: SNOWFLAKE_PRIVATE_KEY', //       15
+        '      max_age: 30d', //                        16
+        'secrets:', //                                  17
+        '  - name: db.sch.s', //                        18
+        '    type: GENERIC_STRING', //                  19
+      ),
+    );
+    const [policy] = model.networkPolicies;
+    expect([policy?.fields.allowed_ip_list?.line, policy?.fields.blocked_ip_list?.line]).toEqual([5, 4]);
+    expect(model.warehouses[0]?.fields).toMatchObject({
+      name: { line: 8 },
+      size: { line: 8, path: 'warehouses[0].size' },
+      auto_resume: { line: 8 },
+    });
+    const [user] = model.users;
+    expect([user?.fields.type?.line, user?.fields.network_policy?.line, user?.fields.key?.line]).toEqual([
+      11, 12, 13,
+    ]);
+    expect(user?.key?.fields).toMatchObject({ secret: { line: 14 }, max_age: { line: 16 } });
+    expect(sourceOf(user!.key!, 'max_age').path).toBe('users[0].key.max_age');
+    expect(model.secrets[0]?.fields).toMatchObject({ name: { line: 18 }, type: { line: 19 } });
   });
 
   test('a default role the user is not granted is a warning, not an error', () => {

@@ -9,6 +9,7 @@ import {
   setupSummary,
   verifySummary,
 } from '../../src/report/summary.js';
+import { decode, renderSummary } from '../harness/markdown.js';
 
 const NEW = 'SHA256:GvGnJjspi7cDZsDBOSdWBV7ea+OCW+p0plRsxATuX88=';
 const OLD = 'SHA256:6zSYkqUdWW/G8iinxuaELIbBobDN9NgTURjwsS9kzo8=';
@@ -38,65 +39,99 @@ function rotation(overrides: Partial<RotationResult> = {}): RotationResult {
   };
 }
 
+/** The summary as a reader sees it: its lines of text (blank ones left out), tables and code elements. */
+function read(markdown: string): { lines: string[]; tables: string[][][]; codes: string[]; html: string } {
+  const rendered = renderSummary(markdown);
+  return {
+    lines: rendered.text.split('\n').filter((line) => line.trim() !== ''),
+    tables: rendered.tables,
+    codes: rendered.codes,
+    // References decoded: a collapsed section's summary is HTML, passed through as written.
+    html: decode(rendered.html),
+  };
+}
+
 test('fingerprints are shortened, with the full value on hover', () => {
-  expect(fingerprint(NEW)).toBe(`<code title="${NEW}">SHA256:GvGn…uX88</code>`);
+  const rendered = renderSummary(String(fingerprint(NEW)));
+  expect(rendered.elements).toEqual([
+    { name: 'p', attributes: {} },
+    { name: 'code', attributes: { title: NEW } },
+  ]);
+  expect(rendered.codes).toEqual(['SHA256:GvGn…uX88']);
   expect(fingerprint(undefined)).toBe('(empty)');
 });
 
 test('a rotation: outcome and key fact first, slots before and after, full fingerprints and timings collapsed', () => {
   const summary = rotationSummary(rotation());
-  const [headline, , fact] = summary.split('\n');
-  expect(headline).toBe('### ✅ Snowflake key rotated for `SVC_LOADER`');
-  expect(fact).toMatch(
-    /^New key <code title="SHA256:GvGn[^"]+">SHA256:GvGn…uX88<\/code> in \*\*RSA_PUBLIC_KEY_2\*\*, stored in 1 secret; the key in use .* stays valid in RSA_PUBLIC_KEY\.$/,
+  const { lines, tables, html } = read(summary);
+  expect(lines[0]).toBe('✅ Snowflake key rotated for SVC_LOADER');
+  expect(lines[1]).toBe(
+    'New key SHA256:GvGn…uX88 in RSA_PUBLIC_KEY_2, stored in 1 secret; the key in use SHA256:6zSY…kzo8 stays valid in RSA_PUBLIC_KEY.',
   );
-  expect(summary).toContain('| Key slot of SVC_LOADER | Before | After |');
-  expect(summary).toMatch(
-    /\| `RSA_PUBLIC_KEY_2` \| \(empty\) \| <code title="SHA256:GvGn[^|]+\*\*new\*\* \|/,
-  );
-  expect(summary).toContain('| Account | acme-prod |');
-  expect(summary).toContain(
-    "| How the key in use was found | the key in 'current-private-key' is in RSA_PUBLIC_KEY |",
-  );
-  expect(summary).toContain('| Changed anything | yes |');
-  expect(summary).toContain('| `repository:acme/app:SNOWFLAKE_PRIVATE_KEY` | ✅\u00a0updated |');
-  expect(summary).toContain(`| New key | RSA_PUBLIC_KEY_2 | \`${NEW}\` |`);
-  expect(summary).toContain(`| Kept (key in use) | RSA_PUBLIC_KEY | \`${OLD}\` |`);
-  expect(summary).toContain('<details><summary>Step timings: 2 steps, 49 ms</summary>');
+  expect(html).toContain(`<code title="${NEW}">`);
+  expect(tables[0]).toEqual([
+    ['Key slot of SVC_LOADER', 'Before', 'After'],
+    ['RSA_PUBLIC_KEY', 'SHA256:6zSY…kzo8 in use', 'SHA256:6zSY…kzo8 kept'],
+    ['RSA_PUBLIC_KEY_2', '(empty)', 'SHA256:GvGn…uX88 new'],
+  ]);
+  expect(tables[1]).toEqual([
+    ['Rotation', ''],
+    ['Account', 'acme-prod'],
+    ['User', 'SVC_LOADER'],
+    ['How the key in use was found', "the key in 'current-private-key' is in RSA_PUBLIC_KEY"],
+    ['Rotated at', '2026-11-22T12:00:00.000Z'],
+    ['Changed anything', 'yes'],
+  ]);
+  expect(tables[2]).toEqual([
+    ['Key stored in', 'Result'],
+    ['repository:acme/app:SNOWFLAKE_PRIVATE_KEY', '✅\u00a0updated'],
+  ]);
+  expect(tables[3]).toEqual([
+    ['Key', 'Slot', 'Fingerprint'],
+    ['New key', 'RSA_PUBLIC_KEY_2', NEW],
+    ['Kept (key in use)', 'RSA_PUBLIC_KEY', OLD],
+  ]);
+  expect(html).toContain('<details><summary>Full fingerprints</summary>');
+  expect(html).toContain('<details><summary>Step timings: 2 steps, 49 ms</summary>');
   // Fingerprints only: never the public key itself (and never anything private).
   expect(summary).not.toContain(PUBLIC_BODY);
 });
 
 test('a failed rotation names the failed step and the roll-back before the message', () => {
-  const summary = rotationSummary(
-    rotation({
-      fingerprint: NEW,
-      rotatedAt: undefined,
-      error: 'Step store-secret failed: 403. Rolled back: restore RSA_PUBLIC_KEY_2 of SVC_LOADER',
-      destinations: [{ destination: 'repository:acme/app:SNOWFLAKE_PRIVATE_KEY', result: 'failed' }],
-      timings: [
-        { step: 'store-secret', ms: 12, outcome: 'failed' },
-        { step: 'undo set-key', ms: 5, outcome: 'undone' },
-      ],
-    }),
+  const { lines, tables } = read(
+    rotationSummary(
+      rotation({
+        fingerprint: NEW,
+        rotatedAt: undefined,
+        error: 'Step store-secret failed: 403. Rolled back: restore RSA_PUBLIC_KEY_2 of SVC_LOADER',
+        destinations: [{ destination: 'repository:acme/app:SNOWFLAKE_PRIVATE_KEY', result: 'failed' }],
+        timings: [
+          { step: 'store-secret', ms: 12, outcome: 'failed' },
+          { step: 'undo set-key', ms: 5, outcome: 'undone' },
+        ],
+      }),
+    ),
   );
-  expect(summary).toContain('### ❌ Snowflake key rotation failed for `SVC_LOADER`');
-  expect(summary).toContain('**Failed at step `store-secret`.** 1 change rolled back.');
-  expect(summary).toContain(
-    '> Step store-secret failed: 403. Rolled back: restore RSA_PUBLIC_KEY_2 of SVC_LOADER',
-  );
-  expect(summary).toContain('| Key slot of SVC_LOADER | Before | Attempted |');
-  expect(summary).toContain('❌\u00a0failed');
+  expect(lines.slice(0, 3)).toEqual([
+    '❌ Snowflake key rotation failed for SVC_LOADER',
+    'Failed at step store-secret. 1 change rolled back.',
+    'Step store-secret failed: 403. Rolled back: restore RSA_PUBLIC_KEY_2 of SVC_LOADER',
+  ]);
+  expect(tables[0]?.[0]).toEqual(['Key slot of SVC_LOADER', 'Before', 'Attempted']);
+  expect(tables[2]).toEqual([
+    ['Destination', 'Result'],
+    ['repository:acme/app:SNOWFLAKE_PRIVATE_KEY', '❌\u00a0failed'],
+  ]);
 });
 
 test('a dry run says what would happen', () => {
-  const summary = rotationSummary(
-    rotation({ dryRun: true, changed: false, fingerprint: undefined, rotatedAt: undefined }),
+  const { lines, tables } = read(
+    rotationSummary(rotation({ dryRun: true, changed: false, fingerprint: undefined, rotatedAt: undefined })),
   );
-  expect(summary).toContain('### 📝 Snowflake key rotation planned (dry run) for `SVC_LOADER`');
-  expect(summary).toContain('Nothing was changed.');
-  expect(summary).toContain('**a new key** (not generated in a dry run)');
-  expect(summary).toContain('| Would store the key in | Result |');
+  expect(lines[0]).toBe('📝 Snowflake key rotation planned (dry run) for SVC_LOADER');
+  expect(lines[1]).toMatch(/Nothing was changed\.$/);
+  expect(tables[0]?.[2]?.[2]).toBe('a new key (not generated in a dry run)');
+  expect(tables[2]?.[0]).toEqual(['Would store the key in', 'Result']);
 });
 
 test('a setup: statements with their status first, each first key with its short fingerprint', () => {
@@ -120,14 +155,45 @@ test('a setup: statements with their status first, each first key with its short
     destinations: [{ destination: 'repository:acme/app:KEY', result: 'created' }],
     timings: [],
   };
-  const summary = setupSummary(result);
-  expect(summary).toContain('### ✅ Snowflake setup applied: `snowflake/segment.yml`');
-  expect(summary).toContain('1 statement run, 1 user given a first key, stored in 1 secret.');
-  expect(summary).toContain('| ✅\u00a0done | `CREATE ROLE IF NOT EXISTS "SEGMENT"` |');
-  expect(summary).toContain(
-    `| \`SEGMENT_USER\` | ✅\u00a0installed | ${fingerprint(NEW)} | \`repository:acme/app:KEY\` |`,
-  );
-  expect(summary).toContain(`| SEGMENT_USER | \`${NEW}\` |`);
+  const { lines, tables } = read(setupSummary(result));
+  expect(lines.slice(0, 2)).toEqual([
+    '✅ Snowflake setup applied: snowflake/segment.yml',
+    '1 statement run, 1 user given a first key, stored in 1 secret.',
+  ]);
+  expect(tables[1]).toEqual([
+    ['Status', 'Statement'],
+    ['✅\u00a0done', 'CREATE ROLE IF NOT EXISTS "SEGMENT"'],
+  ]);
+  expect(tables[2]).toEqual([
+    ['User', 'First key', 'Fingerprint', 'Stored in'],
+    ['SEGMENT_USER', '✅\u00a0installed', 'SHA256:GvGn…uX88', 'repository:acme/app:KEY'],
+  ]);
+  expect(tables[4]).toEqual([
+    ['Key', 'Fingerprint'],
+    ['SEGMENT_USER', NEW],
+  ]);
+});
+
+test('a long plan is collapsed under a count of its statements', () => {
+  const statements = Array.from({ length: 16 }, (_, i) => ({
+    sql: `CREATE ROLE IF NOT EXISTS "R${i}"`,
+    needs: 'CREATE ROLE',
+    status: i < 15 ? ('done' as const) : ('failed' as const),
+  }));
+  const summary = setupSummary({
+    mode: 'setup',
+    user: '',
+    account: 'acme-prod',
+    dryRun: false,
+    spec: 's.yml',
+    changed: true,
+    statements,
+    keys: [],
+    destinations: [],
+    timings: [],
+  });
+  expect(read(summary).html).toContain('<details><summary>16 statements: 15 done, 1 failed</summary>');
+  expect(read(summary).tables[1]).toHaveLength(17);
 });
 
 test('a verify: findings grouped by severity, each with its spec line and fix; checks counted per type', () => {
@@ -175,40 +241,48 @@ test('a verify: findings grouped by severity, each with its spec line and fix; c
     statements: 4,
     timings: [{ step: 'read-and-check', ms: 30, outcome: 'ok' }],
   };
-  const summary = verifySummary(result);
-  expect(summary.split('\n')[0]).toBe(
-    '### ❌ Snowflake verify: 1 error, 1 warning in 3 checks (`snowflake/segment.yml`)',
-  );
-  const errors = summary.indexOf('#### ❌ Errors (1)');
-  const warnings = summary.indexOf('#### ⚠️ Warnings (1)');
+  const { lines, tables } = read(verifySummary(result));
+  expect(lines[0]).toBe('❌ Snowflake verify: 1 error, 1 warning in 3 checks (snowflake/segment.yml)');
+  const errors = lines.indexOf('❌ Errors (1)');
+  const warnings = lines.indexOf('⚠️ Warnings (1)');
   expect(errors).toBeGreaterThan(0);
   expect(warnings).toBeGreaterThan(errors);
-  expect(summary).toContain(
-    '| line\u00a012 | role SEGMENT lacks USAGE on warehouse WH<br><sub>role `SEGMENT` · check: USAGE on warehouse WH to SEGMENT</sub> | `GRANT USAGE ON WAREHOUSE "WH" TO ROLE "SEGMENT"` |',
-  );
-  expect(summary).toContain('| ❌ Roles | 2 | 1 | 1 | 0 |');
-  expect(summary).toContain('| ⚠️ Users | 1 | 0 | 0 | 1 |');
-  expect(summary).toContain('| max-key-age | 90d |');
+  expect(tables[0]).toContainEqual(['max-key-age', '90d']);
+  expect(tables[1]).toEqual([
+    ['Spec', 'Finding', 'Fix'],
+    [
+      'line\u00a012',
+      'role SEGMENT lacks USAGE on warehouse WH\nrole SEGMENT · check: USAGE on warehouse WH to SEGMENT',
+      'GRANT USAGE ON WAREHOUSE "WH" TO ROLE "SEGMENT"',
+    ],
+  ]);
+  expect(tables[3]).toEqual([
+    ['Object type', 'Checks', 'Pass', 'Errors', 'Warnings'],
+    ['❌ Roles', '2', '1', '1', '0'],
+    ['⚠️ Users', '1', '0', '0', '1'],
+  ]);
 });
 
-test('a failure before any mode: the message quoted line by line, escaped, and redacted before escaping', () => {
+test('a failure before any mode: the message quoted with its line breaks, escaped, and redacted before escaping', () => {
   maskSecret('pass<word>|with-specials', () => undefined);
   const summary = failureSummary(
     "Input 'spec' is invalid\nrules.yml:3: <oops>\nechoed: pass<word>|with-specials",
   );
-  expect(summary).toBe(
-    [
-      '### ❌ Snowflake key pair action failed',
-      '',
-      "> Input 'spec' is invalid<br>",
-      '> rules.yml:3: &lt;oops&gt;<br>',
-      '> echoed: ***',
-      '',
-    ].join('\n'),
-  );
+  expect(summary).not.toContain('pass');
+  const rendered = renderSummary(summary);
+  expect(rendered.elements.map((element) => element.name)).toEqual(['h3', 'blockquote', 'p', 'br', 'br']);
+  expect(rendered.text.split('\n').filter(Boolean)).toEqual([
+    '❌ Snowflake key pair action failed',
+    "Input 'spec' is invalid",
+    'rules.yml:3: <oops>',
+    'echoed: ***',
+  ]);
 });
 
 test('names that would break a code span or a table stay inside their cell', () => {
-  const summary = rotationSummary(rotation({ user: 'we`ird|name' }));
-  expect(summary).toContain('### ✅ Snowflake key rotated for ``we`ird\\|name``');
+  const { lines, tables, codes } = read(rotationSummary(rotation({ user: 'we`ird|name' })));
+  expect(lines[0]).toBe('✅ Snowflake key rotated for we`ird|name');
+  expect(codes[0]).toBe('we`ird|name');
+  expect(tables[0]?.[0]).toEqual(['Key slot of we`ird|name', 'Before', 'After']);
+  expect(tables[1]).toContainEqual(['User', 'we`ird|name']);
 });

@@ -35,6 +35,7 @@ import {
   type UserSpec,
   type WarehouseSpec,
   grantsOf,
+  sourceOf,
 } from '../spec/model.js';
 import { StepRunner, type StepTiming } from '../steps.js';
 import { inSession } from './key-install.js';
@@ -73,7 +74,10 @@ export interface Finding {
   message: string;
   /** The SQL (or action) that fixes it. */
   fix: string;
-  /** The place in the spec it is about. */
+  /**
+   * The place in the spec it is about: the line of the field that differs (sourceOf), or of the element when
+   * the spec leaves that field out; a grant's own list item.
+   */
   source: SourceLocation;
 }
 
@@ -319,6 +323,7 @@ class Verifier {
       ['allowed_ip_list', 'ALLOWED_IP_LIST', policy.allowedIpList, lists.allowed],
       ['blocked_ip_list', 'BLOCKED_IP_LIST', policy.blockedIpList, lists.blocked],
     ] as const) {
+      // A list the spec leaves out is checked as empty, and shown on the policy's line.
       if (same(expected, actual)) this.pass(subject, check);
       else {
         this.find(
@@ -327,7 +332,7 @@ class Verifier {
           'error',
           `${check} of network policy ${policy.name} is (${actual.join(', ')}), the spec says (${expected.join(', ')})`,
           alterNetworkPolicyListStatement(policy.name, list, expected),
-          policy.source,
+          sourceOf(policy, check),
         );
       }
     }
@@ -392,7 +397,7 @@ class Verifier {
         warehouse.size,
         live.size,
         alter('WAREHOUSE_SIZE', `'${warehouse.size}'`),
-        warehouse.source,
+        sourceOf(warehouse, 'size'),
       );
     }
     if (warehouse.type !== undefined) {
@@ -402,7 +407,7 @@ class Verifier {
         warehouse.type,
         live.type,
         alter('WAREHOUSE_TYPE', `'${warehouse.type}'`),
-        warehouse.source,
+        sourceOf(warehouse, 'type'),
       );
     }
     if (warehouse.autoSuspend !== undefined) {
@@ -414,7 +419,7 @@ class Verifier {
         expected === null ? 'never' : String(expected),
         live.autoSuspend === null ? 'never' : String(live.autoSuspend),
         alter('AUTO_SUSPEND', expected === null ? 'NULL' : String(expected)),
-        warehouse.source,
+        sourceOf(warehouse, 'auto_suspend'),
       );
     }
     if (warehouse.autoResume !== undefined) {
@@ -424,7 +429,7 @@ class Verifier {
         String(warehouse.autoResume),
         live.autoResume === undefined ? undefined : String(live.autoResume),
         alter('AUTO_RESUME', warehouse.autoResume ? 'TRUE' : 'FALSE'),
-        warehouse.source,
+        sourceOf(warehouse, 'auto_resume'),
       );
     }
   }
@@ -525,7 +530,7 @@ class Verifier {
           ? `role ${extra.name} is granted to role ${role}, which the spec does not declare (strict)`
           : `role ${role} has ${extra.privilege} on ${extra.on.toLowerCase()}${extra.name ? ` ${extra.name}` : ''}, which the spec does not declare (strict)`,
         `${isRole ? revokeRoleStatement(extra.name, 'ROLE', role) : revokePrivilegeStatement(role, extra)}, or declare it in the spec`,
-        declared.source,
+        sourceOf(declared, isRole ? 'roles' : 'privileges'),
       );
     }
   }
@@ -558,7 +563,7 @@ class Verifier {
       ...(hasPassword && user.type === 'SERVICE' ? [alterUserUnsetStatement(user.name, 'PASSWORD')] : []),
       alterUserSetStatement(user.name, { property: 'TYPE', value: user.type }),
     ].join('; ');
-    this.compare(subject, 'type', user.type, live.type, typeFix, user.source);
+    this.compare(subject, 'type', user.type, live.type, typeFix, sourceOf(user, 'type'));
     if (user.type === 'SERVICE') {
       if (!hasPassword) this.pass(subject, 'no password');
       else {
@@ -568,7 +573,8 @@ class Verifier {
           'error',
           `user ${user.name} has a password; the spec declares it a SERVICE user, which signs in with a key pair or workload identity only`,
           alterUserUnsetStatement(user.name, 'PASSWORD'),
-          user.source,
+          // `type: SERVICE` is what rules the password out.
+          sourceOf(user, 'type'),
         );
       }
     }
@@ -579,7 +585,7 @@ class Verifier {
         user.defaultRole.name,
         live.defaultRole,
         alterUserSetStatement(user.name, { property: 'DEFAULT_ROLE', value: user.defaultRole.name }),
-        user.defaultRole.source,
+        sourceOf(user, 'default_role'),
       );
     }
     if (user.defaultWarehouse) {
@@ -592,7 +598,7 @@ class Verifier {
           property: 'DEFAULT_WAREHOUSE',
           value: user.defaultWarehouse.parts,
         }),
-        user.defaultWarehouse.source,
+        sourceOf(user, 'default_warehouse'),
       );
     }
     if (user.defaultNamespace) {
@@ -605,23 +611,24 @@ class Verifier {
           property: 'DEFAULT_NAMESPACE',
           value: user.defaultNamespace.parts,
         }),
-        user.defaultNamespace.source,
+        sourceOf(user, 'default_namespace'),
       );
     }
     const ownerNeeds = `owns user ${user.name} or inherits its owner${live.owner ? ` (GRANT ROLE ${live.owner} TO ROLE ${this.role})` : ''}`;
     const tasks: Promise<void>[] = [];
     if (user.networkPolicy) {
       const policy = user.networkPolicy;
+      const source = sourceOf(user, 'network_policy');
       tasks.push(
         this.reader.userNetworkPolicy(user.name).then((value) => {
-          if (!this.usable(value, subject, 'network_policy', ownerNeeds, policy.source)) return;
+          if (!this.usable(value, subject, 'network_policy', ownerNeeds, source)) return;
           this.compare(
             subject,
             'network_policy',
             policy.name,
             value,
             alterUserSetStatement(user.name, { property: 'NETWORK_POLICY', value: policy.name }),
-            policy.source,
+            source,
           );
         }),
       );
@@ -636,7 +643,7 @@ class Verifier {
           'error',
           `user ${user.name} has no workload identity; the spec declares one (issuer ${user.workloadIdentity.issuer}, subject ${user.workloadIdentity.subject})`,
           workloadIdentityStatement(user.name, user.workloadIdentity),
-          user.workloadIdentity.source,
+          sourceOf(user, 'workload_identity'),
         );
       }
     } else if (this.config.strict && live.hasWorkloadIdentity === true) {
@@ -646,7 +653,7 @@ class Verifier {
         'error',
         `user ${user.name} has a workload identity, which the spec does not declare (strict)`,
         `${alterUserUnsetStatement(user.name, 'WORKLOAD_IDENTITY')}, or declare it in the spec`,
-        user.source,
+        sourceOf(user, 'workload_identity'),
       );
     }
     if (user.key) tasks.push(this.keys(user, ownerNeeds));
@@ -657,7 +664,7 @@ class Verifier {
         'error',
         `user ${user.name} has a public key registered, but the spec declares no key block for it (strict)`,
         `${SLOTS.map((slot) => unsetKeySlotStatement(user.name, slot)).join('; ')}, or declare a key block`,
-        user.source,
+        sourceOf(user, 'key'),
       );
     }
     if (this.config.keyUser === user.name)
@@ -668,7 +675,7 @@ class Verifier {
   private async rolesOfUser(user: UserSpec, needs: string): Promise<void> {
     const subject: Subject = { type: 'user', name: user.name };
     const live = await this.reader.rolesOfUser(user.name);
-    if (!this.usable(live, subject, 'roles', needs, user.roles[0]?.source ?? user.source)) return;
+    if (!this.usable(live, subject, 'roles', needs, sourceOf(user, 'roles'))) return;
     const declared = this.grants.roles.filter((g) => g.granteeType === 'USER' && g.grantee === user.name);
     for (const grant of declared) {
       const check = `role ${grant.role} granted`;
@@ -694,7 +701,7 @@ class Verifier {
         'error',
         `role ${role} is granted to user ${user.name}, which the spec does not declare (strict)`,
         `${revokeRoleStatement(role, 'USER', user.name)}, or declare it in the spec`,
-        user.source,
+        sourceOf(user, 'roles'),
       );
     }
   }
@@ -721,6 +728,8 @@ class Verifier {
     const maxAgeMs = key.maxAgeMs ?? this.config.maxKeyAgeMs;
     const maxDays = formatDays(maxAgeMs);
     const limit = key.maxAgeMs !== undefined ? `its max_age of ${maxDays}` : `max-key-age ${maxDays}`;
+    // On the max_age line when the spec sets one; with the max-key-age input, on the key block's line.
+    const ageSource = sourceOf(key, 'max_age');
     for (const slot of set) {
       const check = `age of ${slot.slot}`;
       if (!slot.lastSetAt) {
@@ -730,7 +739,7 @@ class Verifier {
           'warning',
           `${slot.slot} of user ${user.name} (${slot.fingerprint}): Snowflake does not say when it was set, so its age against ${limit} is unknown`,
           `Rotate it to start a known age: mode: rotate with target-user: ${user.name}`,
-          key.source,
+          ageSource,
         );
         continue;
       }
@@ -743,7 +752,7 @@ class Verifier {
           'error',
           `${slot.slot} of user ${user.name} (${slot.fingerprint}) was ${ageText}, older than ${limit}`,
           retireOrRotate(user.name, slot, set, maxAgeMs, this.now),
-          key.source,
+          ageSource,
         );
       } else if (ageMs >= maxAgeMs * WARN_SHARE) {
         this.find(
@@ -752,7 +761,7 @@ class Verifier {
           'warning',
           `${slot.slot} of user ${user.name} (${slot.fingerprint}) was ${ageText}: it passes ${limit} in ${formatDays(maxAgeMs - ageMs)}`,
           retireOrRotate(user.name, slot, set, maxAgeMs, this.now),
-          key.source,
+          ageSource,
         );
       } else this.pass(subject, check);
     }

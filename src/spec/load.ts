@@ -16,6 +16,7 @@ import {
   type DatabaseSpec,
   type KeySpec,
   type NetworkPolicySpec,
+  type Placed,
   type ObjectKind,
   type ObjectRef,
   type PrivilegeName,
@@ -509,6 +510,19 @@ class Builder {
     return this.locator.at(path);
   }
 
+  /**
+   * Where an element is and where each field it writes is: the one place an element's sources are made, so
+   * that every finding about a field can be shown on that field's line (sourceOf in model.ts).
+   */
+  private placed<Field extends string>(
+    path: readonly Segment[],
+    raw: Partial<Record<Field, unknown>>,
+  ): Placed<Field> {
+    const fields: Partial<Record<Field, SourceLocation>> = {};
+    for (const field of Object.keys(raw) as Field[]) fields[field] = this.at([...path, field]);
+    return { source: this.at(path), fields };
+  }
+
   /** resolveIdentifier, with its message reworded as `<file>:<line>: <path>: ...`. */
   private identifier(value: string, path: readonly Segment[]): string | undefined {
     return this.reuseIdentifierRules(value, path, (context) => resolveIdentifier(value, context));
@@ -607,7 +621,7 @@ class Builder {
         ? []
         : [{ database: name, name: schemaName, source: this.at(schemaPath) }];
     });
-    return { name, ...optional('comment', raw.comment), schemas, source: this.at(path) };
+    return { name, ...optional('comment', raw.comment), schemas, ...this.placed(path, raw) };
   }
 
   private warehouse(
@@ -624,7 +638,7 @@ class Builder {
       ...(raw.auto_suspend === undefined ? {} : { autoSuspend: raw.auto_suspend || null }),
       ...optional('autoResume', raw.auto_resume),
       ...optional('comment', raw.comment),
-      source: this.at(path),
+      ...this.placed(path, raw),
     };
   }
 
@@ -657,7 +671,13 @@ class Builder {
       );
     }
     if (name === undefined) return undefined;
-    return { name, allowedIpList, blockedIpList, ...optional('comment', raw.comment), source: this.at(path) };
+    return {
+      name,
+      allowedIpList,
+      blockedIpList,
+      ...optional('comment', raw.comment),
+      ...this.placed(path, raw),
+    };
   }
 
   private role(
@@ -678,7 +698,7 @@ class Builder {
       return ref === undefined ? [] : [ref];
     });
     if (name === undefined) return undefined;
-    return { name, ...optional('comment', raw.comment), privileges, roles, source: this.at(path) };
+    return { name, ...optional('comment', raw.comment), privileges, roles, ...this.placed(path, raw) };
   }
 
   private privilegeEntry(
@@ -812,7 +832,7 @@ class Builder {
       ...optional('comment', raw.comment),
       grants,
       schemaDeclared,
-      source: this.at(path),
+      ...this.placed(path, raw),
     };
   }
 
@@ -879,7 +899,7 @@ class Builder {
       ...optional('comment', raw.comment),
       ...optional('workloadIdentity', workloadIdentity),
       ...optional('key', key),
-      source: this.at(path),
+      ...this.placed(path, raw),
     };
   }
 
@@ -1058,7 +1078,7 @@ class Builder {
         source: this.at(secretPath),
       },
       ...optional('maxAgeMs', maxAgeMs),
-      source: this.at(path),
+      ...this.placed(path, raw),
     };
   }
 

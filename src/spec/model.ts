@@ -16,6 +16,26 @@ export interface SourceLocation {
   path: string;
 }
 
+/**
+ * The place of each field an element writes, by the field's name in the spec (`size`, `auto_suspend`): a
+ * finding about a setting is shown on the setting's own line. A field the spec leaves out has no place.
+ */
+export type FieldSources<Field extends string> = Readonly<Partial<Record<Field, SourceLocation>>>;
+
+/** An element of the spec: where it is, and where each of its fields is. */
+export interface Placed<Field extends string> {
+  source: SourceLocation;
+  fields: FieldSources<Field>;
+}
+
+/**
+ * Where a finding about `field` of an element is shown: the field's own line, or the element's line when the
+ * spec leaves the field out (a default that is checked, something the spec does not declare under strict).
+ */
+export function sourceOf<Field extends string>(element: Placed<Field>, field: Field): SourceLocation {
+  return element.fields[field] ?? element.source;
+}
+
 /** A problem (or, in `AccessSpec.warnings`, a remark) about one place in the spec. */
 export interface SpecIssue {
   file: string;
@@ -272,15 +292,16 @@ export interface SchemaSpec {
   source: SourceLocation;
 }
 
-export interface DatabaseSpec {
+export interface DatabaseSpec extends Placed<'name' | 'comment' | 'schemas'> {
   name: string;
   comment?: string;
   /** Schemas the spec declares (PUBLIC is implicit and listed only when written). */
   schemas: SchemaSpec[];
-  source: SourceLocation;
 }
 
-export interface WarehouseSpec {
+export interface WarehouseSpec extends Placed<
+  'name' | 'size' | 'type' | 'auto_suspend' | 'auto_resume' | 'comment'
+> {
   name: string;
   /** Absent: not declared, Snowflake's default applies and verify does not compare it. */
   size?: WarehouseSize;
@@ -289,16 +310,16 @@ export interface WarehouseSpec {
   autoSuspend?: number | null;
   autoResume?: boolean;
   comment?: string;
-  source: SourceLocation;
 }
 
-export interface NetworkPolicySpec {
+export interface NetworkPolicySpec extends Placed<
+  'name' | 'allowed_ip_list' | 'blocked_ip_list' | 'comment'
+> {
   name: string;
   /** IPv4 addresses with optional CIDR suffix, as written, without duplicates. */
   allowedIpList: string[];
   blockedIpList: string[];
   comment?: string;
-  source: SourceLocation;
 }
 
 export interface PrivilegeName {
@@ -316,13 +337,12 @@ export interface PrivilegeSpec {
   source: SourceLocation;
 }
 
-export interface RoleSpec {
+export interface RoleSpec extends Placed<'name' | 'comment' | 'privileges' | 'roles'> {
   name: string;
   comment?: string;
   privileges: PrivilegeSpec[];
   /** Roles granted to this role. */
   roles: RoleRef[];
-  source: SourceLocation;
 }
 
 export interface WorkloadIdentitySpec {
@@ -347,14 +367,25 @@ export interface KeySecretSpec {
   source: SourceLocation;
 }
 
-export interface KeySpec {
+export interface KeySpec extends Placed<'secret' | 'max_age'> {
   secret: KeySecretSpec;
   /** Absent: the action's `max-key-age` input applies. */
   maxAgeMs?: number;
-  source: SourceLocation;
 }
 
-export interface UserSpec {
+export type UserField =
+  | 'name'
+  | 'type'
+  | 'default_role'
+  | 'default_warehouse'
+  | 'default_namespace'
+  | 'roles'
+  | 'network_policy'
+  | 'comment'
+  | 'workload_identity'
+  | 'key';
+
+export interface UserSpec extends Placed<UserField> {
   name: string;
   type: UserType;
   defaultRole?: RoleRef;
@@ -366,7 +397,6 @@ export interface UserSpec {
   comment?: string;
   workloadIdentity?: WorkloadIdentitySpec;
   key?: KeySpec;
-  source: SourceLocation;
 }
 
 export interface SecretGrantSpec {
@@ -375,7 +405,7 @@ export interface SecretGrantSpec {
   source: SourceLocation;
 }
 
-export interface SecretSpec {
+export interface SecretSpec extends Placed<'name' | 'type' | 'comment' | 'grants'> {
   database: string;
   schema: string;
   name: string;
@@ -386,7 +416,6 @@ export interface SecretSpec {
   grants: SecretGrantSpec[];
   /** Whether the spec declares the secret's database and schema (otherwise they must exist already). */
   schemaDeclared: boolean;
-  source: SourceLocation;
 }
 
 export interface AccessSpec {

@@ -655,6 +655,8 @@ export class Account {
         return this.alterAccount(statement, session);
       case 'createWarehouse':
         return this.createWarehouse(statement, session);
+      case 'alterWarehouseSet':
+        return this.alterWarehouse(statement, session);
       case 'dropWarehouse':
         return this.dropWarehouse(statement, session);
       case 'showWarehouses':
@@ -3065,6 +3067,34 @@ export class Account {
     // A new warehouse becomes the session's current warehouse (docs, "CREATE WAREHOUSE", usage notes).
     session.warehouse = name;
     return ok(`Warehouse ${displayName(name)} successfully created.`);
+  }
+
+  /**
+   * ALTER WAREHOUSE w SET with CREATE WAREHOUSE's properties but INITIALLY_SUSPENDED, which only CREATE takes
+   * (docs, "ALTER WAREHOUSE", objectProperties). Needs MODIFY on the warehouse, which OWNERSHIP implies (docs,
+   * "Access control privileges", virtual warehouse privileges: MODIFY "enables altering any properties of a
+   * warehouse"). All the properties apply, or none.
+   */
+  private alterWarehouse(
+    s: Extract<Statement, { type: 'alterWarehouseSet' }>,
+    session: SessionContext,
+  ): ResultSet {
+    let wh: Warehouse;
+    try {
+      wh = this.resolveWarehouse(s.name.name, session);
+    } catch (e) {
+      if (s.ifExists && e instanceof SfError && e.code === '002003') return ok();
+      throw e;
+    }
+    if (!this.hasPrivilege(session.role, 'MODIFY', 'WAREHOUSE', qualifiedName([wh.name]))) {
+      throw insufficientPrivileges('warehouse', wh.name);
+    }
+    const initially = s.props.find((p) => p.name === 'INITIALLY_SUSPENDED');
+    if (initially) throw invalidValue(`invalid property '${initially.name}' for 'WAREHOUSE'`);
+    const draft: Warehouse = { ...wh };
+    this.applyWarehouseProperties(draft, s.props);
+    this.warehouses.set(wh.name, draft);
+    return ok();
   }
 
   private dropWarehouse(

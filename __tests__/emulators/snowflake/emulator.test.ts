@@ -1428,6 +1428,58 @@ describe('warehouses', () => {
     ]);
     for (const s of [owner, session, publicSession, usable]) await s.close();
   });
+  it('ALTER WAREHOUSE SET changes the properties SHOW WAREHOUSES reads, with MODIFY, all or none', async () => {
+    const owner = await as('SYSADMIN');
+    await owner.query("CREATE WAREHOUSE wh_alter WITH WAREHOUSE_SIZE = 'XSMALL' AUTO_SUSPEND = 600");
+    expect(
+      await owner.query(
+        "ALTER WAREHOUSE wh_alter SET WAREHOUSE_SIZE = 'SMALL' AUTO_SUSPEND = 60 AUTO_RESUME = FALSE",
+      ),
+    ).toEqual([{ status: 'Statement executed successfully.' }]);
+    const read = async (): Promise<unknown[]> =>
+      (await owner.query("SHOW WAREHOUSES LIKE 'wh_alter'")).map((w) => [
+        w.size,
+        w.auto_suspend,
+        w.auto_resume,
+        w.type,
+      ]);
+    expect(await read()).toEqual([['Small', 60, 'false', 'STANDARD']]);
+    await owner.query(
+      "ALTER WAREHOUSE wh_alter SET WAREHOUSE_TYPE = 'SNOWPARK-OPTIMIZED' AUTO_SUSPEND = NULL",
+    );
+    expect(await read()).toEqual([['Small', null, 'false', 'SNOWPARK-OPTIMIZED']]);
+    // A bad value refuses the whole statement; INITIALLY_SUSPENDED is CREATE's only.
+    const bad = await failure(
+      owner.query("ALTER WAREHOUSE wh_alter SET AUTO_RESUME = TRUE WAREHOUSE_SIZE = 'HUGE'"),
+    );
+    expect([bad.code, bad.message]).toEqual([
+      '001008',
+      "SQL compilation error:\ninvalid value ['HUGE'] for parameter 'WAREHOUSE_SIZE'",
+    ]);
+    expect((await failure(owner.query('ALTER WAREHOUSE wh_alter SET INITIALLY_SUSPENDED = TRUE'))).code).toBe(
+      '001008',
+    );
+    expect(await read()).toEqual([['Small', null, 'false', 'SNOWPARK-OPTIMIZED']]);
+    // A role with USAGE sees it but may not change it; MODIFY may.
+    const session = await as('wh_role');
+    await owner.query('GRANT USAGE ON WAREHOUSE wh_alter TO ROLE wh_role');
+    const refused = await failure(session.query('ALTER WAREHOUSE wh_alter SET AUTO_SUSPEND = 300'));
+    expect([refused.code, refused.message]).toEqual([
+      '003001',
+      "SQL access control error:\nInsufficient privileges to operate on warehouse 'WH_ALTER'",
+    ]);
+    await owner.query('GRANT MODIFY ON WAREHOUSE wh_alter TO ROLE wh_role');
+    await session.query('ALTER WAREHOUSE wh_alter SET AUTO_SUSPEND = 300');
+    expect(await read()).toEqual([['Small', 300, 'false', 'SNOWPARK-OPTIMIZED']]);
+    expect(await session.query('ALTER WAREHOUSE IF EXISTS wh_none SET AUTO_SUSPEND = 60')).toEqual([
+      { status: 'Statement executed successfully.' },
+    ]);
+    expect((await failure(session.query('ALTER WAREHOUSE wh_none SET AUTO_SUSPEND = 60'))).code).toBe(
+      '002003',
+    );
+    await owner.query('DROP WAREHOUSE wh_alter');
+    for (const s of [owner, session]) await s.close();
+  });
 });
 
 describe('what an access spec applies: SHOW PARAMETERS, one-statement CREATE USER, account privileges', () => {

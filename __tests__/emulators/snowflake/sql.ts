@@ -207,6 +207,7 @@ export type Statement =
       name: Ident;
       props: Property[];
     }
+  | { type: 'alterWarehouseSet'; ifExists: boolean; name: Ident; props: Property[] }
   | { type: 'dropWarehouse'; ifExists: boolean; name: Ident }
   | { type: 'showWarehouses'; like: string | null }
   | { type: 'useWarehouse'; name: Ident }
@@ -691,6 +692,15 @@ class Parser {
       this.expectWord('UNSET');
       const names = this.unsetList().map((tok) => (tok.kind === 'word' ? tok.upper : tok.text));
       return { type: 'alterNetworkPolicyUnset', ifExists, name, names };
+    }
+    if (this.acceptWord('WAREHOUSE')) {
+      // ALTER WAREHOUSE [IF EXISTS] w SET … only (docs, "ALTER WAREHOUSE"; the other forms are not modelled).
+      const ifExists = this.acceptWord('IF', 'EXISTS');
+      const name = this.ident();
+      this.expectWord('SET');
+      const props = this.properties(() => this.atEnd());
+      if (props.length === 0) this.fail();
+      return { type: 'alterWarehouseSet', ifExists, name, props };
     }
     if (this.acceptWord('ACCOUNT')) {
       if (this.acceptWord('SET')) {
