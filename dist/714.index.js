@@ -426,6 +426,16 @@ class Builder {
     at(path) {
         return this.locator.at(path);
     }
+    /**
+     * Where an element is and where each field it writes is: the one place an element's sources are made, so
+     * that every finding about a field can be shown on that field's line (sourceOf in model.ts).
+     */
+    placed(path, raw) {
+        const fields = {};
+        for (const field of Object.keys(raw))
+            fields[field] = this.at([...path, field]);
+        return { source: this.at(path), fields };
+    }
     /** resolveIdentifier, with its message reworded as `<file>:<line>: <path>: ...`. */
     identifier(value, path) {
         return this.reuseIdentifierRules(value, path, (context) => (0,identifiers/* resolveIdentifier */.KE)(value, context));
@@ -501,7 +511,7 @@ class Builder {
                 ? []
                 : [{ database: name, name: schemaName, source: this.at(schemaPath) }];
         });
-        return { name, ...optional('comment', raw.comment), schemas, source: this.at(path) };
+        return { name, ...optional('comment', raw.comment), schemas, ...this.placed(path, raw) };
     }
     warehouse(raw, path) {
         const name = this.declare(this.warehouses, 'warehouse', raw.name, [...path, 'name']);
@@ -515,7 +525,7 @@ class Builder {
             ...(raw.auto_suspend === undefined ? {} : { autoSuspend: raw.auto_suspend || null }),
             ...optional('autoResume', raw.auto_resume),
             ...optional('comment', raw.comment),
-            source: this.at(path),
+            ...this.placed(path, raw),
         };
     }
     networkPolicy(raw, path) {
@@ -540,7 +550,13 @@ class Builder {
         }
         if (name === undefined)
             return undefined;
-        return { name, allowedIpList, blockedIpList, ...optional('comment', raw.comment), source: this.at(path) };
+        return {
+            name,
+            allowedIpList,
+            blockedIpList,
+            ...optional('comment', raw.comment),
+            ...this.placed(path, raw),
+        };
     }
     role(raw, name, path) {
         const privileges = (raw.privileges ?? []).flatMap((entry, i) => {
@@ -557,7 +573,7 @@ class Builder {
         });
         if (name === undefined)
             return undefined;
-        return { name, ...optional('comment', raw.comment), privileges, roles, source: this.at(path) };
+        return { name, ...optional('comment', raw.comment), privileges, roles, ...this.placed(path, raw) };
     }
     privilegeEntry(raw, path) {
         const object = this.objectRef(raw.on, raw.name, [...path, 'name']);
@@ -673,7 +689,7 @@ class Builder {
             ...optional('comment', raw.comment),
             grants,
             schemaDeclared,
-            source: this.at(path),
+            ...this.placed(path, raw),
         };
     }
     // --- users --------------------------------------------------------------------------------------------
@@ -731,7 +747,7 @@ class Builder {
             ...optional('comment', raw.comment),
             ...optional('workloadIdentity', workloadIdentity),
             ...optional('key', key),
-            source: this.at(path),
+            ...this.placed(path, raw),
         };
     }
     located(ref, path) {
@@ -859,7 +875,7 @@ class Builder {
                 source: this.at(secretPath),
             },
             ...optional('maxAgeMs', maxAgeMs),
-            source: this.at(path),
+            ...this.placed(path, raw),
         };
     }
     // --- checks across elements ---------------------------------------------------------------------------
