@@ -55,7 +55,10 @@ const FAILURE_TITLES: Record<Result['mode'], string> = {
  */
 let groupOpen = false;
 const out = {
-  info: (line: string): void => core.info(redact(line)),
+  // A log line is one line: a line break in a value (a name Snowflake returned, a server's message) would let
+  // the text after it start a workflow command (`::error::`, `::add-mask::`), which the runner obeys only at
+  // the start of a line. Annotations and groups need no such care: @actions/core escapes their line breaks.
+  info: (line: string): void => core.info(oneLine(redact(line))),
   debug: (line: string): void => core.debug(redact(line)),
   warning: (text: string, properties?: core.AnnotationProperties): void =>
     core.warning(redact(text), annotation(properties)),
@@ -101,6 +104,11 @@ function annotation(
     ...(properties.title === undefined ? {} : { title: redact(properties.title) }),
     ...(properties.file === undefined ? {} : { file: redact(properties.file) }),
   };
+}
+
+/** Line breaks shown as `\n`, so that the text stays on one log line. */
+function oneLine(text: string): string {
+  return text.replace(/\r\n|\r|\n/g, '\\n');
 }
 
 /**

@@ -371,6 +371,38 @@ test('a name with a line break, which only Snowflake can hold: the owner of a us
   await expectNothingChanged(run);
 });
 
+test('strict verify of a user holding a role whose name has a line break and a workflow command: one finding, no forged command', async () => {
+  // Snowflake lets a quoted name hold any ASCII character; verify's fix quotes it, and no log line breaks on it.
+  const FILE = 'snowflake/strict.yml';
+  const hostile = 'extra\n::error::forged by a role name';
+  await world.sf.sql(`CREATE USER NL_HOLDER TYPE = SERVICE RSA_PUBLIC_KEY = '${userKey.publicBody}'`);
+  await world.sf.sql(`CREATE ROLE ${quoted(hostile)}`);
+  await world.sf.sql(`GRANT ROLE ${quoted(hostile)} TO USER NL_HOLDER`);
+  await world.sf.clearLog();
+  const run = await world.run(
+    world.rotateInputs(adminKey, {
+      mode: 'verify',
+      role: 'ACCOUNTADMIN',
+      spec: FILE,
+      strict: 'true',
+      'target-user': undefined,
+      'secret-name': undefined,
+      'github-token': undefined,
+    }),
+    { files: { [FILE]: 'version: 1\nusers:\n  - name: nl_holder\n    type: SERVICE\n' } },
+  );
+  expect(run.exitCode).toBe(1);
+  expect(run.stdout).not.toContain('Internal error');
+  expect(run.stdout).not.toMatch(/^::error::forged/m);
+  const findings = annotations(run).filter((annotation) => annotation.properties.file !== undefined);
+  expect(findings.map((annotation) => annotation.message)).toContainEqual(
+    expect.stringContaining(`REVOKE ROLE ${quoted(hostile)} FROM USER "NL_HOLDER"`),
+  );
+  expect(run.outputs.drift).toBe(String(findings.filter((a) => a.command === 'error').length));
+  expectWellFormedTables(run.summary);
+  await expectNothingChanged(run);
+});
+
 describe('the failure summary: messages that quote a name, an input or a server', () => {
   test("a rotation of a user that does not exist: the mode's failure quotes the name", async () => {
     const name = `${NAMES[0]} ${NAMES[2]} missing`;
