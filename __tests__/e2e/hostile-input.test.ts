@@ -699,7 +699,7 @@ const cases: Case[] = [
     mode: 'setup',
     spec: keySpec(['name: SNOWFLAKE_PRIVATE_KEY', 'environment: "prod\\a"']),
     annotation: { line: 8, path: 'users[0].key.secret.environment' },
-    error: ['is not a GitHub environment name (1 to 255 characters, one line)'],
+    error: ['has an invalid environment name: it holds the control character U+0007 at position 5'],
   },
   {
     title: "users[].key.max_age '1 fortnight'",

@@ -4,6 +4,7 @@ import { ActionError, WriteError } from '../errors.js';
 import {
   type Destination,
   type GitHubSettings,
+  apiPath,
   collectionPath,
   describeDestination,
 } from './destinations.js';
@@ -110,13 +111,11 @@ export class SecretWriter {
           `read repository ${destination.org}/${repo}`,
           destination,
           async () =>
-            (await this.client()).request('GET /repos/{owner}/{repo}', {
-              owner: destination.org,
-              repo,
+            (await this.client()).request(`GET ${apiPath('repos', destination.org, repo)}`, {
               headers: API_VERSION_HEADER,
             }),
         );
-        return Number(response.data.id);
+        return Number((response.data as { id?: unknown }).id);
       }),
     );
     return { destination, publicKey, selectedRepositoryIds };
@@ -149,8 +148,7 @@ export class SecretWriter {
    */
   async writeVariable(prepared: PreparedDestination, name: string, value: string): Promise<WriteResult> {
     const { destination } = prepared;
-    const path = collectionPath(destination, 'variables');
-    const body: Record<string, unknown> = { name, value };
+    const body: Record<string, unknown> = { value };
     if (destination.kind === 'organization') {
       body.visibility = destination.visibility;
       if (prepared.selectedRepositoryIds) body.selected_repository_ids = prepared.selectedRepositoryIds;
@@ -161,7 +159,10 @@ export class SecretWriter {
         action,
         destination,
         async () =>
-          (await this.client()).request(`PATCH ${path}/{name}`, { ...body, headers: API_VERSION_HEADER }),
+          (await this.client()).request(`PATCH ${collectionPath(destination, 'variables', name)}`, {
+            ...body,
+            headers: API_VERSION_HEADER,
+          }),
         undefined,
         'variable',
       );
@@ -172,7 +173,12 @@ export class SecretWriter {
     await this.call(
       action,
       destination,
-      async () => (await this.client()).request(`POST ${path}`, { ...body, headers: API_VERSION_HEADER }),
+      async () =>
+        (await this.client()).request(`POST ${collectionPath(destination, 'variables')}`, {
+          name,
+          ...body,
+          headers: API_VERSION_HEADER,
+        }),
       undefined,
       'variable',
     );
@@ -183,10 +189,10 @@ export class SecretWriter {
   async metadata(destination: Destination): Promise<SecretMetadata | undefined> {
     try {
       const response = await this.call('read the secret', destination, async () =>
-        (await this.client()).request(`GET ${collectionPath(destination, 'secrets')}/{name}`, {
-          name: destination.secretName,
-          headers: API_VERSION_HEADER,
-        }),
+        (await this.client()).request(
+          `GET ${collectionPath(destination, 'secrets', destination.secretName)}`,
+          { headers: API_VERSION_HEADER },
+        ),
       );
       const data = response.data as { name: string; updated_at: string };
       return { name: data.name, updatedAt: data.updated_at };
@@ -198,7 +204,7 @@ export class SecretWriter {
 
   private async publicKey(destination: Destination): Promise<PublicKey> {
     const response = await this.call('read the public key', destination, async () =>
-      (await this.client()).request(`GET ${collectionPath(destination, 'secrets')}/public-key`, {
+      (await this.client()).request(`GET ${collectionPath(destination, 'secrets', 'public-key')}`, {
         headers: API_VERSION_HEADER,
       }),
     );
@@ -232,11 +238,10 @@ export class SecretWriter {
       'write the secret',
       destination,
       async () =>
-        (await this.client()).request(`PUT ${collectionPath(destination, 'secrets')}/{name}`, {
-          name: destination.secretName,
-          ...body,
-          headers: API_VERSION_HEADER,
-        }),
+        (await this.client()).request(
+          `PUT ${collectionPath(destination, 'secrets', destination.secretName)}`,
+          { ...body, headers: API_VERSION_HEADER },
+        ),
       () => (attempt.uncertain = true),
     );
     return response.status === 201 ? 'created' : 'updated';
