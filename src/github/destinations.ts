@@ -88,7 +88,9 @@ function loginProblem(login: string): string | undefined {
  */
 function repositoryNameProblem(name: string): string | undefined {
   if (name === '') return 'is empty';
-  if (name === '.' || name === '..') return `is '${name}', which GitHub reserves`;
+  if (name === '.' || name === '..') {
+    return "is reserved by GitHub ('.' and '..' name directories, and a URL reads them as a step in its path)";
+  }
   const characters = Array.from(name);
   const stray = characters.findIndex((ch) => !/^[A-Za-z0-9._-]$/.test(ch));
   if (stray >= 0) {
