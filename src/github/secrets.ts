@@ -46,7 +46,7 @@ export interface WrittenSecret {
   result: WriteResult;
   /** GitHub's `updated_at` of the secret, read after the write; undefined when that read failed. */
   updatedAt?: string;
-  /** The metadata shows the secret updated by this write (not at an earlier time). */
+  /** The metadata shows the secret updated at or after the write began (allowing for CLOCK_SKEW_MS). */
   confirmed: boolean;
   /**
    * GitHub's reply to the write was lost (this is what the last attempt got: a 5xx or no answer), and the
@@ -60,7 +60,7 @@ export interface WrittenSecret {
  * `updated_at` says when the secret last changed: an `updated_at` earlier than the write's start by more than
  * this was not set by the write.
  */
-export const CLOCK_SKEW_MS = 5 * 60_000;
+const CLOCK_SKEW_MS = 5 * 60_000;
 
 /** The metadata shows a change at or after the write began (allowing for CLOCK_SKEW_MS). */
 function updatedSince(metadata: SecretMetadata, startedAt: Date): boolean {
