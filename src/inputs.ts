@@ -2,7 +2,14 @@ import * as core from '@actions/core';
 import { ActionError, inputError } from './errors.js';
 import { KEY_SIZES, type KeySize, type ParsedPrivateKey, exportPkcs8, parsePrivateKey } from './keys.js';
 import { maskSecret } from './mask.js';
-import type { Destination, GitHubSettings } from './github/destinations.js';
+import {
+  type Destination,
+  type GitHubSettings,
+  parseEnvironmentName,
+  parseOrganization,
+  parseRepository,
+  parseSecretName,
+} from './github/destinations.js';
 import type { ProxySettings } from './snowflake/connection.js';
 import { describeCharacter, resolveIdentifier, resolveQualifiedName } from './snowflake/identifiers.js';
 import type { SnowflakeSecretName } from './snowflake/secrets.js';
@@ -722,55 +729,9 @@ function readGitHub(inputs: Inputs, source: InputSource): GitHubSettings {
   };
 }
 
-const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
 function optionalName(inputs: Inputs, input: string): string | undefined {
   const value = inputs.optional(input);
   return value === undefined ? undefined : parseSecretName(value, input);
-}
-const OWNER = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/;
-const REPO = /^[A-Za-z0-9._-]{1,100}$/;
-
-/**
- * GitHub's rules for secret and variable names (https://docs.github.com/en/actions/security-guides/using-secrets-in-github-actions#naming-your-secrets,
- * the same for variables): letters, digits and '_', not starting with a digit or GITHUB_; case-insensitive.
- */
-export function parseSecretName(value: string, input = 'secret-name'): string {
-  if (!SECRET_NAME.test(value)) {
-    throw inputError(
-      input,
-      `'${value}' is not a valid name: only letters, digits and '_' are allowed, and it cannot start with a digit`,
-      'Use a name like SNOWFLAKE_PRIVATE_KEY',
-    );
-  }
-  if (/^GITHUB_/i.test(value)) {
-    throw inputError(
-      input,
-      `'${value}' starts with GITHUB_, which GitHub reserves`,
-      'Choose another prefix, e.g. SNOWFLAKE_',
-    );
-  }
-  return value.toUpperCase();
-}
-
-export function parseRepository(value: string, input: string): { owner: string; repo: string } {
-  const [owner, repo, extra] = value.split('/');
-  if (
-    extra !== undefined ||
-    !owner ||
-    !repo ||
-    !OWNER.test(owner) ||
-    !REPO.test(repo) ||
-    repo === '.' ||
-    repo === '..'
-  ) {
-    throw inputError(
-      input,
-      `has '${value}', which is not a repository in owner/repo form`,
-      'Write it as owner/repo, e.g. acme/data-platform',
-    );
-  }
-  return { owner, repo };
 }
 
 function readDestinations(inputs: Inputs, source: InputSource): Destination[] {
@@ -793,13 +754,7 @@ function readDestinations(inputs: Inputs, source: InputSource): Destination[] {
         'Write either an organization secret or repository/environment secrets in one step; use two steps for both',
       );
     }
-    if (!OWNER.test(organization)) {
-      throw inputError(
-        'secret-organization',
-        `has '${organization}', which is not an organization name`,
-        'Give the organization login, e.g. acme',
-      );
-    }
+    parseOrganization(organization, 'secret-organization');
     if (visibility === 'selected' && selected.length === 0) {
       throw inputError(
         'secret-selected-repositories',
@@ -851,18 +806,7 @@ function readDestinations(inputs: Inputs, source: InputSource): Destination[] {
   if (environments.length === 0) {
     return repositories.map(({ owner, repo }) => ({ kind: 'repository', owner, repo, secretName }));
   }
-  for (const environment of environments) {
-    // GitHub environment names: up to 255 characters, no control characters (the API URL-encodes the rest).
-    // eslint-disable-next-line no-control-regex
-    const control = /[\u0000-\u001f\u007f]/.exec(environment);
-    if (environment.length > 255 || control) {
-      throw inputError(
-        'secret-environment',
-        `has an invalid environment name: ${control ? `it holds the control character ${describeCharacter(control[0])}` : `it is ${environment.length} characters, more than GitHub's 255`}`,
-        'Use the name shown under Settings > Environments',
-      );
-    }
-  }
+  for (const environment of environments) parseEnvironmentName(environment, 'secret-environment');
   return repositories.flatMap(({ owner, repo }) =>
     environments.map((environment) => ({
       kind: 'environment' as const,

@@ -444,6 +444,154 @@ const cases: Case[] = [
     },
     error: ["Input 'secret-selected-repositories' has 'other/x', which is not in the organization acme"],
   },
+  // --- names that become a segment of a GitHub REST path (issue 17, item 3) --------------------------------
+  // A dot segment, in any spelling fetch resolves ('.', '..', '%2e'), would move the request to another
+  // endpoint; characters GitHub does not allow in a name are refused before any request too.
+  ...['..', '.', '%2e%2e', '.%2E', '%2E'].map((environment): Case => ({
+    title: `secret-environment '${environment}' (a dot segment)`,
+    inputs: { 'secret-environment': environment },
+    error: [
+      `Input 'secret-environment' has an invalid environment name: '${environment}' is read by a URL as a step in its path ('.' or '..'), so GitHub's API cannot address an environment by that name. Use the name shown under Settings > Environments`,
+    ],
+  })),
+  {
+    title: "secret-environment list whose second name is '..'",
+    inputs: { 'secret-environment': 'production, ..' },
+    error: ["Input 'secret-environment' has an invalid environment name: '..' is read by a URL"],
+  },
+  {
+    title: 'secret-environment with an escape character',
+    inputs: { 'secret-environment': 'prod\u001b[2J' },
+    error: [
+      "Input 'secret-environment' has an invalid environment name: it holds the control character U+001B at position 5",
+    ],
+  },
+  {
+    title: 'secret-environment of 256 characters',
+    inputs: { 'secret-environment': 'e'.repeat(256) },
+    error: [
+      "Input 'secret-environment' has an invalid environment name: it is 256 characters long, more than GitHub's 255",
+    ],
+  },
+  {
+    title: "secret-repository 'acme/..'",
+    inputs: { 'secret-repository': 'acme/..' },
+    error: [
+      "Input 'secret-repository' has 'acme/..', which is not a repository in owner/repo form: its name '..' is reserved by GitHub ('.' and '..' name directories, and a URL reads them as a step in its path). Write it as owner/repo, e.g. acme/data-platform",
+    ],
+  },
+  {
+    title: "secret-repository '../app'",
+    inputs: { 'secret-repository': '../app' },
+    error: [
+      "Input 'secret-repository' has '../app', which is not a repository in owner/repo form: its owner '..' has U+002E (.) at position 1; a GitHub login holds letters, digits and '-' only",
+    ],
+  },
+  {
+    title: "secret-repository 'acme/app/../lib'",
+    inputs: { 'secret-repository': 'acme/app/../lib' },
+    error: [
+      "Input 'secret-repository' has 'acme/app/../lib', which is not a repository in owner/repo form: it has 3 '/', not one",
+    ],
+  },
+  ...[
+    ['acme/app?x=1', 'U+003F (?) at position 4'],
+    ['acme/app#top', 'U+0023 (#) at position 4'],
+    ['acme/%2e%2e', 'U+0025 (%) at position 1'],
+  ].map(([repository, character]): Case => ({
+    title: `secret-repository '${repository}'`,
+    inputs: { 'secret-repository': repository },
+    error: [
+      `Input 'secret-repository' has '${repository}', which is not a repository in owner/repo form: its name '${repository?.slice(5)}' has ${character}; a repository name holds letters, digits, '.', '-' and '_' only`,
+    ],
+  })),
+  ...[
+    ['..', 'U+002E (.) at position 1'],
+    ['acme/..', 'U+002F (/) at position 5'],
+    ['acme?x', 'U+003F (?) at position 5'],
+  ].map(([organization, character]): Case => ({
+    title: `secret-organization '${organization}'`,
+    inputs: { 'secret-organization': organization },
+    error: [
+      `Input 'secret-organization' has '${organization}', which is not an organization name: it has ${character}; a GitHub login holds letters, digits and '-' only. Give the organization login`,
+    ],
+  })),
+  {
+    title: "secret-selected-repositories with '..'",
+    inputs: {
+      'secret-organization': 'acme',
+      'secret-visibility': 'selected',
+      'secret-selected-repositories': 'app, ..',
+    },
+    error: [
+      "Input 'secret-selected-repositories' has 'acme/..', which is not a repository in owner/repo form: its name '..' is reserved by GitHub",
+    ],
+  },
+  {
+    title: "secret-name '../KEY'",
+    inputs: { 'secret-name': '../KEY' },
+    error: ["Input 'secret-name' '../KEY' is not a valid name: only letters, digits and '_' are allowed"],
+  },
+  {
+    title: "fingerprint-variable 'FP/..'",
+    inputs: { 'fingerprint-variable': 'FP/..' },
+    error: [
+      "Input 'fingerprint-variable' 'FP/..' is not a valid name: only letters, digits and '_' are allowed",
+    ],
+  },
+  {
+    title: "users[].key.secret.environment '..'",
+    mode: 'setup',
+    spec: keySpec(['name: SNOWFLAKE_PRIVATE_KEY', 'environment: ".."']),
+    annotation: { line: 8, path: 'users[0].key.secret.environment' },
+    error: [
+      "has an invalid environment name: '..' is read by a URL as a step in its path ('.' or '..'), so GitHub's API cannot address an environment by that name. Use the name shown under Settings > Environments",
+    ],
+  },
+  {
+    title: "users[].key.secret.environment list with '%2E'",
+    mode: 'setup',
+    spec: keySpec(['name: SNOWFLAKE_PRIVATE_KEY', 'environment: [production, "%2E"]']),
+    annotation: { line: 8, path: 'users[0].key.secret.environment[1]' },
+    error: ["has an invalid environment name: '%2E' is read by a URL as a step in its path"],
+  },
+  {
+    title: "users[].key.secret.repository 'acme/..'",
+    mode: 'setup',
+    spec: keySpec(['name: SNOWFLAKE_PRIVATE_KEY', 'repository: acme/..']),
+    annotation: { line: 8, path: 'users[0].key.secret.repository' },
+    error: [
+      "has 'acme/..', which is not a repository in owner/repo form: its name '..' is reserved by GitHub",
+    ],
+  },
+  {
+    title: "users[].key.secret.repository list with '../app'",
+    mode: 'setup',
+    spec: keySpec(['name: SNOWFLAKE_PRIVATE_KEY', 'repository: [acme/app, ../app]']),
+    annotation: { line: 8, path: 'users[0].key.secret.repository[1]' },
+    error: ["has '../app', which is not a repository in owner/repo form: its owner '..' has U+002E (.)"],
+  },
+  {
+    title: "users[].key.secret.organization '..'",
+    mode: 'setup',
+    spec: keySpec(['name: SNOWFLAKE_PRIVATE_KEY', 'organization: ".."']),
+    annotation: { line: 8, path: 'users[0].key.secret.organization' },
+    error: ["has '..', which is not an organization name: it has U+002E (.) at position 1"],
+  },
+  {
+    title: "users[].key.secret.selected_repositories with '..'",
+    mode: 'setup',
+    spec: keySpec([
+      'name: SNOWFLAKE_PRIVATE_KEY',
+      'organization: acme',
+      'visibility: selected',
+      'selected_repositories: [app, ".."]',
+    ]),
+    annotation: { line: 10, path: 'users[0].key.secret.selected_repositories[1]' },
+    error: [
+      "has 'acme/..', which is not a repository in owner/repo form: its name '..' is reserved by GitHub",
+    ],
+  },
   {
     title: 'secret-environment with a tab',
     inputs: { 'secret-environment': 'prod\tuction' },
@@ -699,7 +847,7 @@ const cases: Case[] = [
     mode: 'setup',
     spec: keySpec(['name: SNOWFLAKE_PRIVATE_KEY', 'environment: "prod\\a"']),
     annotation: { line: 8, path: 'users[0].key.secret.environment' },
-    error: ['is not a GitHub environment name (1 to 255 characters, one line)'],
+    error: ['has an invalid environment name: it holds the control character U+0007 at position 5'],
   },
   {
     title: "users[].key.max_age '1 fortnight'",

@@ -169,12 +169,18 @@ test('a token without Secrets: write is refused at the write, and Snowflake is r
   expectNoLeaks(run, world.secrets);
 });
 
-test('a secret write failing with 500 (outcome unknown) keeps both keys and says what each destination may hold', async () => {
+test('a secret write failing with 500 that cannot be read back (outcome unknown) keeps both keys and says what each destination may hold', async () => {
   await world.gh.fault({ match: '^PUT /repos/acme/app/actions/secrets/', action: 'http-500' });
+  // The secret's metadata cannot be read either, so nothing settles whether the 500 came before or after
+  // GitHub stored the value (when it can be read, __tests__/e2e/lost-reply.test.ts).
+  await world.gh.fault({
+    match: '^GET /repos/acme/app/actions/secrets/SNOWFLAKE_PRIVATE_KEY$',
+    action: 'http-503',
+  });
   const run = await world.run(world.rotateInputs(adminKey, { 'current-private-key': firstKey.pem }));
   expect(run.exitCode).toBe(1);
   expect(run.errors.join('\n')).toMatch(
-    /Step store-secret failed: 1 of 1 destination\(s\) could not be written and confirmed .*500.*Snowflake keeps both keys.*Holding the previous key: repository:acme\/app:SNOWFLAKE_PRIVATE_KEY \(or the new one: the outcome is unknown\)/s,
+    /Step store-secret failed: 1 of 1 destination\(s\) could not be written and confirmed .*500.*reading the secret back to learn whether it was stored failed too.*Snowflake keeps both keys.*Holding the previous key: repository:acme\/app:SNOWFLAKE_PRIVATE_KEY \(or the new one: the outcome is unknown\)/s,
   );
   // The run says what it changed: outputs and report, though it failed.
   expect(run.outputs).toMatchObject({ changed: 'true', slot: 'RSA_PUBLIC_KEY_2', 'secrets-written': '' });
@@ -237,7 +243,11 @@ test("a refused login while the key and the GitHub public key are fetched alongs
   expect(run.exitCode).toBe(1);
   expect(run.errors).toEqual([expect.stringMatching(/^Step login failed: .*390144/s)]);
   expect(run.stderr).not.toMatch(/Unhandled|UnhandledPromiseRejection|\bat .*\.js:\d+/);
-  expect((await world.gh.log()).map((entry) => `${entry.method} ${entry.path} ${entry.status}`)).toEqual([
+  // The public key, and the secret's metadata (read alongside it, for a write whose reply is lost).
+  expect(
+    (await world.gh.log()).map((entry) => `${entry.method} ${entry.path} ${entry.status}`).sort(),
+  ).toEqual([
+    'GET /repos/acme/app/actions/secrets/SNOWFLAKE_PRIVATE_KEY 401',
     'GET /repos/acme/app/actions/secrets/public-key 401',
   ]);
   expect(run.outputs.changed).toBe('false');

@@ -14,6 +14,10 @@ import { World } from '../harness/world.js';
  *   c. a failed run exits non-zero with an error that names the failing step;
  *   d. a run without the fault completes the job;
  *   e. nothing leaked, in either run (the harness scans every run, and a leak fails the row);
+ *   f. a secret write is settled by the secret's metadata when it can be: answered with a 5xx on every
+ *      attempt without GitHub storing the value, the run fails with every destination `failed` (so b holds
+ *      with Snowflake rolled back, not as an unknown outcome); stored, its reply lost (5xx, reset, stall), the
+ *      run completes;
  *   plus what a mode promises on its own (verify: changes nothing and never reports drift it did not find).
  * New requests of the action are covered automatically: the list is derived, not written down.
  */
@@ -317,6 +321,24 @@ export async function runRow(scenario: Scenario, row: Row, steps: string[]): Pro
       if (orphans.length > 0 && stored === undefined && keyed.heldBefore === undefined && removal) {
         await world.sf.sql(removal[1] as string);
         manualFixes.push(removal[1] as string);
+      }
+    }
+
+    // f. What the secret's metadata settles about a failed secret write.
+    if (
+      row.target.service === 'github' &&
+      /^PUT \S+\/secrets\//.test(row.target.label.replace(/^GitHub /, ''))
+    ) {
+      const results = (reportOf(run).destinations ?? []).map((d) => d.result);
+      const answeredWithoutStoring =
+        !row.fault.after && (row.fault.action === 'http-500' || row.fault.action === 'http-503');
+      if (answeredWithoutStoring && (run.exitCode === 0 || !results.every((r) => r === 'failed'))) {
+        failures.push(
+          `f: GitHub answered ${row.fault.action} without storing, yet the destinations read ${results.join(', ') || '(none)'} (exit ${run.exitCode})`,
+        );
+      }
+      if (row.fault.after && run.exitCode !== 0) {
+        failures.push('f: GitHub stored the value (the reply was lost), yet the run failed');
       }
     }
 

@@ -5,7 +5,12 @@
 import { generateKeyPairSync } from 'node:crypto';
 import sodium from 'libsodium-wrappers';
 import { ActionError, WriteError } from '../../src/errors.js';
-import { SecretWriter, type SecretWriterOptions, seal } from '../../src/github/secrets.js';
+import {
+  type PreparedDestination,
+  SecretWriter,
+  type SecretWriterOptions,
+  seal,
+} from '../../src/github/secrets.js';
 import type { Destination } from '../../src/inputs.js';
 import type { StoredSecret } from '../emulators/github/control.js';
 import { type GitHubEmulator, startGitHubEmulator } from '../emulators/github/server.js';
@@ -142,7 +147,7 @@ describe('SecretWriter', () => {
         key: k.key,
       })),
     );
-    expect(await w.write(prepared, PEM)).toBe('created');
+    expect(await w.write(prepared, PEM, new Date())).toMatchObject({ result: 'created', confirmed: true });
     expect(await stored('REPO_KEY')).toEqual([
       expect.objectContaining({ scope: 'repository', owner: 'acme', repo: 'app', value: PEM }),
     ]);
@@ -150,7 +155,10 @@ describe('SecretWriter', () => {
     expect(first).toEqual({ name: 'REPO_KEY', updatedAt: expect.any(String) });
 
     await new Promise((resolve) => setTimeout(resolve, 1100)); // GitHub's timestamps have whole seconds
-    expect(await w.write(prepared, 'second value')).toBe('updated');
+    expect(await w.write(prepared, 'second value', new Date())).toMatchObject({
+      result: 'updated',
+      confirmed: true,
+    });
     const [secret] = await stored('REPO_KEY');
     expect(secret?.value).toBe('second value');
     const second = await w.metadata(destination);
@@ -161,8 +169,8 @@ describe('SecretWriter', () => {
   it('writes an environment secret (the name URL-encoded) that only that environment holds', async () => {
     const w = writer();
     const prepared = await w.prepare(environment('ENV_KEY'));
-    expect(await w.write(prepared, PEM)).toBe('created');
-    expect(await w.write(prepared, PEM)).toBe('updated');
+    expect(await w.write(prepared, PEM, new Date())).toMatchObject({ result: 'created', confirmed: true });
+    expect(await w.write(prepared, PEM, new Date())).toMatchObject({ result: 'updated', confirmed: true });
     expect(await stored('ENV_KEY')).toEqual([
       expect.objectContaining({
         scope: 'environment',
@@ -181,7 +189,7 @@ describe('SecretWriter', () => {
     const w = writer();
     const prepared = await w.prepare(organization('ORG_KEY'));
     expect(prepared.selectedRepositoryIds).toEqual([appId, libId]);
-    expect(await w.write(prepared, PEM)).toBe('created');
+    expect(await w.write(prepared, PEM, new Date())).toMatchObject({ result: 'created', confirmed: true });
     expect(await stored('ORG_KEY')).toEqual([
       expect.objectContaining({
         scope: 'organization',
@@ -198,7 +206,7 @@ describe('SecretWriter', () => {
     const w = writer();
     const prepared = await w.prepare(organization('ORG_ALL', 'all'));
     expect(prepared.selectedRepositoryIds).toBeUndefined();
-    expect(await w.write(prepared, 'x')).toBe('created');
+    expect(await w.write(prepared, 'x', new Date())).toMatchObject({ result: 'created', confirmed: true });
     const [secret] = await stored('ORG_ALL');
     expect(secret).toMatchObject({ value: 'x', visibility: 'all' });
     expect(secret?.selected_repository_ids ?? []).toEqual([]);
@@ -209,15 +217,18 @@ describe('SecretWriter', () => {
     const prepared = await w.prepare(repository('ROTATED_KEY'));
     const rotated = await gh.control.rotatePublicKey({ scope: 'repository', owner: 'acme', repo: 'app' });
     expect(rotated.key_id).not.toBe(prepared.publicKey.keyId);
+    await prepared.existing;
     await gh.control.clearLog();
 
-    expect(await w.write(prepared, PEM)).toBe('created');
+    expect(await w.write(prepared, PEM, new Date())).toMatchObject({ result: 'created', confirmed: true });
     const [secret] = await stored('ROTATED_KEY');
     expect(secret).toMatchObject({ value: PEM, key_id: rotated.key_id });
     expect(await requests()).toEqual([
       'PUT /repos/acme/app/actions/secrets/ROTATED_KEY 422',
       'GET /repos/acme/app/actions/secrets/public-key 200',
       'PUT /repos/acme/app/actions/secrets/ROTATED_KEY 201',
+      // The secret's metadata, read back to confirm the write.
+      'GET /repos/acme/app/actions/secrets/ROTATED_KEY 200',
     ]);
   });
 
@@ -226,9 +237,10 @@ describe('SecretWriter', () => {
     const prepared = await w.prepare(repository('BROKEN_KEY'));
     // A key GitHub does not know under the current id: refetching gives the same id, so the writer gives up.
     const wrong = sodium.to_base64(sodium.crypto_box_keypair().publicKey, sodium.base64_variants.ORIGINAL);
+    await prepared.existing;
     await gh.control.clearLog();
     const error = await actionError(
-      w.write({ ...prepared, publicKey: { ...prepared.publicKey, key: wrong } }, PEM),
+      w.write({ ...prepared, publicKey: { ...prepared.publicKey, key: wrong } }, PEM, new Date()),
     );
     expect(error.code).toBe('422');
     expect(error.render()).toContain(
@@ -245,7 +257,7 @@ describe('SecretWriter', () => {
     it('names the permission GitHub asks for when the token may read but not write secrets', async () => {
       const w = writer(TOKENS.readOnly);
       const prepared = await w.prepare(repository('DENIED'));
-      const error = await actionError(w.write(prepared, PEM));
+      const error = await actionError(w.write(prepared, PEM, new Date()));
       expect(error.code).toBe('403');
       const text = error.render();
       expect(text).toContain("'github-token' may not write the secret of repository:acme/app:DENIED (403 ");
@@ -324,12 +336,14 @@ describe('SecretWriter', () => {
         },
       });
       const prepared = await w.prepare(repository('RETRIED'));
+      await prepared.existing;
       await gh.control.clearLog();
-      expect(await w.write(prepared, PEM)).toBe('created');
+      expect(await w.write(prepared, PEM, new Date())).toMatchObject({ result: 'created', confirmed: true });
       expect(sleeps).toHaveLength(1);
       expect(await requests()).toEqual([
         'PUT /repos/acme/app/actions/secrets/RETRIED 503',
         'PUT /repos/acme/app/actions/secrets/RETRIED 201',
+        'GET /repos/acme/app/actions/secrets/RETRIED 200',
       ]);
       expect((await stored('RETRIED'))[0]?.value).toBe(PEM);
     });
@@ -344,7 +358,9 @@ describe('SecretWriter', () => {
       expect(error.render()).toContain(
         'GitHub answered 500 when trying to read the public key of repository:acme/app:X',
       );
-      expect(await requests()).toEqual(Array(4).fill('GET /repos/acme/app/actions/secrets/public-key 500'));
+      expect((await requests()).filter((r) => r.includes('/public-key'))).toEqual(
+        Array(4).fill('GET /repos/acme/app/actions/secrets/public-key 500'),
+      );
     });
 
     it('fails with "Could not reach GitHub" when the connection keeps dropping', async () => {
@@ -357,10 +373,10 @@ describe('SecretWriter', () => {
       expect(error.render()).toContain(
         'Could not reach GitHub to read the public key of repository:acme/app:X',
       );
-      expect(await requests()).toHaveLength(2);
+      expect((await requests()).filter((r) => r.includes('/public-key'))).toHaveLength(2);
     });
 
-    it('gives up on a request that does not answer within the timeout, and says the write may have landed', async () => {
+    it('gives up on a request that does not answer within the timeout; the metadata shows the value stored', async () => {
       const w = new SecretWriter({ token: TOKENS.writer, apiUrl: gh.url, requestTimeoutMs: 1000 }, fast);
       const prepared = await w.prepare(repository('STALLED'));
       // The emulator stores the value, then holds the reply back for 30 s: the reply is what is lost.
@@ -371,14 +387,129 @@ describe('SecretWriter', () => {
         after: true,
       });
       const started = Date.now();
-      const error = await actionErrorOf(w.write(prepared, PEM));
+      const written = await w.write(prepared, PEM, new Date());
       expect(Date.now() - started).toBeLessThan(10_000);
-      expect(error).toBeInstanceOf(WriteError);
-      expect((error as WriteError).outcome).toBe('unknown');
-      expect(error.render()).toContain(
-        'Could not reach GitHub to write the secret of repository:acme/app:STALLED',
-      );
+      expect(written).toEqual({
+        result: 'created',
+        confirmed: true,
+        updatedAt: (await stored('STALLED'))[0]?.updated_at,
+        replyLost: expect.stringContaining(
+          'Could not reach GitHub to write the secret of repository:acme/app:STALLED',
+        ),
+      });
+      expect((await stored('STALLED'))[0]?.value).toBe(PEM);
       await gh.control.clearFaults();
+    });
+  });
+
+  describe("a write whose reply is lost, settled by the secret's metadata", () => {
+    const LONG_AGO = '2024-01-02T03:04:05Z';
+    const PUT = (name: string): string => `^PUT /repos/acme/app/actions/secrets/${name}$`;
+    const seed = (name: string, value: string, updatedAt?: string): Promise<void> =>
+      gh.control.putSecret({ scope: 'repository', owner: 'acme', repo: 'app' }, name, value, {
+        updated_at: updatedAt,
+      });
+    /** A writer prepared for the secret, its read of the secret done, the log cleared. */
+    async function prepared(name: string): Promise<{ w: SecretWriter; prepared: PreparedDestination }> {
+      const w = writer();
+      const ready = await w.prepare(repository(name));
+      await ready.existing;
+      await gh.control.clearLog();
+      return { w, prepared: ready };
+    }
+
+    it('500 on every attempt, nothing stored, no secret: not written', async () => {
+      const { w, prepared: ready } = await prepared('LOST_ABSENT');
+      await gh.control.fault({ match: PUT('LOST_ABSENT'), action: 'http-500' });
+      const error = await actionError(w.write(ready, PEM, new Date()));
+      expect(error).toBeInstanceOf(WriteError);
+      expect((error as WriteError).outcome).toBe('not-written');
+      expect(error.message).toBe(
+        'GitHub answered 500 when trying to write the secret of repository:acme/app:LOST_ABSENT (Server Error); the secret does not exist, so GitHub did not store the value',
+      );
+      expect(await requests()).toEqual([
+        ...Array(3).fill('PUT /repos/acme/app/actions/secrets/LOST_ABSENT 500'),
+        'GET /repos/acme/app/actions/secrets/LOST_ABSENT 404',
+      ]);
+      expect(await stored('LOST_ABSENT')).toEqual([]);
+    });
+
+    it('503 on every attempt, nothing stored, a secret set long ago: not written, the secret unchanged', async () => {
+      await seed('LOST_OLD', 'previous', LONG_AGO);
+      const { w, prepared: ready } = await prepared('LOST_OLD');
+      await gh.control.fault({ match: PUT('LOST_OLD'), action: 'http-503' });
+      const error = await actionError(w.write(ready, PEM, new Date()));
+      expect((error as WriteError).outcome).toBe('not-written');
+      expect(error.message).toContain(
+        `(Service Unavailable); the secret was last updated at ${LONG_AGO}, before this write began, so GitHub did not store the value`,
+      );
+      expect(await stored('LOST_OLD')).toEqual([
+        expect.objectContaining({ value: 'previous', updated_at: LONG_AGO }),
+      ]);
+    });
+
+    it("the write's start is the caller's clock: a secret set just now predates a write that began later", async () => {
+      await seed('LOST_CLOCK', 'previous');
+      const { w, prepared: ready } = await prepared('LOST_CLOCK');
+      await gh.control.fault({ match: PUT('LOST_CLOCK'), action: 'http-500' });
+      const later = new Date(Date.now() + 10 * 60_000);
+      const error = await actionError(w.write(ready, PEM, later));
+      expect((error as WriteError).outcome).toBe('not-written');
+    });
+
+    it('500 on every attempt, nothing stored, but the secret was set moments before: the outcome is unknown', async () => {
+      // Unchanged since it was read before the write, but GitHub's times have whole seconds: a write landing
+      // in the second of the one before would not change updated_at. Only a time older than the write's start
+      // (allowing for clock skew) proves the write did not land.
+      await seed('LOST_RECENT', 'previous');
+      const { w, prepared: ready } = await prepared('LOST_RECENT');
+      await gh.control.fault({ match: PUT('LOST_RECENT'), action: 'http-500' });
+      const error = await actionError(w.write(ready, PEM, new Date()));
+      expect((error as WriteError).outcome).toBe('unknown');
+      expect(error.message).toMatch(
+        /; the secret was last updated at \S+, around the time this write began, so whether it holds this value cannot be told: the outcome is unknown$/,
+      );
+      expect((await stored('LOST_RECENT'))[0]?.value).toBe('previous');
+    });
+
+    it('500 after storing (the reply lost) on a secret set long ago: written, counted as an update', async () => {
+      await seed('LOST_REPLY', 'previous', LONG_AGO);
+      const { w, prepared: ready } = await prepared('LOST_REPLY');
+      await gh.control.fault({ match: PUT('LOST_REPLY'), action: 'http-500', after: true });
+      const written = await w.write(ready, PEM, new Date());
+      const [secret] = await stored('LOST_REPLY');
+      expect(secret?.value).toBe(PEM);
+      expect(written).toEqual({
+        result: 'updated',
+        confirmed: true,
+        updatedAt: secret?.updated_at,
+        replyLost:
+          'GitHub answered 500 when trying to write the secret of repository:acme/app:LOST_REPLY (Server Error)',
+      });
+    });
+
+    it('a dropped connection, nothing stored: unknown, since a request without an answer may still land', async () => {
+      const { w, prepared: ready } = await prepared('LOST_RESET');
+      await gh.control.fault({ match: PUT('LOST_RESET'), action: 'reset' });
+      const error = await actionError(w.write(ready, PEM, new Date()));
+      expect((error as WriteError).outcome).toBe('unknown');
+      expect(error.message).toMatch(
+        /^Could not reach GitHub to write the secret of repository:acme\/app:LOST_RESET .*; the secret does not exist, but a request that got no answer may still be carried out, so the outcome is unknown$/,
+      );
+    });
+
+    it('500 on the write and on the read back: unknown', async () => {
+      const { w, prepared: ready } = await prepared('LOST_UNREAD');
+      await gh.control.fault({ match: PUT('LOST_UNREAD'), action: 'http-500' });
+      await gh.control.fault({
+        match: '^GET /repos/acme/app/actions/secrets/LOST_UNREAD$',
+        action: 'http-503',
+      });
+      const error = await actionError(w.write(ready, PEM, new Date()));
+      expect((error as WriteError).outcome).toBe('unknown');
+      expect(error.message).toContain(
+        '(Server Error); reading the secret back to learn whether it was stored failed too (GitHub answered 503 when trying to read the secret of repository:acme/app:LOST_UNREAD (Service Unavailable)), so the outcome is unknown',
+      );
     });
   });
 });

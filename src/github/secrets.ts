@@ -4,6 +4,7 @@ import { ActionError, WriteError } from '../errors.js';
 import {
   type Destination,
   type GitHubSettings,
+  apiPath,
   collectionPath,
   describeDestination,
 } from './destinations.js';
@@ -23,6 +24,11 @@ export interface PreparedDestination {
   destination: Destination;
   publicKey: PublicKey;
   selectedRepositoryIds?: number[];
+  /**
+   * The secret as it was before this run wrote it, read alongside the public key: what tells a write whose
+   * reply was lost from one that did not land (see SecretWriter.write). Never rejects.
+   */
+  existing?: Promise<ExistingSecret>;
 }
 
 export type WriteResult = 'created' | 'updated';
@@ -30,6 +36,40 @@ export type WriteResult = 'created' | 'updated';
 export interface SecretMetadata {
   name: string;
   updatedAt: string;
+}
+
+/** The secret before the write: its metadata, `absent` (404), or `unread` (the read failed). */
+export type ExistingSecret = SecretMetadata | 'absent' | 'unread';
+
+/** A write GitHub stored, and what its metadata, read back after it, shows. */
+export interface WrittenSecret {
+  result: WriteResult;
+  /** GitHub's `updated_at` of the secret, read after the write; undefined when that read failed. */
+  updatedAt?: string;
+  /** The metadata shows the secret updated at or after the write began (allowing for CLOCK_SKEW_MS). */
+  confirmed: boolean;
+  /**
+   * GitHub's reply to the write was lost (this is what the last attempt got: a 5xx or no answer), and the
+   * metadata shows the secret created or updated since it was read before the write: the value was stored.
+   */
+  replyLost?: string;
+}
+
+/**
+ * How far GitHub's clock may be from the runner's. The runner's clock says when a write began; GitHub's
+ * `updated_at` says when the secret last changed: an `updated_at` earlier than the write's start by more than
+ * this was not set by the write.
+ */
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+/** The metadata shows a change at or after the write began (allowing for CLOCK_SKEW_MS). */
+function updatedSince(metadata: SecretMetadata, startedAt: Date): boolean {
+  return Date.parse(metadata.updatedAt) >= startedAt.getTime() - CLOCK_SKEW_MS;
+}
+
+/** The metadata shows the last change before the write began, even allowing for CLOCK_SKEW_MS. */
+function updatedBefore(metadata: SecretMetadata, startedAt: Date): boolean {
+  return Date.parse(metadata.updatedAt) < startedAt.getTime() - CLOCK_SKEW_MS;
 }
 
 export interface SecretWriterOptions {
@@ -100,9 +140,14 @@ export class SecretWriter {
   /** Fetches what a write needs; fails here (before anything changes) on a bad token, permission or name. */
   async prepare(destination: Destination): Promise<PreparedDestination> {
     // The sealing library is loaded now too, so that storing the key later does not wait for it.
+    // The secret's metadata is read now too, but not waited for: a write needs it only if its reply is lost.
+    const existing = this.metadata(destination).then(
+      (metadata): ExistingSecret => metadata ?? 'absent',
+      (): ExistingSecret => 'unread',
+    );
     const [publicKey] = await Promise.all([this.publicKey(destination), loadSodium()]);
     if (destination.kind !== 'organization' || destination.visibility !== 'selected') {
-      return { destination, publicKey };
+      return { destination, publicKey, existing };
     }
     const selectedRepositoryIds = await Promise.all(
       destination.selectedRepositories.map(async (repo) => {
@@ -110,37 +155,106 @@ export class SecretWriter {
           `read repository ${destination.org}/${repo}`,
           destination,
           async () =>
-            (await this.client()).request('GET /repos/{owner}/{repo}', {
-              owner: destination.org,
-              repo,
+            (await this.client()).request(`GET ${apiPath('repos', destination.org, repo)}`, {
               headers: API_VERSION_HEADER,
             }),
         );
-        return Number(response.data.id);
+        return Number((response.data as { id?: unknown }).id);
       }),
     );
-    return { destination, publicKey, selectedRepositoryIds };
+    return { destination, publicKey, selectedRepositoryIds, existing };
   }
 
   /**
-   * Seals and writes the value. A 422 usually means the public key changed since it was fetched (GitHub
-   * rotates it): fetch it again and retry once. A failure is a WriteError that says whether the value
-   * may have been stored anyway (a 5xx or a dropped connection may come after GitHub stored it).
+   * Seals and writes the value, then reads the secret's metadata back to confirm it. A 422 usually means the
+   * public key changed since it was fetched (GitHub rotates it): fetch it again and retry once.
+   *
+   * A write whose reply is lost (a 5xx, or no answer, after the retries) may have been stored all the same.
+   * The metadata read back settles it where it can: created or updated since it was read before the write,
+   * the value was stored (the write counts as done); absent, or last updated before the write began, it was
+   * not, provided every attempt was answered (a request that got no answer may still be carried out after the
+   * read). Otherwise, or when the metadata cannot be read, the failure is a WriteError whose outcome is
+   * `unknown`; one GitHub answered without storing anything is `not-written`.
+   *
+   * `startedAt` is the runner's clock when the write began (the caller's clock, so that tests can set it).
    */
-  async write(prepared: PreparedDestination, value: string): Promise<WriteResult> {
-    const attempt = { uncertain: false };
+  async write(prepared: PreparedDestination, value: string, startedAt: Date): Promise<WrittenSecret> {
+    const attempt: WriteAttempt = { uncertain: false, unanswered: false };
+    let result: WriteResult;
     try {
       try {
-        return await this.put(prepared, value, attempt);
+        result = await this.put(prepared, value, attempt);
       } catch (error) {
         if ((error as ActionError).code !== '422') throw error;
         const refreshed = { ...prepared, publicKey: await this.publicKey(prepared.destination) };
         if (refreshed.publicKey.keyId === prepared.publicKey.keyId) throw error;
-        return await this.put(refreshed, value, attempt);
+        result = await this.put(refreshed, value, attempt);
       }
     } catch (error) {
-      throw new WriteError(error, attempt.uncertain ? 'unknown' : 'not-written');
+      if (!attempt.uncertain) throw new WriteError(error, 'not-written');
+      return this.settle(prepared, error, attempt, startedAt);
     }
+    const metadata = await this.metadata(prepared.destination).catch(() => undefined);
+    return {
+      result,
+      updatedAt: metadata?.updatedAt,
+      confirmed: metadata !== undefined && updatedSince(metadata, startedAt),
+    };
+  }
+
+  /** After a write whose reply was lost: what the secret's metadata proves about it (see write). */
+  private async settle(
+    prepared: PreparedDestination,
+    error: unknown,
+    attempt: WriteAttempt,
+    startedAt: Date,
+  ): Promise<WrittenSecret> {
+    const { destination } = prepared;
+    const failure = error instanceof ActionError ? error : new ActionError(String(error), { cause: error });
+    const outcome = (evidence: string, written: 'not-written' | 'unknown'): WriteError =>
+      new WriteError(
+        new ActionError(`${failure.message}; ${evidence}`, {
+          code: failure.code,
+          hint: failure.hint,
+          cause: error,
+        }),
+        written,
+      );
+    let after: SecretMetadata | undefined;
+    try {
+      after = await this.metadata(destination);
+    } catch (readError) {
+      throw outcome(
+        `reading the secret back to learn whether it was stored failed too (${(readError as Error).message}), so the outcome is unknown`,
+        'unknown',
+      );
+    }
+    const before = (await prepared.existing) ?? 'unread';
+    const changed =
+      after !== undefined &&
+      (before === 'absent' ||
+        (before !== 'unread' && Date.parse(after.updatedAt) > Date.parse(before.updatedAt)));
+    if (after && changed) {
+      return {
+        result: before === 'absent' ? 'created' : 'updated',
+        updatedAt: after.updatedAt,
+        confirmed: true,
+        replyLost: failure.message,
+      };
+    }
+    const evidence =
+      after === undefined
+        ? 'the secret does not exist'
+        : `the secret was last updated at ${after.updatedAt}${updatedBefore(after, startedAt) ? ', before this write began' : ''}`;
+    if (!attempt.unanswered && (after === undefined || updatedBefore(after, startedAt))) {
+      throw outcome(`${evidence}, so GitHub did not store the value`, 'not-written');
+    }
+    throw outcome(
+      attempt.unanswered
+        ? `${evidence}, but a request that got no answer may still be carried out, so the outcome is unknown`
+        : `${evidence}, around the time this write began, so whether it holds this value cannot be told: the outcome is unknown`,
+      'unknown',
+    );
   }
 
   /**
@@ -149,8 +263,7 @@ export class SecretWriter {
    */
   async writeVariable(prepared: PreparedDestination, name: string, value: string): Promise<WriteResult> {
     const { destination } = prepared;
-    const path = collectionPath(destination, 'variables');
-    const body: Record<string, unknown> = { name, value };
+    const body: Record<string, unknown> = { value };
     if (destination.kind === 'organization') {
       body.visibility = destination.visibility;
       if (prepared.selectedRepositoryIds) body.selected_repository_ids = prepared.selectedRepositoryIds;
@@ -161,7 +274,10 @@ export class SecretWriter {
         action,
         destination,
         async () =>
-          (await this.client()).request(`PATCH ${path}/{name}`, { ...body, headers: API_VERSION_HEADER }),
+          (await this.client()).request(`PATCH ${collectionPath(destination, 'variables', name)}`, {
+            ...body,
+            headers: API_VERSION_HEADER,
+          }),
         undefined,
         'variable',
       );
@@ -172,7 +288,12 @@ export class SecretWriter {
     await this.call(
       action,
       destination,
-      async () => (await this.client()).request(`POST ${path}`, { ...body, headers: API_VERSION_HEADER }),
+      async () =>
+        (await this.client()).request(`POST ${collectionPath(destination, 'variables')}`, {
+          name,
+          ...body,
+          headers: API_VERSION_HEADER,
+        }),
       undefined,
       'variable',
     );
@@ -204,10 +325,10 @@ export class SecretWriter {
   async metadata(destination: Destination): Promise<SecretMetadata | undefined> {
     try {
       const response = await this.call('read the secret', destination, async () =>
-        (await this.client()).request(`GET ${collectionPath(destination, 'secrets')}/{name}`, {
-          name: destination.secretName,
-          headers: API_VERSION_HEADER,
-        }),
+        (await this.client()).request(
+          `GET ${collectionPath(destination, 'secrets', destination.secretName)}`,
+          { headers: API_VERSION_HEADER },
+        ),
       );
       const data = response.data as { name: string; updated_at: string };
       return { name: data.name, updatedAt: data.updated_at };
@@ -219,7 +340,7 @@ export class SecretWriter {
 
   private async publicKey(destination: Destination): Promise<PublicKey> {
     const response = await this.call('read the public key', destination, async () =>
-      (await this.client()).request(`GET ${collectionPath(destination, 'secrets')}/public-key`, {
+      (await this.client()).request(`GET ${collectionPath(destination, 'secrets', 'public-key')}`, {
         headers: API_VERSION_HEADER,
       }),
     );
@@ -238,7 +359,7 @@ export class SecretWriter {
   private async put(
     prepared: PreparedDestination,
     value: string,
-    attempt: { uncertain: boolean },
+    attempt: WriteAttempt,
   ): Promise<WriteResult> {
     const { destination } = prepared;
     const body: Record<string, unknown> = {
@@ -253,25 +374,28 @@ export class SecretWriter {
       'write the secret',
       destination,
       async () =>
-        (await this.client()).request(`PUT ${collectionPath(destination, 'secrets')}/{name}`, {
-          name: destination.secretName,
-          ...body,
-          headers: API_VERSION_HEADER,
-        }),
-      () => (attempt.uncertain = true),
+        (await this.client()).request(
+          `PUT ${collectionPath(destination, 'secrets', destination.secretName)}`,
+          { ...body, headers: API_VERSION_HEADER },
+        ),
+      (status) => {
+        attempt.uncertain = true;
+        if (status === undefined) attempt.unanswered = true;
+      },
     );
     return response.status === 201 ? 'created' : 'updated';
   }
 
   /**
    * Runs a request, retrying 5xx and network failures with backoff, and translates the final error.
-   * `onTransient` hears of each such failure: for a write, it means the value may have been stored.
+   * `onTransient` hears of each such failure (with the status, undefined when no answer came): for a write,
+   * it means the value may have been stored.
    */
   private async call<T>(
     action: string,
     destination: Destination,
     request: () => Promise<T>,
-    onTransient?: () => void,
+    onTransient?: (status: number | undefined) => void,
     resource: Resource = 'secret',
   ): Promise<T> {
     for (let attempt = 1; ; attempt++) {
@@ -280,13 +404,19 @@ export class SecretWriter {
       } catch (error) {
         const status = statusOf(error as HttpError);
         const transient = status === undefined || status >= 500;
-        if (transient) onTransient?.();
+        if (transient) onTransient?.(status);
         if (!transient || attempt >= this.attempts)
           throw httpError(error as HttpError, action, destination, resource);
         await this.sleep(500 * 2 ** (attempt - 1));
       }
     }
   }
+}
+
+/** What the attempts of one write met: a 5xx or no answer (`uncertain`), and no answer at all (`unanswered`). */
+interface WriteAttempt {
+  uncertain: boolean;
+  unanswered: boolean;
 }
 
 let sodiumLoading: Promise<typeof Sodium> | undefined;

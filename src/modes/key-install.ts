@@ -69,9 +69,6 @@ export interface KeyRecord {
   destinations: DestinationOutcome[];
 }
 
-/** How far GitHub's `updated_at` may trail our clock and still confirm a write of this run. */
-const CLOCK_SKEW_MS = 5 * 60_000;
-
 /** Every destination's name, as outputs and logs show it. */
 export function destinationNames(config: KeyInstallConfig): string[] {
   return [
@@ -499,17 +496,19 @@ function gitHubStore(
   return {
     name,
     store: async () => {
-      const writeStart = deps.now().getTime();
-      const written = await deps.secretWriter.write(destination, newKey.privateKeyPem);
-      const metadata = await deps.secretWriter.metadata(destination.destination).catch(() => undefined);
-      const updatedAt = metadata ? Date.parse(metadata.updatedAt) : Number.NaN;
-      // GitHub accepted the write; its metadata must show it happened in this run.
-      const confirmed = updatedAt >= writeStart - CLOCK_SKEW_MS;
+      // The secret writer confirms the write with the secret's metadata, and settles a write whose reply was
+      // lost with it; a failure is a WriteError that says whether the key may have landed.
+      const written = await deps.secretWriter.write(destination, newKey.privateKeyPem, deps.now());
+      if (written.replyLost) {
+        deps.log(
+          `store-secret: ${name}: GitHub's reply to the write was lost (${written.replyLost}), but the secret reads back as ${written.result} at ${written.updatedAt ?? '?'}, after this run read it: the key is stored`,
+        );
+      }
       return {
         destination: name,
-        result: confirmed ? written : 'unconfirmed',
+        result: written.confirmed ? written.result : 'unconfirmed',
         fingerprint: newKey.fingerprint,
-        updatedAt: metadata?.updatedAt,
+        updatedAt: written.updatedAt,
       };
     },
   };
@@ -553,7 +552,7 @@ async function storeEverywhere(
   newSlot: { firstKey: boolean; removeStatement: string },
 ): Promise<{ outcomes: DestinationOutcome[]; failure?: ActionError }> {
   // From the first write on, a destination may hold the new key: Snowflake must keep it, unless every
-  // write was refused outright (below).
+  // write is known not to have landed (below): refused, or settled by the secret writer from the metadata.
   slotUndo.armed = false;
   const settled = await Promise.allSettled(stores.map((store) => store.store()));
   const outcomes = settled.map((outcome, index): DestinationOutcome => {
@@ -582,7 +581,7 @@ async function storeEverywhere(
       code: first instanceof ActionError ? first.code : undefined,
       hint: [
         firstHint,
-        'Every write was refused, so the new key is removed from Snowflake again and every destination keeps the key it had',
+        'No write landed (each was refused, or the secret read back shows the value was not stored), so the new key is removed from Snowflake again and every destination keeps the key it had',
       ]
         .filter(Boolean)
         .join('. '),

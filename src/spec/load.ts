@@ -2,7 +2,13 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import schema from '../../schema/access-spec.schema.json' with { type: 'json' };
 import { ActionError } from '../errors.js';
-import { parseDuration, parseRepository, parseSecretName } from '../inputs.js';
+import {
+  parseEnvironmentName,
+  parseOrganization,
+  parseRepository,
+  parseSecretName,
+} from '../github/destinations.js';
+import { parseDuration } from '../inputs.js';
 import { describeCharacter, resolveIdentifier, resolveQualifiedName } from '../snowflake/identifiers.js';
 import {
   IMPLICIT_SCHEMAS,
@@ -435,7 +441,7 @@ interface RawUser {
 
 const IPV4_OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const IPV4_CIDR = new RegExp(`^${IPV4_OCTET}(\\.${IPV4_OCTET}){3}(/(3[0-2]|[12]?\\d))?$`);
-/** GitHub environment names: up to 255 characters, no control characters (as inputs.ts checks them). */
+/** A control character: a field that is one line must not hold one. */
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 /** Snowflake keeps an OIDC SUBJECT of at most 255 characters (CREATE USER ... WORKLOAD_IDENTITY). */
@@ -1002,16 +1008,12 @@ class Builder {
       const parsed = this.parse(itemPath, (input) => parseRepository(value, input));
       return parsed === undefined ? [] : [parsed];
     });
-    const environments = list(secret.environment);
-    environments.forEach((environment, i) => {
-      if (environment === '' || environment.length > 255 || CONTROL.test(environment)) {
-        this.problem(
-          Array.isArray(secret.environment)
-            ? [...secretPath, 'environment', i]
-            : [...secretPath, 'environment'],
-          'is not a GitHub environment name (1 to 255 characters, one line). Use the name shown under Settings > Environments',
-        );
-      }
+    const environments = list(secret.environment).flatMap((environment, i) => {
+      const itemPath = Array.isArray(secret.environment)
+        ? [...secretPath, 'environment', i]
+        : [...secretPath, 'environment'];
+      const parsed = this.parse(itemPath, (input) => parseEnvironmentName(environment, input));
+      return parsed === undefined ? [] : [parsed];
     });
     const organization = secret.organization?.trim();
     const selected = secret.selected_repositories ?? [];
@@ -1022,12 +1024,7 @@ class Builder {
           'is set together with repository or environment. A key goes either to an organization secret or to repository/environment secrets: remove one',
         );
       }
-      if (!/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/.test(organization)) {
-        this.problem(
-          [...secretPath, 'organization'],
-          `${JSON.stringify(organization)} is not a GitHub organization name. Give the organization login, e.g. acme`,
-        );
-      }
+      this.parse([...secretPath, 'organization'], (input) => parseOrganization(organization, input));
       if (secret.visibility === 'selected' && selected.length === 0) {
         this.problem(
           [...secretPath, 'visibility'],

@@ -102,6 +102,21 @@ test('seeded secrets update with 204, and revoked tokens get 401', async () => {
   await expect(api().rest.actions.getRepoPublicKey(repo)).rejects.toMatchObject({ status: 401 });
 });
 
+test('a seeded secret can be backdated: its metadata shows the time given, in GitHub whole seconds', async () => {
+  await gh.control.putSecret({ scope: 'repository', ...repo }, 'old_one', 'v', {
+    updated_at: '2024-03-01T10:20:30.456Z',
+  });
+  const { data } = await api().rest.actions.getRepoSecret({ ...repo, secret_name: 'OLD_ONE' });
+  expect(data).toMatchObject({
+    name: 'OLD_ONE',
+    created_at: '2024-03-01T10:20:30Z',
+    updated_at: '2024-03-01T10:20:30Z',
+  });
+  await expect(
+    gh.control.putSecret({ scope: 'repository', ...repo }, 'bad_time', 'v', { updated_at: 'yesterday' }),
+  ).rejects.toThrow(/updated_at/);
+});
+
 test('control-plane mistakes are reported', async () => {
   await expect(gh.control.addEnvironment('octo-org', 'missing', 'prod')).rejects.toBeInstanceOf(
     GitHubControlError,

@@ -226,14 +226,21 @@ export class GitHubControl {
     return this.call('GET', '/secrets');
   }
 
-  /** Seeds a secret directly (as if set earlier in the UI), sealed with the scope's current key. */
+  /**
+   * Seeds a secret directly (as if set earlier in the UI), sealed with the scope's current key; `updated_at`
+   * (ISO 8601) backdates it, as a secret set days ago (also its `created_at` when it is new).
+   */
   putSecret(
     ref: SecretScopeRef,
     name: string,
     value: string,
-    org?: { visibility?: 'all' | 'private' | 'selected'; selected_repository_ids?: number[] },
+    options?: {
+      visibility?: 'all' | 'private' | 'selected';
+      selected_repository_ids?: number[];
+      updated_at?: string;
+    },
   ): Promise<void> {
-    return this.call('POST', '/secrets', { ...ref, name, value, ...org });
+    return this.call('POST', '/secrets', { ...ref, name, value, ...options });
   }
 
   variables(): Promise<StoredVariable[]> {

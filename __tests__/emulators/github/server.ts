@@ -938,7 +938,10 @@ export async function startGitHubEmulator(options: { port?: number } = {}): Prom
         const ref = resolveRef(body);
         const scope = state.scope(ref);
         const name = String(body.name).toUpperCase();
-        const now = timestamp();
+        if (body.updated_at !== undefined && Number.isNaN(Date.parse(String(body.updated_at)))) {
+          throw new HttpError(400, '"updated_at" must be an ISO 8601 time');
+        }
+        const now = timestamp(body.updated_at === undefined ? undefined : new Date(String(body.updated_at)));
         const org = ref.scope === 'organization';
         const visibility = org ? ((body.visibility as Visibility | undefined) ?? 'private') : undefined;
         // Sealed and opened like a client-written value, so the stored key_id is the scope's current one.
