@@ -307,8 +307,7 @@ export class SecretWriter {
         `read the variable ${name}`,
         destination,
         async () =>
-          (await this.client()).request(`GET ${collectionPath(destination, 'variables')}/{name}`, {
-            name,
+          (await this.client()).request(`GET ${collectionPath(destination, 'variables', name)}`, {
             headers: API_VERSION_HEADER,
           }),
         undefined,
