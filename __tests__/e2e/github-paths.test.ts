@@ -86,6 +86,8 @@ test("an environment named 'stage/../eu?#1' that exists receives the secret and 
     `GET ${base}/secrets/${SECRET} 200`,
     `GET ${base}/secrets/${SECRET} 404`,
     `GET ${base}/secrets/public-key 200`,
+    // Whose key the secret holds: the record beside it (none yet).
+    `GET ${base}/variables/SNOWFLAKE_KEY_FP 404`,
     `PATCH ${base}/variables/SNOWFLAKE_KEY_FP 404`,
     `POST ${base}/variables 201`,
     `PUT ${base}/secrets/${SECRET} 201`,

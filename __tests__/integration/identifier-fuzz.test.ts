@@ -34,6 +34,9 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 const characters = (text: string): number => Array.from(text).length;
 /** What our rules accept, written down independently of the code under test. */
 const acceptable = (name: string): boolean => name !== '' && !CONTROL.test(name) && characters(name) <= 255;
+/** What quoteIdentifier takes, from Snowflake too: any name but the empty one, one holding NUL, or a too long one. */
+const quotable = (name: string): boolean =>
+  name !== '' && !name.includes('\u0000') && characters(name) <= 255;
 /** How a user writes an exact, case-sensitive name: in double quotes, each `"` doubled. */
 const asUserWritesIt = (name: string): string => `"${name.replace(/"/g, '""')}"`;
 
@@ -163,8 +166,13 @@ test('a quoted name names exactly that role: CREATE, SHOW and DROP agree with Sn
     fc.asyncProperty(names, async (name) => {
       count('quoted names');
       if (!acceptable(name)) {
-        expect(() => quoteIdentifier(name)).toThrow(/refusing to quote/);
         expect(() => resolveIdentifier(asUserWritesIt(name), context)).toThrow(ActionError);
+        if (quotable(name)) {
+          // A control character: refused from a user, but a name Snowflake may return (verify quotes it in a fix).
+          expect(quoteIdentifier(name)).toBe(asUserWritesIt(name));
+        } else {
+          expect(() => quoteIdentifier(name)).toThrow(/refusing to quote/);
+        }
         // Too long (and nothing else wrong): Snowflake refuses it too, so our limit is not stricter than its.
         if (name !== '' && !CONTROL.test(name)) {
           expect(await outcome(`CREATE ROLE ${asUserWritesIt(name)}`)).not.toBe('ok');
