@@ -1,3 +1,9 @@
+// First: snowflake-sdk starts probing cloud metadata endpoints (lib/telemetry/platform_detection.js runs
+// detectPlatforms() in its module body) and decides whether to load its native addon (lib/minicore/minicore.js)
+// while it is being evaluated; runtime.js sets the switches against both. ESM evaluates a module's imports in
+// order, and this is the only module of the action that loads the SDK (eslint.config.js holds to that), so every
+// entry point is safe: dist/index.js, and src/main.ts run from source as @github/local-action runs an action.
+import '../runtime.js';
 import * as core from '@actions/core';
 import type { KeyObject } from 'node:crypto';
 import snowflake from 'snowflake-sdk';
