@@ -118,7 +118,7 @@ test('echo with echoAs quotes the request as JSON in the encoding asked for', as
     times: 1,
   });
   expect(await messageOf()).toMatch(
-    new RegExp(`^Server Error\n\n\{"method":"GET",.*"authorization":"token ${TOKEN}"`),
+    new RegExp(`^Server Error\n\n\\{"method":"GET",.*"authorization":"token ${TOKEN}"`),
   );
   await gh.control.fault({
     match: 'public-key$',
