@@ -21,28 +21,47 @@
  *   across lines is joined back (readingsOf reads every text that way too).
  */
 export function secretForms(value: string): string[] {
+  return formsOf(value).all;
+}
+
+/**
+ * secretForms' forms (`all`), and those the runner's masker is given (`forRunner`). The runner derives the URL
+ * and base64 encodings (at three alignments) of each value it is given itself (actions/runner
+ * src/Runner.Common/HostContext.cs registers UriDataEscape, Base64StringEscape, ...Shift1 and ...Shift2, with
+ * JsonStringEscape and ExpressionStringEscape), and masks a multi-line value's lines wherever they appear, escaped
+ * or not: it is given the value, its lines, a PEM's joined body and the JSON-escaped value, and for a one-line
+ * value its other escaped forms and the value without whitespace too. Every `::add-mask::` line goes down the
+ * runner's pipe before anything else the action prints: a PEM's encodings, each as long as the PEM, would
+ * multiply that by ten for nothing the runner does not already do.
+ */
+function formsOf(value: string): { all: string[]; forRunner: string[] } {
   const trimmed = value.trim();
-  if (trimmed === '') return [];
-  const forms = new Set<string>([value, trimmed]);
+  if (trimmed === '') return { all: [], forRunner: [] };
   const lines = trimmed
     .split(/\r?\n/)
     .map((line) => line.trim())
     .filter((line) => line !== '' && !isPemArmour(line));
-  for (const line of lines) {
-    forms.add(line);
-    forms.add(encodeURIComponent(line));
-  }
   const joined = lines.length > 1 ? lines.filter((line) => !line.includes(':')).join('') : '';
-  for (const base of joined === '' ? [trimmed] : [trimmed, joined]) {
-    for (const form of encodedForms(base)) forms.add(form);
-  }
+  const bases = joined === '' ? [trimmed] : [trimmed, joined];
+  const escaped = bases.flatMap(escapedForms);
+  const plain = [value, trimmed, ...lines, ...escaped];
+  const encoded = [...lines.map((line) => encodeURIComponent(line)), ...bases.flatMap(encodedForms)];
   // As a form with whitespace in it reads once wrapped lines are joined back (readingsOf).
-  for (const form of [...forms]) forms.add(form.replace(FILLER, ''));
-  return [...forms].filter((form) => form.length > 0);
+  const compacted = (forms: string[]): string[] => forms.map((form) => form.replace(FILLER, ''));
+  const nonEmpty = (forms: string[]): string[] => [...new Set(forms)].filter((form) => form.length > 0);
+  const multiLine = /[\r\n]/.test(trimmed);
+  return {
+    all: nonEmpty([...plain, ...encoded, ...compacted([...plain, ...encoded])]),
+    forRunner: nonEmpty(
+      multiLine
+        ? [value, trimmed, ...lines, joined, JSON.stringify(trimmed).slice(1, -1)]
+        : [...plain, ...compacted(plain)],
+    ),
+  };
 }
 
-/** The escaped and encoded forms of one text (see secretForms). */
-function encodedForms(text: string): string[] {
+/** The escaped forms of one text (see secretForms): JSON once and twice, form-encoded, quoted. */
+function escapedForms(text: string): string[] {
   const json = JSON.stringify(text).slice(1, -1);
   const asciiJson = json.replace(
     /[\u007f-\uffff]/g,
@@ -52,11 +71,18 @@ function encodedForms(text: string): string[] {
     json,
     JSON.stringify(json).slice(1, -1),
     asciiJson,
-    encodeURIComponent(text),
     new URLSearchParams({ v: text }).toString().slice('v='.length),
     text.replace(/'/g, "''"),
     text.replace(/'/g, "\\'"),
     text.replace(/"/g, '""'),
+  ];
+}
+
+/** The URL and base64 encodings of one text (see secretForms). */
+function encodedForms(text: string): string[] {
+  const json = JSON.stringify(text).slice(1, -1);
+  return [
+    encodeURIComponent(text),
     // Base64 of the text, and of the text as a JSON body carries it.
     ...base64Forms(text),
     ...(json === text ? [] : base64Forms(json)),
@@ -89,15 +115,14 @@ const registered = new Set<string>();
 let redactedForms: string[] | undefined;
 
 /**
- * Registers every form of `value` with the runner's masker, and with redact(). Call before anything could
- * print it.
+ * Registers every form of `value` with redact(), and with the runner's masker those it does not derive itself
+ * (formsOf). Call before anything could print it.
  */
 export function maskSecret(value: string | undefined, setSecret: (form: string) => void): void {
   if (!value) return;
-  for (const form of secretForms(value)) {
-    registered.add(form);
-    setSecret(form);
-  }
+  const forms = formsOf(value);
+  for (const form of forms.all) registered.add(form);
+  for (const form of forms.forRunner) setSecret(form);
   redactedForms = undefined;
 }
 

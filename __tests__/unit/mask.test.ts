@@ -17,6 +17,35 @@ test('a PEM is masked whole, line by line, as its joined body and JSON-escaped, 
   expect(masked).not.toContain('-----BEGIN PRIVATE KEY-----');
 });
 
+test('the runner is given the forms it does not derive itself: no URL or base64 encodings, no PEM escaped twice', () => {
+  const masked: string[] = [];
+  maskSecret(pem, (value) => masked.push(value));
+  const bodyLines = pem.trim().split('\n').slice(1, -1);
+  // As much as the runner needs for a PEM: it masks each line wherever it appears, escaped or encoded.
+  expect(new Set(masked)).toEqual(
+    new Set([pem, pem.trim(), ...bodyLines, bodyLines.join(''), JSON.stringify(pem.trim()).slice(1, -1)]),
+  );
+  const oneLine: string[] = [];
+  const secret = `it's "one" line ${randomBytes(4).toString('hex')}`;
+  maskSecret(secret, (value) => oneLine.push(value));
+  expect(oneLine).toEqual(
+    expect.arrayContaining([
+      secret,
+      JSON.stringify(JSON.stringify(secret).slice(1, -1)).slice(1, -1),
+      new URLSearchParams({ v: secret }).toString().slice(2),
+      secret.replace(/'/g, "''"),
+      secret.replace(/\s/g, ''),
+    ]),
+  );
+  expect(oneLine).not.toContain(encodeURIComponent(secret));
+  const base64 = Buffer.from(secret).toString('base64');
+  expect(oneLine.filter((value) => base64.startsWith(value.slice(0, 12)))).toEqual([]);
+  expect(secretForms(secret).filter((value) => base64.startsWith(value.slice(0, 12)))).not.toEqual([]);
+  // redact() knows every form all the same.
+  for (const form of secretForms(secret))
+    if (form.length >= 8) expect(redact(`[${form}]`)).toBe(`[${REDACTED}]`);
+});
+
 test('empty values are not masked (masking "" would blank the whole log)', () => {
   const masked: string[] = [];
   maskSecret('', (value) => masked.push(value));
