@@ -40,6 +40,11 @@ export interface RunOptions {
   fromSource?: boolean;
   timeoutMs?: number;
   /**
+   * Start reading the process's stdout only after this long, as a busy runner may: what the process writes
+   * meanwhile waits in the pipe, and must still arrive whole when the process ends.
+   */
+  readDelayMs?: number;
+  /**
    * Preload egress-hook.cjs (`node --require`), which records every outbound TCP connection attempt and DNS
    * lookup of the action's process into `ActionRun.connections`. It observes only; behaviour is unchanged.
    */
@@ -157,6 +162,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
       workspace,
       env,
       options.timeoutMs ?? 120_000,
+      options.readDelayMs ?? 0,
     );
     const workspaceFiles = await readTree(workspace);
     // What the test placed is not the action's doing, unless the action changed it.
@@ -295,12 +301,17 @@ function spawnCollect(
   cwd: string,
   env: Record<string, string>,
   timeoutMs: number,
+  readDelayMs: number,
 ): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    if (readDelayMs > 0) {
+      child.stdout.pause();
+      setTimeout(() => child.stdout.resume(), readDelayMs);
+    }
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', reject);
