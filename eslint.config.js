@@ -14,6 +14,27 @@ export default tseslint.config(
     },
   },
   {
+    // snowflake/connection.ts imports runtime.ts before the SDK, whose module body must not run without the
+    // switches runtime.ts sets (cloud metadata probes): no other module of the action may load it.
+    files: ['src/**'],
+    ignores: ['src/snowflake/connection.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'snowflake-sdk',
+              message:
+                'Load the Snowflake driver through src/snowflake/connection.ts, which sets runtime.ts first',
+              allowTypeImports: true,
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['__tests__/**', 'scripts/**'],
     languageOptions: { globals: { ...globals.jest } },
     rules: { 'no-console': 'off' },

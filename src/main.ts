@@ -33,6 +33,7 @@ export function defaultDependencies(): Dependencies {
     connect: snowflakeConnector({
       getIdToken: (audience) => core.getIDToken(audience),
       allowWorkloadIdentityHost,
+      setSecret: (value) => core.setSecret(value),
     }),
     secretWriter: (settings) => new SecretWriter(settings),
     now: () => new Date(),

@@ -1,6 +1,8 @@
 /**
- * What must happen before snowflake-sdk is evaluated. index.ts imports this module first; ESM evaluates
- * imports in order, so these switches are in place when the SDK's module body runs.
+ * What must happen before snowflake-sdk is evaluated. snowflake/connection.ts, the only module that loads the
+ * SDK, imports this module first; ESM evaluates imports in order, so these switches are in place when the SDK's
+ * module body runs, whichever entry point loaded the action (dist/index.js, or src/main.ts from source).
+ * index.ts imports it first of all, so that the key generation below starts before anything else loads.
  */
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';

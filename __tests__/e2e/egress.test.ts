@@ -11,7 +11,9 @@ import { type TestKey, World, newKey } from '../harness/world.js';
  * No traffic beyond loopback: dist/index.js, run with egress-hook.cjs preloaded, rotates a key against the
  * emulators, and every TCP connection attempt and DNS lookup its process made goes to 127.0.0.1/localhost.
  * snowflake-sdk on its own probes cloud metadata endpoints (169.254.169.254, metadata.google.internal, AWS
- * STS) to detect the platform; the action turns that off, and this test holds it to that.
+ * STS) to detect the platform; the action turns that off, and this test holds it to that. The switches must be
+ * set before the SDK's module body runs, from whatever entry point: the bundle, and the action run from source
+ * the way @github/local-action runs it (RunOptions.fromSource).
  */
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
@@ -19,38 +21,70 @@ const METADATA =
   /169\.254\.169\.254|metadata\.google\.internal|sts\.[a-z0-9-]*\.?amazonaws\.com|fd00:ec2::254/i;
 
 const portOf = (url: string): number => Number(new URL(url).port);
+/**
+ * tsx, which runs the action from source, tries its own IPC pipe (`<tmpdir>/tsx-<uid>/<pid>.pipe`, a Unix socket
+ * to the tsx command line, absent here): local, not egress.
+ */
+const isTsxPipe = (c: Connection): boolean => /^unix:.*\/tsx-\d+\/\d+\.pipe$/.test(c.host);
 const show = (c: Connection): string => `${c.kind} ${c.host}${c.port === undefined ? '' : `:${c.port}`}`;
 
-test('a rotation connects and looks up only loopback hosts, and the hook saw both emulators', async () => {
-  const world = await World.start();
-  try {
-    const adminKey: TestKey = newKey();
-    const firstKey: TestKey = newKey();
-    await world.provision(adminKey, firstKey);
-    const run = await world.run(world.rotateInputs(adminKey, { 'current-private-key': firstKey.pem }), {
+const ENTRY_POINTS = [
+  ['dist/index.js', false],
+  ['src/main.ts run from source', true],
+] as const;
+
+test.each(ENTRY_POINTS)(
+  '%s: a rotation connects and looks up only loopback hosts, and the hook saw both emulators',
+  async (_entry, fromSource) => {
+    const world = await World.start();
+    try {
+      const adminKey: TestKey = newKey();
+      const firstKey: TestKey = newKey();
+      await world.provision(adminKey, firstKey);
+      const run = await world.run(world.rotateInputs(adminKey, { 'current-private-key': firstKey.pem }), {
+        recordConnections: true,
+        fromSource,
+      });
+      expect(run.errors).toEqual([]);
+      expect(run.exitCode).toBe(0);
+
+      // The hook really records: both emulators were reached through it.
+      const connects = run.connections.filter((c) => c.kind === 'connect' && !isTsxPipe(c));
+      const ports = new Set(connects.map((c) => c.port));
+      expect(ports).toContain(portOf(world.snowflake.url));
+      expect(ports).toContain(portOf(world.github.url));
+
+      const beyondLoopback = run.connections.filter((c) => !LOOPBACK.has(c.host) && !isTsxPipe(c));
+      expect(beyondLoopback.map(show)).toEqual([]);
+      expect(run.connections.filter((c) => METADATA.test(c.host)).map(show)).toEqual([]);
+      // Every TCP connection went to one of the two emulators, nowhere else on the machine either.
+      expect([...ports].sort()).toEqual([portOf(world.snowflake.url), portOf(world.github.url)].sort());
+      // The rotation masked the key it generated; the leak scan looks for it everywhere too.
+      expect(run.masked.length).toBeGreaterThan(0);
+      expectNoLeaks(run, world.secrets);
+      // The key really changed: the run was the whole rotation, not an early exit.
+      expect(await world.secretValue('SNOWFLAKE_PRIVATE_KEY')).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+    } finally {
+      await world.close();
+    }
+  },
+);
+
+test.each(ENTRY_POINTS)(
+  '%s: a run refused for its inputs, which loads the driver but never logs in, makes no connection and no lookup at all',
+  async (_entry, fromSource) => {
+    // The driver's probes start while its module loads, whether or not a login follows.
+    const run = await runAction({
+      inputs: { mode: 'verify', account: 'xy12345', user: 'KEY_ROTATOR', 'private-key': newKey().pem },
       recordConnections: true,
+      fromSource,
+      timeoutMs: 60_000,
     });
-    expect(run.errors).toEqual([]);
-    expect(run.exitCode).toBe(0);
-
-    // The hook really records: both emulators were reached through it.
-    const connects = run.connections.filter((c) => c.kind === 'connect');
-    const ports = new Set(connects.map((c) => c.port));
-    expect(ports).toContain(portOf(world.snowflake.url));
-    expect(ports).toContain(portOf(world.github.url));
-
-    const beyondLoopback = run.connections.filter((c) => !LOOPBACK.has(c.host));
-    expect(beyondLoopback.map(show)).toEqual([]);
-    expect(run.connections.filter((c) => METADATA.test(c.host)).map(show)).toEqual([]);
-    // Every TCP connection went to one of the two emulators, nowhere else on the machine either.
-    expect([...ports].sort()).toEqual([portOf(world.snowflake.url), portOf(world.github.url)].sort());
-    // The rotation masked the key it generated; the leak scan looks for it everywhere too.
-    expect(run.masked.length).toBeGreaterThan(0);
-    expectNoLeaks(run, world.secrets);
-  } finally {
-    await world.close();
-  }
-});
+    expect(run.exitCode).toBe(1);
+    expect(run.errors).toEqual([expect.stringMatching(/^Input 'spec' is required with 'mode: verify'\./)]);
+    expect(run.connections.filter((c) => !isTsxPipe(c)).map(show)).toEqual([]);
+  },
+);
 
 test('the hook records a probe of the cloud metadata address, and DNS lookups, without changing behaviour', async () => {
   const script = join(await mkdtemp(join(tmpdir(), 'egress-')), 'probe.mjs');

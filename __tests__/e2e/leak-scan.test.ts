@@ -10,10 +10,14 @@ import { newKey } from '../harness/world.js';
  * The leak scan must catch a leak, or every "no leak" assertion in the suite proves nothing. A planted
  * script, run through the same runner harness as the action, prints a key in the ways a bug could. These
  * runs are `plantedLeaks`: the ledger counts them apart, and runAction fails them if the scan finds nothing.
+ * From `json-twice` on, each prints a secret only in an escaped or encoded form, or split, so that no plain
+ * form of it (the value or a whole line) is there to find: only the forms and readings of mask.ts catch it.
  */
 
 const key = newKey().pem;
 const bodyLines = key.trim().split('\n').slice(1, -1);
+/** A signed JWT the scan is not told about, like the one the Snowflake driver signs for a key-pair login. */
+const jwt = 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJBQ0NULlUuU0hBMjU2OngifQ.c2lnbmF0dXJlc2lnbmF0dXJlc2ln';
 let script: string;
 let scriptDir: string;
 
@@ -32,6 +36,8 @@ const key = process.env.PLANTED_KEY;
 const escape = (v) => v.replace(/%/g, '%25').replace(/\\r/g, '%0D').replace(/\\n/g, '%0A');
 const generated = 'generated-' + randomBytes(16).toString('hex') + '\\n100%-' + randomBytes(8).toString('hex');
 const lines = key.trim().split('\\n');
+// A body line with a character that URL encoding changes (+ or /), so that its encoded form differs.
+const encodable = lines.slice(1, -1).find((line) => /[+/]/.test(line)) ?? lines[2];
 // The runner's masking command carries the secret on purpose: not a leak.
 console.log('::add-mask::' + lines[1]);
 switch (process.env.LEAK) {
@@ -57,6 +63,19 @@ switch (process.env.LEAK) {
     writeFileSync(join(process.env.RUNNER_TEMP, 'report.json'), JSON.stringify({ generated: generated.split('\\n')[0] }));
     console.log('::add-mask::' + escape(generated.split('\\n')[0]));
     break;
+  // The escaped and encoded forms (mask.ts secretForms) and the readings (mask.ts readingsOf).
+  case 'json-twice': console.log('error: ' + JSON.stringify(JSON.stringify({ q: process.env.PLANTED_QUOTED }))); break;
+  case 'url-encoded': appendFileSync(process.env.GITHUB_STEP_SUMMARY, 'https://x.invalid/?k=' + encodeURIComponent(encodable)); break;
+  case 'form-encoded': console.log('body: ' + new URLSearchParams({ q: process.env.PLANTED_QUOTED }).toString()); break;
+  case 'base64-in-blob': writeFileSync('trace.txt', Buffer.from('{"request":{"key":' + JSON.stringify(key) + '}}').toString('base64')); break;
+  case 'base64url-shifted': console.error('x-trace: ' + Buffer.from('ab:' + lines[3]).toString('base64url')); break;
+  case 'wrapped': console.log('request: ' + lines[4].slice(0, 30)); console.log(lines[4].slice(30)); break;
+  case 'escaped-break': console.log('"' + lines[4].slice(0, 30) + '\\\\n' + lines[4].slice(30) + '"'); break;
+  case 'sql-quoted': console.log("syntax error unexpected '" + process.env.PLANTED_QUOTED.replace(/'/g, "''") + "'."); break;
+  case 'command-url-encoded': console.log('::error::request ' + encodeURIComponent(encodable).replace(/%/g, '%25')); break;
+  case 'snowflake-token': console.log('headers {"authorization":"Snowflake Token=\\\\"ver:1-hint:123-' + randomBytes(24).toString('hex') + '\\\\""}'); break;
+  case 'jwt-base64': appendFileSync(process.env.GITHUB_OUTPUT, 'trace<<EOF\\n' + Buffer.from('{"TOKEN":"' + process.env.PLANTED_JWT + '"}').toString('base64') + '\\nEOF\\n'); break;
+  case 'pem-url-encoded': writeFileSync(join(process.env.RUNNER_TEMP, 'request.log'), 'body=' + encodeURIComponent(process.env.PLANTED_OTHER_KEY)); break;
 }
 `,
   );
@@ -79,12 +98,33 @@ test.each([
   ['tmpdir-file', 'TMPDIR file sf-jwt/token'],
   ['temp-nested', 'RUNNER_TEMP file a/b/key.p8'],
   ['workspace-changed', 'workspace file spec.yml'],
+  ['json-twice', 'log'],
+  ['url-encoded', 'summary'],
+  ['form-encoded', 'log'],
+  ['base64-in-blob', 'workspace file trace.txt'],
+  ['base64url-shifted', 'stderr'],
+  ['wrapped', 'log'],
+  ['escaped-break', 'log'],
+  ['sql-quoted', 'log'],
+  ['command-url-encoded', 'log'],
+  ['snowflake-token', 'log'],
+  ['jwt-base64', 'output trace'],
+  ['pem-url-encoded', 'RUNNER_TEMP file request.log'],
 ])('a planted leak (%s) is caught in %s', async (leak, where) => {
-  const secrets = { key, passphrase: 'hunter2-passphrase' };
+  // Quotes of both kinds: its JSON, SQL and form encodings differ from it.
+  const secrets = { key, passphrase: 'hunter2-passphrase', quoted: `it's "a" planted secret` };
   const run = await runAction({
     inputs: {},
     entry: script,
-    env: { PLANTED_KEY: key, PLANTED_PASSPHRASE: secrets.passphrase, LEAK: leak },
+    env: {
+      PLANTED_KEY: key,
+      PLANTED_PASSPHRASE: secrets.passphrase,
+      PLANTED_QUOTED: secrets.quoted,
+      PLANTED_JWT: jwt,
+      // A key the scan is not told about: only its shape can give it away.
+      PLANTED_OTHER_KEY: newKey().pem,
+      LEAK: leak,
+    },
     // The test placed this file; only a change the run made to it counts.
     files: { 'spec.yml': 'version: 1\n' },
     secrets,

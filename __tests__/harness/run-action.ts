@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -36,7 +37,18 @@ export interface RunOptions {
   node?: string;
   /** The script to run instead of dist/index.js (the leak scan's own test uses this). */
   entry?: string;
+  /**
+   * Run the action from source instead of dist/index.js, the way @github/local-action (the toolkit's way to
+   * debug an action) runs one: TypeScript through tsx, an entry that imports src/main.ts's run() and calls it,
+   * with nothing imported before it (run-from-source.ts).
+   */
+  fromSource?: boolean;
   timeoutMs?: number;
+  /**
+   * Start reading the process's stdout only after this long, as a busy runner may: what the process writes
+   * meanwhile waits in the pipe, and must still arrive whole when the process ends.
+   */
+  readDelayMs?: number;
   /**
    * Preload egress-hook.cjs (`node --require`), which records every outbound TCP connection attempt and DNS
    * lookup of the action's process into `ActionRun.connections`. It observes only; behaviour is unchanged.
@@ -67,6 +79,10 @@ export interface Connection {
 
 /** The preload that records connections (CommonJS, so that `node --require` loads it before any ESM). */
 export const EGRESS_HOOK = join(REPO_ROOT, '__tests__', 'harness', 'egress-hook.cjs');
+
+/** The entry of a run from source (RunOptions.fromSource), and tsx's loader, by path: the run's cwd is elsewhere. */
+export const SOURCE_ENTRY = join(REPO_ROOT, '__tests__', 'harness', 'run-from-source.ts');
+const TSX_LOADER = createRequire(import.meta.url).resolve('tsx');
 
 export interface ActionRun {
   exitCode: number | null;
@@ -104,7 +120,7 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
   const summaryFile = join(runnerTemp, '_runner_file_commands', 'step_summary');
   // Outside the workspace and RUNNER_TEMP, so that the recording is not taken for something the action wrote.
   const egressFile = join(root, 'egress.jsonl');
-  const entry = options.entry ?? ACTION_ENTRY;
+  const entry = options.entry ?? (options.fromSource ? SOURCE_ENTRY : ACTION_ENTRY);
   let run: ActionRun;
   try {
     for (const dir of [workspace, dirname(outputFile), home, processTmp])
@@ -144,10 +160,15 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
     const node = options.node ?? process.env.E2E_NODE ?? process.execPath;
     const { exitCode, stdout, stderr } = await spawnCollect(
       node,
-      [...(options.recordConnections ? ['--require', EGRESS_HOOK] : []), entry],
+      [
+        ...(options.recordConnections ? ['--require', EGRESS_HOOK] : []),
+        ...(options.fromSource ? ['--import', TSX_LOADER] : []),
+        entry,
+      ],
       workspace,
       env,
       options.timeoutMs ?? 120_000,
+      options.readDelayMs ?? 0,
     );
     const workspaceFiles = await readTree(workspace);
     // What the test placed is not the action's doing, unless the action changed it.
@@ -286,12 +307,17 @@ function spawnCollect(
   cwd: string,
   env: Record<string, string>,
   timeoutMs: number,
+  readDelayMs: number,
 ): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    if (readDelayMs > 0) {
+      child.stdout.pause();
+      setTimeout(() => child.stdout.resume(), readDelayMs);
+    }
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.on('error', reject);

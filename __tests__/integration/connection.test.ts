@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ActionError } from '../../src/errors.js';
 import { fingerprintOf } from '../../src/keys.js';
-import { secretForms } from '../../src/mask.js';
+import { REDACTED, redact, secretForms } from '../../src/mask.js';
 import {
   LOGIN_RETRIES,
   type LoginRequest,
@@ -45,9 +45,12 @@ let control: SnowflakeControl;
 let adminKey: Key;
 let serviceKey: Key;
 let strangerKey: Key;
+/** Every value the connector registered with the masker (ConnectorOptions.setSecret). */
+const masked: string[] = [];
 const connect = snowflakeConnector({
   getIdToken: () => Promise.reject(new Error('these tests log in with keys')),
   allowWorkloadIdentityHost: () => undefined,
+  setSecret: (value) => masked.push(value),
 });
 const open: SnowflakeSession[] = [];
 
@@ -163,6 +166,27 @@ describe('snowflakeConnector with key pairs', () => {
       RSA_PUBLIC_KEY_FP: fingerprintOf(serviceKey.privateKey),
       RSA_PUBLIC_KEY_2: 'null',
     });
+  });
+
+  it('registers the session and master tokens the driver holds, and the new session token of a renewal', async () => {
+    masked.splice(0);
+    const session = await adminSession();
+    const issued = await control.issuedTokens();
+    const first = issued.at(-1);
+    expect(first?.user).toBe(ADMIN);
+    // Registered when the login completes, before any statement could quote them back.
+    expect(masked).toEqual(expect.arrayContaining([first?.sessionToken, first?.masterToken]));
+    // Snowflake says the session expired: the driver renews it with the master token and runs the statement again.
+    await control.fault({ on: 'query', match: '^SELECT CURRENT_USER', action: 'session-expired', times: 1 });
+    expect(await session.execute('SELECT CURRENT_USER()')).toEqual([{ 'CURRENT_USER()': ADMIN }]);
+    const renewed = (await control.issuedTokens()).filter((t) => t.sessionId === first?.sessionId);
+    expect(renewed).toHaveLength(2);
+    expect(renewed[1]?.sessionToken).not.toBe(first?.sessionToken);
+    expect(masked).toContain(renewed[1]?.sessionToken);
+    // Each token once, not once per statement; redact() knows it in every form (here in base64, bare).
+    expect(masked.filter((value) => value === first?.masterToken)).toHaveLength(1);
+    const echoed = Buffer.from(`master=${first?.masterToken ?? ''}`).toString('base64');
+    expect(redact(`echo: ${echoed}`)).toBe(`echo: ${REDACTED}`);
   });
 
   it('logs in with the role asked for', async () => {

@@ -121,6 +121,7 @@ beforeAll(async () => {
   const connect = snowflakeConnector({
     getIdToken: () => Promise.reject(new Error('this test logs in with a key')),
     allowWorkloadIdentityHost: () => undefined,
+    setSecret: () => undefined,
   });
   session = await connect({
     account: emulator.account,

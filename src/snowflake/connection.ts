@@ -1,9 +1,15 @@
+// First: snowflake-sdk starts probing cloud metadata endpoints (lib/telemetry/platform_detection.js runs
+// detectPlatforms() in its module body) and decides whether to load its native addon (lib/minicore/minicore.js)
+// while it is being evaluated; runtime.js sets the switches against both. ESM evaluates a module's imports in
+// order, and this is the only module of the action that loads the SDK (eslint.config.js holds to that), so every
+// entry point is safe: dist/index.js, and src/main.ts run from source as @github/local-action runs an action.
+import '../runtime.js';
 import * as core from '@actions/core';
 import type { KeyObject } from 'node:crypto';
 import snowflake from 'snowflake-sdk';
 import { ActionError } from '../errors.js';
 import { exportPkcs8, fingerprintOf, publicKeyBody } from '../keys.js';
-import { redact } from '../mask.js';
+import { maskSecret, redact } from '../mask.js';
 import { quoteIdentifier, quoteString } from './identifiers.js';
 
 export type Row = Record<string, unknown>;
@@ -100,6 +106,11 @@ export interface ConnectorOptions {
    * http nowhere else). The SDK otherwise sends it only to Snowflake's own domains.
    */
   allowWorkloadIdentityHost: (host: string) => void;
+  /**
+   * Registers a credential the driver holds with the runner's masker and redact() (maskSecret's setSecret):
+   * the session and master tokens Snowflake hands out at login, and the job's OIDC token.
+   */
+  setSecret: (value: string) => void;
 }
 
 /** The real connector: snowflake-sdk, with the login method the request names. */
@@ -107,6 +118,8 @@ export function snowflakeConnector(options: ConnectorOptions): SnowflakeConnecto
   return async (login) => {
     configureSdk();
     const deadlineMs = login.statementDeadlineMs ?? STATEMENT_DEADLINE_MS;
+    const masked = new Set<string>();
+    const { setSecret } = options;
     let connection: snowflake.Connection | undefined;
     const login$ = (async (): Promise<snowflake.Connection> => {
       const authentication = await authenticationOptions(login, options);
@@ -139,9 +152,11 @@ export function snowflakeConnector(options: ConnectorOptions): SnowflakeConnecto
       connection = created;
       // connectAsync resolves even when Snowflake rejects the login: use the callback form.
       await new Promise<void>((resolve, reject) => {
-        created.connect((error) =>
-          error ? reject(loginError(error, login, authentication.claims)) : resolve(),
-        );
+        created.connect((error) => {
+          if (error) return reject(loginError(error, login, authentication.claims));
+          maskSessionTokens(created, masked, setSecret);
+          resolve();
+        });
       });
       return created;
     })();
@@ -170,6 +185,8 @@ export function snowflakeConnector(options: ConnectorOptions): SnowflakeConnecto
             sqlText: sql,
             complete: (error, _statement, rows) => {
               clearTimeout(timer);
+              // The driver renews an expired session during a statement: its new token may be in the error.
+              maskSessionTokens(opened, masked, setSecret);
               if (error) reject(statementError(error, sql, options?.sensitive ?? false));
               else resolve((rows ?? []) as Row[]);
             },
@@ -194,6 +211,36 @@ export function snowflakeConnector(options: ConnectorOptions): SnowflakeConnecto
     }
     return session;
   };
+}
+
+/**
+ * Registers the session and master tokens the driver holds once it is logged in, each once: a server or proxy
+ * quoting a request back shows them (every request carries `Authorization: Snowflake Token="<session token>"`,
+ * a renewal the master token; snowflake-sdk lib/services/sf.js), and they change when the driver renews an
+ * expired session. Connection.serialize() is the SDK's public way to read them (its index.d.ts: "a
+ * JSON-serialized string of the connection state (master/session tokens and their expiration timestamps)",
+ * `{services: {sf: {tokenInfo: {masterToken, sessionToken, ...}}}}`); integration/connection.test.ts checks
+ * that shape, which the SDK says may change between versions.
+ */
+function maskSessionTokens(
+  connection: snowflake.Connection,
+  masked: Set<string>,
+  setSecret: (value: string) => void,
+): void {
+  let tokenInfo: { sessionToken?: unknown; masterToken?: unknown } | undefined;
+  try {
+    const state = JSON.parse(connection.serialize()) as {
+      services?: { sf?: { tokenInfo?: typeof tokenInfo } };
+    };
+    tokenInfo = state.services?.sf?.tokenInfo;
+  } catch {
+    return;
+  }
+  for (const token of [tokenInfo?.sessionToken, tokenInfo?.masterToken]) {
+    if (typeof token !== 'string' || token === '' || masked.has(token)) continue;
+    masked.add(token);
+    maskSecret(token, setSecret);
+  }
 }
 
 interface SdkError {
@@ -237,6 +284,7 @@ async function authenticationOptions(
           { code: 'oidc-token', hint: 'Give the job `permissions: id-token: write`' },
         );
       }
+      maskSecret(token, options.setSecret);
       if (new URL(login.url).protocol === 'http:')
         options.allowWorkloadIdentityHost(new URL(login.url).hostname);
       return {

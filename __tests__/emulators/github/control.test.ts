@@ -232,3 +232,38 @@ describe('faults after the work (after: true): the request is carried out, the r
     ).rejects.toThrow(/"after" must be a boolean/);
   });
 });
+
+test('echo with echoAs quotes the request as JSON in the encoding asked for', async () => {
+  const messageOf = async (): Promise<string> =>
+    api()
+      .rest.actions.getRepoPublicKey(repo)
+      .then(
+        () => '',
+        (error: { response?: { data?: { message?: string } } }) => error.response?.data?.message ?? '',
+      );
+  await gh.control.fault({
+    match: 'public-key$',
+    action: 'http-500',
+    echo: 'request',
+    echoAs: 'json',
+    times: 1,
+  });
+  expect(await messageOf()).toMatch(
+    new RegExp(`^Server Error\n\n\\{"method":"GET",.*"authorization":"token ${TOKEN}"`),
+  );
+  await gh.control.fault({
+    match: 'public-key$',
+    action: 'http-500',
+    echo: 'request',
+    echoAs: 'base64',
+    times: 1,
+  });
+  const quoted = (await messageOf()).split('\n\n')[1] ?? '';
+  expect(JSON.parse(Buffer.from(quoted, 'base64').toString('utf8'))).toMatchObject({
+    method: 'GET',
+    headers: { authorization: `token ${TOKEN}` },
+  });
+  await expect(gh.control.fault({ match: '.', action: 'http-500', echoAs: 'json' })).rejects.toThrow(
+    /"echoAs" needs "echo"/,
+  );
+});

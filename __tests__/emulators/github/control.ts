@@ -1,6 +1,8 @@
 // Typed client for the GitHub emulator's control plane (`/__emulator/...`, no authentication), plus the
 // types both sides share. Tests and scripts use this; the action under test never does.
 
+import type { EchoEncoding } from '../echo.js';
+
 export type AccessLevel = 'read' | 'write' | 'admin';
 
 /**
@@ -132,6 +134,12 @@ export interface FaultSpec {
    * appends the request body; `request` the request line, every header (Authorization too) and the body.
    */
   echo?: 'body' | 'request';
+  /**
+   * With echo: quote the request as a JSON text (`{body}`, or `{method, url, headers, body}`) shown in this
+   * encoding (../echo.ts: `json`, `json-string`, `url`, `form`, `base64`, `wrapped`, `sql-quoted`) instead of
+   * as plain text.
+   */
+  echoAs?: EchoEncoding;
   delayMs?: number;
   /** How many matching requests the fault applies to; unlimited when omitted. */
   times?: number;

@@ -19,6 +19,7 @@ import {
   type TimedRequest,
   type TokenSpec,
 } from './control.js';
+import { type EchoEncoding, encodeEcho, isEchoEncoding } from '../echo.js';
 import {
   GITHUB_OIDC_ISSUER,
   buildClaims,
@@ -170,9 +171,25 @@ function faultError(fault: FaultSpec): { status: number; message: string } {
   return { status, message: fault.message ?? reasons[status] ?? `HTTP ${status}` };
 }
 
-/** A fault's message echoing the request (FaultSpec.echo): its body, or its request line, headers and body. */
-async function echoRequest(req: IncomingMessage, message: string, echo: 'body' | 'request'): Promise<string> {
+/**
+ * A fault's message echoing the request (FaultSpec.echo): its body, or its request line, headers and body; as
+ * text, or with `echoAs` as a JSON text shown in that encoding (../echo.ts).
+ */
+async function echoRequest(
+  req: IncomingMessage,
+  message: string,
+  echo: 'body' | 'request',
+  echoAs: EchoEncoding | undefined,
+): Promise<string> {
   const body = await readBody(req);
+  if (echoAs !== undefined) {
+    const parsed = parseJsonOr(body);
+    const quoted =
+      echo === 'body'
+        ? { body: parsed }
+        : { method: req.method, url: req.url, headers: req.headers, body: parsed };
+    return `${message}\n\n${encodeEcho(quoted, echoAs)}`;
+  }
   if (echo === 'body') return `${message}\n\n${body}`;
   const headers = Object.entries(req.headers).map(([name, value]) => `${name}: ${String(value)}`);
   return `${message}\n\n${req.method ?? 'GET'} ${req.url ?? '/'}\n${headers.join('\n')}\n\n${body}`;
@@ -187,6 +204,14 @@ function sendError(
   headers: Record<string, string> = {},
 ): void {
   sendJson(res, status, { message, documentation_url: docs, status: String(status) }, headers);
+}
+
+function parseJsonOr(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -994,6 +1019,8 @@ export async function startGitHubEmulator(options: { port?: number } = {}): Prom
           (!['body', 'request'].includes(String(body.echo)) || body.after === true)
         )
           throw new HttpError(400, '"echo" must be body or request, and cannot be combined with "after"');
+        if (body.echoAs !== undefined && (body.echo === undefined || !isEchoEncoding(body.echoAs)))
+          throw new HttpError(400, '"echoAs" needs "echo", and must be one of the encodings in ../echo.ts');
         let regex: RegExp;
         try {
           regex = new RegExp(body.match);
@@ -1117,7 +1144,7 @@ export async function startGitHubEmulator(options: { port?: number } = {}): Prom
         return sendError(
           res,
           status,
-          fault.echo ? await echoRequest(req, message, fault.echo) : message,
+          fault.echo ? await echoRequest(req, message, fault.echo, fault.echoAs) : message,
           DOCS,
         );
       }

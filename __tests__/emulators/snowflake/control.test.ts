@@ -272,6 +272,48 @@ describe('faults', () => {
     ]);
   });
 
+  it('echo quotes the headers, the request or the session back in the message, in the encoding asked for', async () => {
+    const issued = (await control.issuedTokens()).find((t) => t.sessionToken === token);
+    expect(issued?.user).toBe('CTL_USER');
+    const message = async (): Promise<string> =>
+      ((await (await rawQuery(token, 'SELECT 1')).json()) as { message: string }).message;
+    await control.fault({ on: 'query', match: 'select 1', action: 'sql-error', echo: 'headers', times: 1 });
+    expect(await message()).toContain(`"authorization":"Snowflake Token=\\"${token}\\""`);
+    await control.fault({
+      on: 'query',
+      match: 'select 1',
+      action: 'sql-error',
+      echo: 'session',
+      echoAs: 'base64',
+      times: 1,
+    });
+    const session = /\nSession: (\S+)$/.exec(await message())?.[1] ?? '';
+    expect(JSON.parse(Buffer.from(session, 'base64').toString('utf8'))).toEqual({
+      sessionId: issued?.sessionId,
+      sessionToken: token,
+      masterToken: issued?.masterToken,
+    });
+    await control.fault({
+      on: 'query',
+      match: 'select 1',
+      action: 'sql-error',
+      echo: 'request',
+      echoAs: 'form',
+      times: 1,
+    });
+    expect(await message()).toContain('body.sqlText=SELECT+1');
+    // echo needs sql-error; session is for queries; the encoding must be known.
+    await expect(control.fault({ on: 'query', action: 'http-500', echo: 'headers' })).rejects.toThrow(
+      /HTTP 400/,
+    );
+    await expect(control.fault({ on: 'login', action: 'sql-error', echo: 'session' })).rejects.toThrow(
+      /HTTP 400/,
+    );
+    await expect(
+      control.fault({ on: 'query', action: 'sql-error', echo: 'headers', echoAs: 'rot13' as never }),
+    ).rejects.toThrow(/HTTP 400/);
+  });
+
   it('login faults match the login name: http-503, sql-error and reset', async () => {
     await control.fault({
       on: 'login',

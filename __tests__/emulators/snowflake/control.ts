@@ -1,5 +1,7 @@
 // A small typed client for the Snowflake emulator's control plane (/__emulator/*), for tests.
 
+import type { EchoEncoding } from '../echo.js';
+
 export interface LogEntry {
   seq: number;
   /** The emulator's clock at the time, ISO 8601. */
@@ -75,6 +77,25 @@ export interface Fault {
    * reply; delay holds the real reply back for `delayMs`. Login faults ignore it. Default false.
    */
   after?: boolean;
+  /**
+   * For sql-error: the message also quotes something back, as a proxy's or a broken server's error does (for
+   * the leak cases): `headers`, the request's headers as one JSON object (the session token in
+   * `authorization`); `request`, its method, URL, headers and (decoded) body (a login's credential in
+   * `data.TOKEN`); `session`, the session and master tokens the server holds for the request's session (query
+   * faults only). Appended to the message after a line break.
+   */
+  echo?: 'headers' | 'request' | 'session';
+  /** How the echo is shown (../echo.ts): `json` (default), `json-string`, `url`, `form`, `base64`, ... */
+  echoAs?: EchoEncoding;
+}
+
+/** The tokens of one session, as the emulator handed them out (at login, and again at each renewal). */
+export interface IssuedTokens {
+  sessionId: string;
+  /** The user's NAME. */
+  user: string | null;
+  sessionToken: string;
+  masterToken: string;
 }
 
 export interface RegisteredTokenInput {
@@ -177,6 +198,14 @@ export class SnowflakeControl {
 
   async clearRequests(): Promise<void> {
     await this.call('DELETE', 'requests');
+  }
+
+  /**
+   * Every session and master token handed out since the emulator started (closed sessions too): what a client
+   * held, for the leak scan. Never in the log.
+   */
+  async issuedTokens(): Promise<IssuedTokens[]> {
+    return (await this.call('GET', 'issued-tokens')) as IssuedTokens[];
   }
 
   async fault(f: Fault): Promise<void> {

@@ -18,7 +18,8 @@ import { Authenticator, type LoginData, type RegisteredToken } from './auth.js';
 import { normalizeClientIp, parseIpv4 } from './network.js';
 import { SfError } from './errors.js';
 import { parseScript } from './sql.js';
-import type { Fault, LogEntry, TimedRequest } from './control.js';
+import type { Fault, IssuedTokens, LogEntry, TimedRequest } from './control.js';
+import { encodeEcho, isEchoEncoding } from '../echo.js';
 
 export interface SnowflakeEmulatorOptions {
   port?: number;
@@ -196,6 +197,29 @@ function send(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+/** What a fault with `echo` quotes back (control.ts, Fault.echo), shown as `echoAs` says. */
+function echoOf(fault: Fault, req: IncomingMessage, request: { body: unknown; session?: Session }): string {
+  const encoding = fault.echoAs ?? 'json';
+  switch (fault.echo) {
+    case 'session':
+      return `Session: ${encodeEcho(
+        {
+          sessionId: request.session?.sessionId,
+          sessionToken: request.session?.token,
+          masterToken: request.session?.masterToken,
+        },
+        encoding,
+      )}`;
+    case 'request':
+      return `Request: ${encodeEcho(
+        { method: req.method, url: req.url, headers: req.headers, body: request.body },
+        encoding,
+      )}`;
+    default:
+      return `Request headers: ${encodeEcho({ ...req.headers }, encoding)}`;
+  }
+}
+
 function sfFailure(code: string, message: string, data: Record<string, unknown> | null = null) {
   return { data, code, message, success: false, headers: null };
 }
@@ -205,6 +229,8 @@ class Emulator {
   readonly auth: Authenticator;
   readonly sessions = new Map<string, Session>();
   readonly masterTokens = new Map<string, Session>();
+  /** Every token pair handed out, closed sessions too (GET /__emulator/issued-tokens). */
+  readonly issuedTokens: IssuedTokens[] = [];
   log: LogEntry[] = [];
   /** Every wire request (not the control plane), timed, for benchmarks: GET /__emulator/requests. */
   requests: TimedRequest[] = [];
@@ -232,6 +258,15 @@ class Emulator {
   record(entry: Omit<LogEntry, 'seq' | 'at'>): void {
     this.seq += 1;
     this.log.push({ seq: this.seq, at: this.now().toISOString(), ...entry });
+  }
+
+  recordTokens(session: Session): void {
+    this.issuedTokens.push({
+      sessionId: session.sessionId,
+      user: session.user,
+      sessionToken: session.token,
+      masterToken: session.masterToken,
+    });
   }
 
   takeFault(on: 'login' | 'query', subject: string): Fault | undefined {
@@ -311,7 +346,7 @@ class Emulator {
         if (clientGone(req)) return;
       } else {
         this.record({ ...logBase, ok: false, code: fault.code ?? null, fault: fault.action });
-        return this.applyFault(fault, req, res, 'login');
+        return this.applyFault(fault, req, res, 'login', { body });
       }
     }
     const outcome = await this.auth.verify(data, clientIp);
@@ -380,6 +415,7 @@ class Emulator {
     };
     this.sessions.set(session.token, session);
     this.masterTokens.set(session.masterToken, session);
+    this.recordTokens(session);
     user.lastSuccessLogin = this.now();
     this.record({ ...logBase, user: user.name, role, ok: true, code: null });
     send(res, 200, {
@@ -476,7 +512,7 @@ class Emulator {
           code: fault.action === 'session-expired' ? '390112' : (fault.code ?? null),
           fault: fault.action,
         });
-        return this.applyFault(fault, req, res, 'query');
+        return this.applyFault(fault, req, res, 'query', { body, session });
       }
     }
     // An `after` fault lets the statement run (and be logged with its own outcome), then answers
@@ -531,13 +567,19 @@ class Emulator {
       });
     }
     if (fault?.after) {
-      if (fault.action !== 'delay') return this.applyFault(fault, req, res, 'query');
+      if (fault.action !== 'delay') return this.applyFault(fault, req, res, 'query', { body, session });
       await sleep(fault.delayMs ?? 1000);
     }
     send(res, 200, reply);
   }
 
-  applyFault(fault: Fault, req: IncomingMessage, res: ServerResponse, on: 'login' | 'query'): void {
+  applyFault(
+    fault: Fault,
+    req: IncomingMessage,
+    res: ServerResponse,
+    on: 'login' | 'query',
+    request: { body: unknown; session?: Session },
+  ): void {
     switch (fault.action) {
       case 'http-500':
       case 'http-503': {
@@ -555,11 +597,12 @@ class Emulator {
       case 'sql-error':
       default: {
         const code = fault.code ?? (on === 'login' ? '390100' : '000603');
-        const message =
+        const base =
           fault.message ??
           (on === 'login'
             ? 'Incorrect username or password was specified.'
             : 'SQL execution internal error:\nProcessing aborted due to error 300010:391167117; incident 1234567.');
+        const message = fault.echo ? `${base}\n${echoOf(fault, req, request)}` : base;
         return send(
           res,
           200,
@@ -585,6 +628,7 @@ class Emulator {
     this.sessions.delete(session.token);
     session.token = `ver:1-hint:${session.sessionId}-${randomBytes(24).toString('hex')}`;
     this.sessions.set(session.token, session);
+    this.recordTokens(session);
     send(res, 200, {
       data: {
         sessionToken: session.token,
@@ -662,6 +706,8 @@ class Emulator {
         );
       case 'GET /__emulator/log':
         return send(res, 200, this.log);
+      case 'GET /__emulator/issued-tokens':
+        return send(res, 200, this.issuedTokens);
       case 'GET /__emulator/requests':
         return send(res, 200, this.requests);
       case 'DELETE /__emulator/requests':
@@ -676,6 +722,14 @@ class Emulator {
         if (f.on !== 'login' && f.on !== 'query') return bad('on must be "login" or "query"');
         if (!actions.includes(f.action)) return bad(`action must be one of ${actions.join(', ')}`);
         if (f.after !== undefined && typeof f.after !== 'boolean') return bad('after must be a boolean');
+        if (f.echo !== undefined) {
+          if (!['headers', 'request', 'session'].includes(f.echo))
+            return bad('echo must be "headers", "request" or "session"');
+          if (f.action !== 'sql-error') return bad('echo needs action "sql-error" (the message carries it)');
+          if (f.echo === 'session' && f.on !== 'query') return bad('echo "session" is for query faults');
+        }
+        if (f.echoAs !== undefined && (f.echo === undefined || !isEchoEncoding(f.echoAs)))
+          return bad('echoAs needs echo, and must be one of the encodings in ../echo.ts');
         let regex: RegExp;
         try {
           regex = new RegExp(f.match ?? '', 'i');
