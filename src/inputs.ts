@@ -9,6 +9,7 @@ import {
   parseOrganization,
   parseRepository,
   parseSecretName,
+  variableScope,
 } from './github/destinations.js';
 import type { ProxySettings } from './snowflake/connection.js';
 import { describeCharacter, resolveIdentifier, resolveQualifiedName } from './snowflake/identifiers.js';
@@ -258,6 +259,9 @@ function readSetupConfig(inputs: Inputs, source: InputSource, parseSpec?: SpecPa
       })),
     );
   }
+  const fingerprintVariable = inputs.optional('fingerprint-variable');
+  if (spec && fingerprintVariable !== undefined)
+    refuseSharedRecords(spec, workflowRepository, fingerprintVariable);
   return {
     mode: 'setup',
     // With a spec, the users come from it; target-user is for setup without one.
@@ -266,6 +270,33 @@ function readSetupConfig(inputs: Inputs, source: InputSource, parseSpec?: SpecPa
     spec,
     workflowRepository,
   };
+}
+
+/**
+ * One variable of a name per repository, environment or organization: two keys stored in one such place would
+ * record their fingerprints over each other, and each run would then take the other key's record for a
+ * secret holding another user's key (modes/stored-keys.ts).
+ */
+function refuseSharedRecords(
+  spec: AccessSpec,
+  workflowRepository: string | undefined,
+  variable: string,
+): void {
+  const usersByScope = new Map<string, string[]>();
+  for (const user of spec.users) {
+    if (!user.key) continue;
+    for (const destination of keyDestinations(user.key.secret, workflowRepository)) {
+      const scope = variableScope(destination);
+      usersByScope.set(scope, [...(usersByScope.get(scope) ?? []), user.name]);
+    }
+  }
+  const shared = [...usersByScope].filter(([, users]) => users.length > 1);
+  if (shared.length === 0) return;
+  throw inputError(
+    'fingerprint-variable',
+    `would record the keys of several users in the one variable ${variable}: ${shared.map(([scope, users]) => `${users.join(' and ')} store their keys in ${scope}`).join('; ')}, and a variable holds one value per repository, environment or organization`,
+    "Remove it for this spec (setup then records nothing, and checks that no secret exists yet), or store each user's key in its own repository or environment",
+  );
 }
 
 /**

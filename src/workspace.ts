@@ -92,8 +92,9 @@ export function readWorkspaceFile(workspace: string, path: string, rules: Worksp
     if (!opened.isFile() || opened.dev !== checked.dev || opened.ino !== checked.ino) {
       throw refuse('which was replaced by another file while being read', inside);
     }
-    // One byte more than allowed tells a file that grew since it was checked.
-    const buffer = Buffer.alloc(Math.min(opened.size, rules.maxBytes) + 1);
+    // Read to its end, whatever fstat said, so a file that grew is neither cut short nor read past the cap:
+    // one byte more than allowed tells a file that grew beyond it.
+    const buffer = Buffer.alloc(rules.maxBytes + 1);
     let length = 0;
     for (let read = -1; read !== 0 && length < buffer.length; length += read) {
       read = readSync(fd, buffer, length, buffer.length - length, null);

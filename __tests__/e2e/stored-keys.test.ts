@@ -232,3 +232,62 @@ test('force: true writes over a secret with no record, with a warning naming wha
   const stored = (await world.secretValue('SNOWFLAKE_PRIVATE_KEY')) ?? '';
   expect(await world.login(NEW_USER, stored)).toBe('ok');
 });
+
+test('a spec whose keys would share one fingerprint variable is refused before anything is read', async () => {
+  const spec = [
+    'version: 1',
+    'users:',
+    '  - name: SVC_A',
+    '    type: SERVICE',
+    '    key:',
+    '      secret:',
+    '        name: SVC_A_PRIVATE_KEY',
+    '  - name: SVC_B',
+    '    type: SERVICE',
+    '    key:',
+    '      secret:',
+    '        name: SVC_B_PRIVATE_KEY',
+    '',
+  ].join('\n');
+  const before = await snapshot();
+  await world.sf.clearLog();
+  await world.gh.clearLog();
+  const run = await world.run(
+    setupInputs({
+      spec: 'access.yml',
+      'target-user': undefined,
+      'secret-name': undefined,
+      'fingerprint-variable': VARIABLE,
+    }),
+    { files: { 'access.yml': spec } },
+  );
+  expect(run.exitCode).toBe(1);
+  expect(run.errors).toEqual([
+    expect.stringContaining(
+      `Input 'fingerprint-variable' would record the keys of several users in the one variable ${VARIABLE}: SVC_A and SVC_B store their keys in repository:${REPOSITORY}`,
+    ),
+  ]);
+  expect((await world.sf.log()).filter((entry) => entry.via === 'sdk')).toEqual([]);
+  expect(await world.gh.log()).toEqual([]);
+  expect(await snapshot()).toEqual(before);
+  expectNoLeaks(run, world.secrets);
+});
+
+test('setup checks every GitHub destination before its first statement: an environment that does not exist', async () => {
+  const before = await snapshot();
+  await world.sf.clearLog();
+  await world.gh.clearLog();
+  const run = await world.run(setupInputs({ 'secret-environment': 'staging' }));
+  expect(run.exitCode).toBe(1);
+  expect(run.errors).toEqual([
+    expect.stringContaining(
+      "Step check-destinations failed: GitHub found no environment 'staging' in acme/app",
+    ),
+  ]);
+  // Refused before CREATE USER: nothing in Snowflake, nothing written to GitHub.
+  expect(await world.changes()).toEqual([]);
+  expect(await snapshot()).toEqual(before);
+  expect((await world.gh.log()).filter((request) => request.method !== 'GET')).toEqual([]);
+  expect(run.outputs.changed).toBe('false');
+  expectNoLeaks(run, world.secrets);
+});

@@ -236,7 +236,7 @@ test('a YAML file of the repository that is not a spec is named, not quoted', as
   });
 
   expect(run.exitCode).toBe(1);
-  const failure = run.errors.find((error) => error.includes("'version' is required at the top level"));
+  const failure = run.errors.find((error) => error.includes("'version: 1' is required at the top level"));
   expect(failure).toBeDefined();
   // Neither its fields nor their values are quoted back.
   expect(run.stdout).not.toContain('DEPLOY_TOKEN');
@@ -259,4 +259,23 @@ test('a link inside the workspace to a spec inside it is read, and annotated on 
   );
   expect(run.outputs.drift).toBe('1');
   expect(await world.changes()).toEqual([]);
+});
+
+test('a docker-compose file, which has a version of its own, is named, not quoted', async () => {
+  const compose = [
+    "version: '3.8'",
+    'services:',
+    '  db:',
+    '    environment:',
+    `      POSTGRES_PASSWORD: ${WORKFLOW_VALUE}`,
+    '',
+  ].join('\n');
+  const run = await runCase({ spec: 'docker-compose.yml', files: { 'docker-compose.yml': compose } });
+
+  expect(run.exitCode).toBe(1);
+  expect(run.errors.some((error) => error.includes("'version: 1' is required at the top level"))).toBe(true);
+  expect(run.stdout).not.toContain('services');
+  expect(run.stdout).not.toContain('3.8');
+  expect((await world.sf.log()).filter((entry) => entry.via === 'sdk')).toEqual([]);
+  expectNoLeaks(run, { 'compose value': WORKFLOW_VALUE });
 });

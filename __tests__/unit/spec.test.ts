@@ -644,7 +644,7 @@ describe('invalid specs', () => {
     ['not a mapping', '- version: 1\n- roles: []\n', 1, '(root)', /is a list, not a mapping/],
     ['a bare string', 'just some text\n', 1, '(root)', /single value, not a mapping/],
     ['empty file', '# nothing here\n', 1, '(root)', /is empty. Start it with `version: 1`/],
-    ['missing version', 'roles: []\n', 1, '(root)', /'version' is required/],
+    ['missing version', 'roles: []\n', 1, '(root)', /'version: 1' is required at the top level/],
     ['version 2', 'version: 2\n', 1, 'version', /reads access specs of version 1/],
     [
       'grant of an undeclared role to a role',

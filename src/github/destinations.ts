@@ -34,6 +34,15 @@ export function describeDestination(destination: Destination): string {
   }
 }
 
+/**
+ * Where the destination's variables live (a repository, an environment, an organization), as the logs name
+ * it: variables are one per name there, not per secret, so two secrets there share a variable of one name.
+ */
+export function variableScope(destination: Destination): string {
+  const name = describeDestination(destination);
+  return name.slice(0, name.length - destination.secretName.length - 1);
+}
+
 // --- GitHub's naming rules ----------------------------------------------------------------------------------
 // Every name below becomes a segment of a REST path. Each is checked when it is read (an input, or a field of
 // the access spec: spec/load.ts runs the same functions), so that a name GitHub would not accept is refused

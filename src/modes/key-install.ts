@@ -92,6 +92,8 @@ export interface KeyInstallation {
   record: KeyRecord;
   /** Another user holding a fingerprint, among those the mode reads (the spec's users, for setup). */
   findHolder?: (fingerprint: string) => Promise<string | undefined>;
+  /** The mode checked whose key each destination holds before its first change (setup does). */
+  storedKeysChecked?: boolean;
 }
 
 /**
@@ -104,13 +106,18 @@ export interface Groundwork {
   gitHubDestinations: Promise<PreparedDestination[]>;
 }
 
-export function beginGroundwork(config: KeyInstallConfig, deps: ModeDependencies): Groundwork {
-  const newKey = (deps.generateKeyPair ?? generateRsaKeyPair)(config.keyBits, config.keyPassphrase).then(
-    (generated) => {
-      maskGenerated(generated, deps.setSecret);
-      return generated;
-    },
-  );
+export function beginGroundwork(
+  config: KeyInstallConfig,
+  deps: ModeDependencies,
+  /** A dry run checks the destinations but makes no key. */
+  options: { generate: boolean } = { generate: true },
+): Groundwork {
+  const newKey = options.generate
+    ? (deps.generateKeyPair ?? generateRsaKeyPair)(config.keyBits, config.keyPassphrase).then((generated) => {
+        maskGenerated(generated, deps.setSecret);
+        return generated;
+      })
+    : Promise.reject(new Error('A dry run makes no key'));
   const gitHubDestinations = Promise.all(config.destinations.map((d) => deps.secretWriter.prepare(d)));
   // A failure here is reported by the step that waits for it; until then (or when the run ends earlier, at
   // its login) it must not count as an unhandled rejection, which would end the process.
@@ -139,9 +146,16 @@ export async function installKey(
     runner.step('prepare-destinations', async () => {
       // Everything each write needs is checked here, before the first change (issue 17, item 9): for the
       // Snowflake secret also whose key it holds (item 7).
-      const [list, stored, secret] = await Promise.all([
-        work.gitHubDestinations,
-        checkStoredKeys(storedKeyCheck(install), deps.secretWriter, deps.warn),
+      const [[list, stored], secret] = await Promise.all([
+        work.gitHubDestinations.then(
+          async (prepared) =>
+            [
+              prepared,
+              install.storedKeysChecked
+                ? 'whose key each destination holds was checked before the first statement'
+                : await checkStoredKeys(storedKeyCheck(install, prepared), deps.secretWriter, deps.warn),
+            ] as const,
+        ),
         config.snowflakeSecret
           ? prepareSnowflakeSecret(session, config.snowflakeSecret, {
               user,
@@ -358,9 +372,7 @@ export async function installKey(
 }
 
 /** What checkStoredKeys needs to know of an installation: the user's keys as read, and whether it has any. */
-export function storedKeyCheck(
-  install: Omit<KeyInstallation, 'runner' | 'session' | 'record'>,
-): StoredKeyCheck {
+function storedKeyCheck(install: KeyInstallation, prepared: PreparedDestination[]): StoredKeyCheck {
   const userKeys = Object.values(install.target.slots).flatMap((held) =>
     held.fingerprint ? [held.fingerprint] : [],
   );
@@ -368,7 +380,7 @@ export function storedKeyCheck(
     user: install.target.name,
     userKeys,
     firstKey: userKeys.length === 0,
-    destinations: install.config.destinations,
+    destinations: prepared,
     fingerprintVariable: install.config.fingerprintVariable,
     force: install.config.force,
     findHolder: install.findHolder,
@@ -608,7 +620,7 @@ async function storeEverywhere(
           ? `Holding ${newSlot.firstKey ? 'no key yet' : 'the previous key'}: ${others.map((o) => `${o.destination}${o.result === 'unknown' ? ' (or the new one: the outcome is unknown)' : ''}`).join(', ')}`
           : undefined,
         newSlot.firstKey
-          ? `Fix the cause, then: if every destination shows its secret updated by this run, the key is in place; otherwise remove the key with ${newSlot.removeStatement} and run setup again, or run mode: rotate, which adds a key and stores it everywhere`
+          ? `Fix the cause, then: if every destination shows its secret updated by this run, the key is in place; otherwise run mode: rotate, which adds a key and stores it everywhere (or remove the key with ${newSlot.removeStatement} and run setup again with force: true, since the destinations written hold only that key)`
           : 'Fix the cause, then run the rotation again once the grace period has passed, with current-private-key set to the new key',
       ]
         .filter(Boolean)

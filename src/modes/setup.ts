@@ -35,7 +35,9 @@ import { SpecError } from '../spec/model.js';
 import { StepRunner, type StepTiming } from '../steps.js';
 import {
   type KeyRecord,
+  type Groundwork,
   type ModeDependencies,
+  beginGroundwork,
   describeSlots,
   inSession,
   installKey,
@@ -137,21 +139,27 @@ export async function setup(config: SetupConfig, deps: ModeDependencies): Promis
       deps.log(`${key.user} already has a key: left alone (rotate it with mode: rotate)`);
     }
     const findHolder = holderAmong(opened, config.spec?.users.map((u) => u.name) ?? []);
-    // Before the first statement: a destination that holds another user's key stops setup with nothing done.
-    // (With force, installKey's own check warns instead, once.)
+    // Before the first statement, every GitHub destination of a first key is checked for everything its write
+    // needs (token, permission, repository, environment, public key) and for whose key it holds: a refusal
+    // stops setup with nothing done. The prepared destinations (and the new keys, begun now) go to installKey.
     const firstKeys = plan.keys.filter((key) => key.hasKey === false);
-    if (firstKeys.length > 0 && !config.force) {
+    const groundwork = new Map<string, Groundwork>();
+    if (firstKeys.length > 0) {
       await runner.step('check-destinations', async () => {
         const notes = await Promise.all(
           firstKeys.map(async (key) => {
+            const work = beginGroundwork({ ...config, destinations: key.destinations }, deps, {
+              generate: !config.dryRun,
+            });
+            groundwork.set(key.user, work);
             const note = await checkStoredKeys(
               {
                 user: key.user,
                 userKeys: [],
                 firstKey: true,
-                destinations: key.destinations,
+                destinations: await work.gitHubDestinations,
                 fingerprintVariable: config.fingerprintVariable,
-                force: false,
+                force: config.force,
                 findHolder,
               },
               deps.secretWriter,
@@ -187,21 +195,25 @@ export async function setup(config: SetupConfig, deps: ModeDependencies): Promis
       }
       const record: KeyRecord = { changed: false, destinations: [] };
       try {
-        await installKey({
-          runner,
-          session: opened,
-          config: {
-            ...config,
-            destinations: key.destinations,
-            snowflakeSecret: config.spec ? undefined : config.snowflakeSecret,
+        await installKey(
+          {
+            runner,
+            session: opened,
+            config: {
+              ...config,
+              destinations: key.destinations,
+              snowflakeSecret: config.spec ? undefined : config.snowflakeSecret,
+            },
+            deps,
+            target,
+            slot: 'RSA_PUBLIC_KEY',
+            replaced: target.slots.RSA_PUBLIC_KEY,
+            record,
+            findHolder,
+            storedKeysChecked: groundwork.has(key.user),
           },
-          deps,
-          target,
-          slot: 'RSA_PUBLIC_KEY',
-          replaced: target.slots.RSA_PUBLIC_KEY,
-          record,
-          findHolder,
-        });
+          groundwork.get(key.user),
+        );
         planned.result = 'installed';
         planned.fingerprint = record.fingerprint;
       } finally {

@@ -1,6 +1,6 @@
 import { ActionError } from '../errors.js';
-import { type Destination, describeDestination } from '../github/destinations.js';
-import type { SecretWriter } from '../github/secrets.js';
+import { describeDestination } from '../github/destinations.js';
+import type { PreparedDestination, SecretWriter } from '../github/secrets.js';
 
 /**
  * Whose key a GitHub secret holds, found out before the action writes over it. GitHub never shows a secret's
@@ -14,16 +14,21 @@ import type { SecretWriter } from '../github/secrets.js';
  * Refused otherwise, naming both users where the other one can be found: a record of a key this user does
  * not hold (another user's, or one removed since), a variable of that name that holds something else, and,
  * for setup, any secret that exists already, since a user that gets its first key can have nothing stored
- * anywhere. `force: true` writes anyway (with a warning): the owner of the workflow has checked that the
- * value is stale.
+ * anywhere (nor for a rotation of a user whose keys are all gone). `force: true` writes anyway (with a
+ * warning): the owner of the workflow has checked that the value is stale.
+ *
+ * A record is a bare fingerprint, so a key of this user removed since cannot be told from another user's: both
+ * are refused. A variable is one per repository, environment or organization, not per secret: setup refuses
+ * a spec whose keys would share one (inputs.ts), and the refusal says to name the variable after the secret.
  */
 export interface StoredKeyCheck {
   user: string;
   /** Fingerprints registered on the user now. */
   userKeys: readonly string[];
-  /** setup: the user has no key yet, so no existing secret can hold one of theirs. */
+  /** The user has no key (setup, or a rotation after every key was removed): nothing stored can be theirs. */
   firstKey: boolean;
-  destinations: readonly Destination[];
+  /** Prepared by SecretWriter.prepare, which read each secret's metadata alongside its public key. */
+  destinations: readonly PreparedDestination[];
   fingerprintVariable?: string;
   force: boolean;
   /** Another user holding a fingerprint, among those the run may read; only asked on the refusal path. */
@@ -40,10 +45,9 @@ export async function checkStoredKeys(
 ): Promise<string> {
   const { user, fingerprintVariable: variable } = check;
   const found = await Promise.all(
-    check.destinations.map(async (destination) => {
-      // Whether the secret exists matters only to a first key; a rotation reads nothing it need not.
+    check.destinations.map(async ({ destination, existing }) => {
       const [secret, record] = await Promise.all([
-        check.firstKey ? writer.metadata(destination) : undefined,
+        existing ?? 'unread',
         variable ? writer.readVariable(destination, variable) : undefined,
       ]);
       return { name: describeDestination(destination), secret, record };
@@ -51,7 +55,11 @@ export async function checkStoredKeys(
   );
   const problems: string[] = [];
   for (const { name, secret, record } of found) {
-    if (record !== undefined && !FINGERPRINT.test(record)) {
+    if (record === undefined && check.firstKey && secret === 'unread') {
+      problems.push(
+        `GitHub did not say whether ${name} exists (reading its metadata failed), so this run cannot show that it holds nothing`,
+      );
+    } else if (record !== undefined && !FINGERPRINT.test(record)) {
       problems.push(
         `the variable ${variable} beside ${name} holds a value that is not a key fingerprint, so this action did not write it`,
       );
@@ -60,7 +68,7 @@ export async function checkStoredKeys(
       problems.push(
         `${name} holds ${holder ? `the key of ${holder}` : 'a key that is not one of ' + user + "'s (another user's, or one removed since)"}: the variable ${variable} beside it records ${record}${holder ? `, which is registered on ${holder}, not on ${user}` : ''}`,
       );
-    } else if (record === undefined && secret && check.firstKey) {
+    } else if (record === undefined && typeof secret === 'object' && check.firstKey) {
       problems.push(
         `${name} exists already (last written ${secret.updatedAt}) and nothing records whose key it holds${variable ? ` (no variable ${variable} beside it)` : ''}, while ${user} has no key yet, so it cannot hold one of ${user}'s`,
       );
@@ -76,7 +84,14 @@ export async function checkStoredKeys(
     `Refusing to write the private key of ${user} over a value this action did not store for ${user}: ${problems.join('; ')}`,
     {
       code: 'destination-holds-other-key',
-      hint: `Writing it would lock out whatever uses the value there now, so nothing was changed. Store the key of ${user} under another name ('secret-name', or key.secret.name in the spec), or, once you have checked that nothing uses the value there, set 'force: true' to write over it`,
+      hint: [
+        `Writing it would lock out whatever uses the value there now, so nothing was changed. Store the key of ${user} under another name ('secret-name', or key.secret.name in the spec), or, once you have checked that nothing uses the value there, set 'force: true' to write over it (in rotate, force also waives the grace period and, without current-private-key, chooses the slot itself: pass current-private-key with it)`,
+        variable
+          ? `A variable records one key per repository, environment or organization: if ${variable} records the key of another secret there, give each secret a variable of its own (e.g. named after the secret)`
+          : undefined,
+      ]
+        .filter(Boolean)
+        .join('. '),
     },
   );
 }

@@ -180,7 +180,11 @@ export function snowflakeConnector(options: ConnectorOptions): SnowflakeConnecto
     const session: SnowflakeSession = {
       execute: (sql, options) =>
         new Promise<Row[]>((resolve, reject) => {
-          const timer = setTimeout(() => reject(new StatementTimeout(sql, deadlineMs)), deadlineMs);
+          const timer = setTimeout(() => {
+            // A statement given up on may have renewed the session meanwhile: mask what the driver holds now.
+            maskSessionTokens(opened, masked, setSecret);
+            reject(new StatementTimeout(sql, deadlineMs));
+          }, deadlineMs);
           opened.execute({
             sqlText: sql,
             complete: (error, _statement, rows) => {

@@ -140,14 +140,17 @@ export function loadSpec(text: string, file: string): AccessSpec {
 
   // Messages below quote the file's fields and values. A mapping without `version` is some other YAML file of
   // the repository (a workflow, a config with credentials in it): say only that it is not a spec.
-  if (!doc.contents.items.some((pair) => isScalar(pair.key) && pair.key.value === 'version')) {
+  // A docker-compose or dependabot file has a `version` too, but a string ('3.8') or 2 under `updates:`; an
+  // access spec's is a whole number (another one than 1 is a spec for another release, and the schema says so).
+  const version = doc.contents.items.find((pair) => isScalar(pair.key) && pair.key.value === 'version');
+  if (!version || !isScalar(version.value) || !Number.isInteger(version.value.value)) {
     throw new SpecError([
       {
         file,
         line: 1,
         path: '(root)',
         message:
-          "'version' is required at the top level: without it the file is not read as an access spec, and nothing else in it is checked or quoted. Check that 'spec' names the access spec, and start it with `version: 1`",
+          "'version: 1' is required at the top level: without it the file is not read as an access spec, and nothing else in it is checked or quoted. Check that 'spec' names the access spec, and start it with `version: 1`",
       },
     ]);
   }
