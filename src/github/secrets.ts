@@ -230,8 +230,11 @@ export class SecretWriter {
       );
     }
     const before = (await prepared.existing) ?? 'unread';
+    // Changed since the read before the write, and not before the write began: another writer's change in
+    // between (the read is made while the login is in flight) is not taken for ours.
     const changed =
       after !== undefined &&
+      !updatedBefore(after, startedAt) &&
       (before === 'absent' ||
         (before !== 'unread' && Date.parse(after.updatedAt) > Date.parse(before.updatedAt)));
     if (after && changed) {
