@@ -71,6 +71,21 @@ const setupInputs = (overrides: Record<string, string | undefined> = {}) =>
     ...overrides,
   });
 
+/** Setup of `spec` with the fingerprint variable, the emulators' logs cleared first. */
+async function setupFromSpec(spec: string): Promise<ActionRun> {
+  await world.sf.clearLog();
+  await world.gh.clearLog();
+  return world.run(
+    setupInputs({
+      spec: 'access.yml',
+      'target-user': undefined,
+      'secret-name': undefined,
+      'fingerprint-variable': VARIABLE,
+    }),
+    { files: { 'access.yml': spec } },
+  );
+}
+
 /** What GitHub and Snowflake hold, to compare before and after a refused run. */
 async function snapshot(): Promise<unknown> {
   return {
@@ -112,17 +127,7 @@ test("setup refuses a secret that holds another user's recorded key, naming both
     '',
   ].join('\n');
   const before = await snapshot();
-  await world.sf.clearLog();
-  await world.gh.clearLog();
-  const run = await world.run(
-    setupInputs({
-      spec: 'access.yml',
-      'target-user': undefined,
-      'secret-name': undefined,
-      'fingerprint-variable': VARIABLE,
-    }),
-    { files: { 'access.yml': spec } },
-  );
+  const run = await setupFromSpec(spec);
   await expectRefused(run, before, [
     `private key of ${NEW_USER}`,
     `repository:${REPOSITORY}:SNOWFLAKE_PRIVATE_KEY holds the key of ${SERVICE_USER}`,
@@ -250,17 +255,7 @@ test('a spec whose keys would share one fingerprint variable is refused before a
     '',
   ].join('\n');
   const before = await snapshot();
-  await world.sf.clearLog();
-  await world.gh.clearLog();
-  const run = await world.run(
-    setupInputs({
-      spec: 'access.yml',
-      'target-user': undefined,
-      'secret-name': undefined,
-      'fingerprint-variable': VARIABLE,
-    }),
-    { files: { 'access.yml': spec } },
-  );
+  const run = await setupFromSpec(spec);
   expect(run.exitCode).toBe(1);
   expect(run.errors).toEqual([
     expect.stringContaining(

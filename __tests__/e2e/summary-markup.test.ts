@@ -222,6 +222,21 @@ describe('rotate (dry run) of a user whose name holds markup: headline, slot tab
   });
 });
 
+/** The inputs of `verify` of the spec at `file`, as the admin user. */
+function verifyInputs(
+  file: string,
+  overrides: Record<string, string> = {},
+): Record<string, string | undefined> {
+  return world.rotateInputs(adminKey, {
+    mode: 'verify',
+    spec: file,
+    'target-user': undefined,
+    'secret-name': undefined,
+    'github-token': undefined,
+    ...overrides,
+  });
+}
+
 describe('verify of a spec whose names hold markup: findings in the summary, titles of annotations', () => {
   const FILE = 'snowflake/verify.yml';
   const [database, warehouse, role, existing, link, attribute, markdown] = NAMES as [
@@ -266,18 +281,9 @@ describe('verify of a spec whose names hold markup: findings in the summary, tit
     await world.sf.sql(`CREATE ROLE IF NOT EXISTS ${quoted(EXTRA)}`);
     await world.sf.sql(`GRANT ROLE ${quoted(EXTRA)} TO USER ${quoted(existing)}`);
     await world.sf.clearLog();
-    const run = await world.run(
-      world.rotateInputs(adminKey, {
-        mode: 'verify',
-        role: 'ACCOUNTADMIN',
-        spec: FILE,
-        strict: 'true',
-        'target-user': undefined,
-        'secret-name': undefined,
-        'github-token': undefined,
-      }),
-      { files: { [FILE]: SPEC } },
-    );
+    const run = await world.run(verifyInputs(FILE, { role: 'ACCOUNTADMIN', strict: 'true' }), {
+      files: { [FILE]: SPEC },
+    });
     expect(run.exitCode).toBe(1);
     const expected = [
       { type: 'database', name: database, line: 3 },
@@ -343,16 +349,9 @@ test('a name with a line break, which only Snowflake can hold: the owner of a us
   await world.sf.sql(`CREATE USER NL_OWNED TYPE = SERVICE RSA_PUBLIC_KEY = '${userKey.publicBody}'`);
   await world.sf.sql(`GRANT OWNERSHIP ON USER NL_OWNED TO ROLE ${quoted(LINE_BREAK)}`);
   await world.sf.clearLog();
-  const run = await world.run(
-    world.rotateInputs(adminKey, {
-      mode: 'verify',
-      spec: FILE,
-      'target-user': undefined,
-      'secret-name': undefined,
-      'github-token': undefined,
-    }),
-    { files: { [FILE]: 'version: 1\nusers:\n  - name: nl_owned\n    type: SERVICE\n' } },
-  );
+  const run = await world.run(verifyInputs(FILE), {
+    files: { [FILE]: 'version: 1\nusers:\n  - name: nl_owned\n    type: SERVICE\n' },
+  });
   expect(run.exitCode).toBe(1);
   const [finding, ...others] = annotations(run).filter(
     (annotation) => annotation.properties.file !== undefined,
@@ -379,18 +378,9 @@ test('strict verify of a user holding a role whose name has a line break and a w
   await world.sf.sql(`CREATE ROLE ${quoted(hostile)}`);
   await world.sf.sql(`GRANT ROLE ${quoted(hostile)} TO USER NL_HOLDER`);
   await world.sf.clearLog();
-  const run = await world.run(
-    world.rotateInputs(adminKey, {
-      mode: 'verify',
-      role: 'ACCOUNTADMIN',
-      spec: FILE,
-      strict: 'true',
-      'target-user': undefined,
-      'secret-name': undefined,
-      'github-token': undefined,
-    }),
-    { files: { [FILE]: 'version: 1\nusers:\n  - name: nl_holder\n    type: SERVICE\n' } },
-  );
+  const run = await world.run(verifyInputs(FILE, { role: 'ACCOUNTADMIN', strict: 'true' }), {
+    files: { [FILE]: 'version: 1\nusers:\n  - name: nl_holder\n    type: SERVICE\n' },
+  });
   expect(run.exitCode).toBe(1);
   expect(run.stdout).not.toContain('Internal error');
   expect(run.stdout).not.toMatch(/^::error::forged/m);
