@@ -15,7 +15,7 @@ import type { ProxySettings } from './snowflake/connection.js';
 import { describeCharacter, resolveIdentifier, resolveQualifiedName } from './snowflake/identifiers.js';
 import type { SnowflakeSecretName } from './snowflake/secrets.js';
 import { readWorkspaceFile } from './workspace.js';
-import { type AccessSpec, MAX_SPEC_BYTES, SpecError, keyDestinations } from './spec/model.js';
+import { type AccessSpec, MAX_SPEC_BYTES, SpecError, keyDestinations } from './access-spec/model.js';
 
 export type { Destination, GitHubSettings, ProxySettings };
 

@@ -16,7 +16,7 @@ import { type VerifyResult, verify } from './modes/verify.js';
 import { writeReport } from './report/report.js';
 import { failureSummary, rotationSummary, setupSummary, verifySummary } from './report/summary.js';
 import { type SnowflakeConnector, snowflakeConnector } from './snowflake/connection.js';
-import { SpecError } from './spec/model.js';
+import { SpecError } from './access-spec/model.js';
 import { allowWorkloadIdentityHost } from './runtime.js';
 
 /** The collaborators of a run; tests replace them to control time, Snowflake and GitHub. */
@@ -124,7 +124,7 @@ export async function run(deps: Dependencies = defaultDependencies()): Promise<v
     // The YAML parser and the schema validator are loaded only for a run with a spec: a rotation starts
     // without them (npm run bench, cold start).
     const parseSpec = deps.inputs.getInput('spec').trim()
-      ? (await import('./spec/load.js')).loadSpec
+      ? (await import('./access-spec/load.js')).loadSpec
       : undefined;
     const config = readConfig(deps.inputs, parseSpec);
     for (const warning of config.warnings) out.warning(warning);

@@ -13,7 +13,7 @@ import {
   readProxy,
   splitList,
 } from '../../src/inputs.js';
-import { loadSpec } from '../../src/spec/load.js';
+import { loadSpec } from '../../src/access-spec/load.js';
 import { errorText } from '../harness/errors.js';
 
 /** As main.ts calls it for a run with a spec (the parser is unused without one). */

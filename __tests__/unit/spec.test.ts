@@ -5,9 +5,9 @@ import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import schema from '../../schema/access-spec.schema.json' with { type: 'json' };
 import { ActionError } from '../../src/errors.js';
-import { loadSpec } from '../../src/spec/load.js';
-import { MAX_SPEC_BYTES, SpecError } from '../../src/spec/model.js';
-import { PRIVILEGES, grantsOf, keyDestinations, sourceOf, type AccessSpec } from '../../src/spec/model.js';
+import { loadSpec } from '../../src/access-spec/load.js';
+import { MAX_SPEC_BYTES, SpecError } from '../../src/access-spec/model.js';
+import { PRIVILEGES, grantsOf, keyDestinations, sourceOf, type AccessSpec } from '../../src/access-spec/model.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const EXAMPLES = ['segment-reverse-etl.yml', 'key-rotator.yml', 'snowflake-secret.yml'];

@@ -30,8 +30,8 @@ import {
   keyDestinations,
   privilegeGrantKey,
   roleGrantKey,
-} from '../spec/model.js';
-import { SpecError } from '../spec/model.js';
+} from '../access-spec/model.js';
+import { SpecError } from '../access-spec/model.js';
 import { StepRunner, type StepTiming } from '../steps.js';
 import {
   type KeyRecord,

@@ -36,7 +36,7 @@ import {
   type WarehouseSpec,
   grantsOf,
   sourceOf,
-} from '../spec/model.js';
+} from '../access-spec/model.js';
 import { StepRunner, type StepTiming } from '../steps.js';
 import { inSession } from './key-install.js';
 

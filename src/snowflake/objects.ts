@@ -13,7 +13,7 @@ import {
   privilegeGrantKey,
   grantsOf,
   roleGrantKey,
-} from '../spec/model.js';
+} from '../access-spec/model.js';
 import { type Row, type SnowflakeSession } from './connection.js';
 import { nameAsShown, quoteIdentifier, quoteString } from './identifiers.js';
 
