@@ -29,6 +29,7 @@ import {
 } from '../snowflake/users.js';
 import type { Compensation, StepRunner } from '../steps.js';
 import { type StoredKeyCheck, checkStoredKeys } from './stored-keys.js';
+import { SnowflakeErrorCode } from '../snowflake/error-codes.js';
 
 /**
  * Putting a new key pair on a user, shared by `rotate` and `setup`: generate it (masked at once) while the
@@ -253,7 +254,8 @@ export async function installKey(
       } catch (error) {
         // 390144 (the key is not registered) right after our ALTER: most likely someone replaced it. One
         // DESC USER, on this failure path only, says so instead of leaving a puzzling login error.
-        if (!(error instanceof ActionError && error.code === '390144')) throw error;
+        if (!(error instanceof ActionError && error.code === SnowflakeErrorCode.JWT_TOKEN_INVALID))
+          throw error;
         const now = await describeUser(session, user).catch(() => undefined);
         if (!now || differences(now, expectInstalled).length === 0) throw error;
         throw stopBeforeStoring(now, `Snowflake refused the new key when logging in as ${user}`);

@@ -43,6 +43,7 @@ import {
   installKey,
 } from './key-install.js';
 import { checkStoredKeys } from './stored-keys.js';
+import { REFUSAL_CODES, SnowflakeErrorCode } from '../snowflake/error-codes.js';
 
 /** A statement of the plan: what it does, the SQL (no values that are secret), what the role needs for it. */
 export interface PlannedStatement {
@@ -419,8 +420,7 @@ function refusal(statement: PlannedStatement, error: unknown, result: SetupResul
   return new ActionError(`${statement.sql} failed (${reason})`, {
     code: error instanceof ActionError ? error.code : undefined,
     hint: [
-      error instanceof StatementError &&
-      (error.snowflakeCode === '003001' || error.snowflakeCode === '002003')
+      error instanceof StatementError && REFUSAL_CODES.has(error.snowflakeCode ?? '')
         ? `The session's role needs ${statement.needs}`
         : undefined,
       [...done, ...keys].length > 0
@@ -485,8 +485,7 @@ async function describeIfReadable(session: SnowflakeSession, user: string): Prom
   try {
     return await describeUser(session, user);
   } catch (error) {
-    if (error instanceof ActionError && (error.code === '003001' || error.code === '002003'))
-      return undefined;
+    if (error instanceof ActionError && REFUSAL_CODES.has(error.code ?? '')) return undefined;
     throw error;
   }
 }
@@ -496,7 +495,11 @@ async function describeIfExists(session: SnowflakeSession, user: string): Promis
   try {
     return await describeUser(session, user);
   } catch (error) {
-    if (error instanceof ActionError && error.code === '002003') return undefined;
+    if (
+      error instanceof ActionError &&
+      error.code === SnowflakeErrorCode.OBJECT_DOES_NOT_EXIST_OR_NOT_AUTHORIZED
+    )
+      return undefined;
     throw error;
   }
 }

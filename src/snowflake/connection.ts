@@ -11,6 +11,7 @@ import { ActionError } from '../errors.js';
 import { exportPkcs8, fingerprintOf, publicKeyBody } from '../keys.js';
 import { maskSecret, redact } from '../mask.js';
 import { quoteIdentifier, quoteString } from './identifiers.js';
+import { REFUSAL_CODES, SnowflakeErrorCode, UNREACHABLE_CODES } from './error-codes.js';
 
 export type Row = Record<string, unknown>;
 
@@ -319,14 +320,14 @@ function loginError(error: SdkError, login: LoginRequest, claims: TokenClaims | 
   const reason = firstLine(error.message);
   const user = login.user ? quoteIdentifier(login.user) : '<user>';
   const { credential } = login;
-  if (code === '401001' || code === '401002' || code === '402001' || code === '402002') {
+  if (UNREACHABLE_CODES.has(code ?? '')) {
     return new ActionError(`Could not reach Snowflake at ${login.url} (${code}: ${reason})`, {
       code,
       hint: "Check 'account' or 'snowflake-url', the runner's network access and any proxy settings",
     });
   }
   switch (code) {
-    case '390144':
+    case SnowflakeErrorCode.JWT_TOKEN_INVALID:
       if (credential.kind === 'key-pair') {
         return new ActionError(`Snowflake rejected the key-pair login of ${who} (390144: ${reason})`, {
           code,
@@ -338,27 +339,27 @@ function loginError(error: SdkError, login: LoginRequest, claims: TokenClaims | 
         });
       }
       break;
-    case '390101':
+    case SnowflakeErrorCode.USER_DISABLED:
       return new ActionError(`Snowflake refused the login of ${who}: the user is disabled (390101)`, {
         code,
         hint: `Enable it with ALTER USER ${user} SET DISABLED = FALSE`,
       });
-    case '390189':
+    case SnowflakeErrorCode.ROLE_NOT_GRANTED:
       return new ActionError(`Snowflake refused the login of ${who}: ${reason} (390189)`, {
         code,
         hint: `Grant the role to the user (GRANT ROLE ... TO USER ${user}) or change the 'role' input`,
       });
-    case '390303':
+    case SnowflakeErrorCode.OAUTH_ACCESS_TOKEN_INVALID:
       return new ActionError(`Snowflake rejected 'oauth-token' for ${who}: the token is invalid (390303)`, {
         code,
         hint: 'Pass a current access token issued by the External OAuth integration for this account',
       });
-    case '390318':
+    case SnowflakeErrorCode.OAUTH_ACCESS_TOKEN_EXPIRED:
       return new ActionError(`Snowflake rejected 'oauth-token' for ${who}: the token has expired (390318)`, {
         code,
         hint: 'Obtain a fresh access token in the step before this one',
       });
-    case '394400':
+    case SnowflakeErrorCode.PROGRAMMATIC_ACCESS_TOKEN_INVALID:
       return new ActionError(
         `Snowflake rejected 'programmatic-access-token' for ${who}: ${reason} (394400)`,
         {
@@ -366,7 +367,7 @@ function loginError(error: SdkError, login: LoginRequest, claims: TokenClaims | 
           hint: `The token is wrong, expired or revoked, or belongs to another user; list the user's tokens with SHOW USER PROGRAMMATIC ACCESS TOKENS FOR USER ${user}`,
         },
       );
-    case '390422':
+    case SnowflakeErrorCode.NETWORK_POLICY_BLOCKED:
       return new ActionError(
         `A network policy blocks the runner's address from logging in as ${who} (390422)`,
         {
@@ -374,7 +375,7 @@ function loginError(error: SdkError, login: LoginRequest, claims: TokenClaims | 
           hint: "Allow the runner's egress addresses in the user's (or account's) network policy, or use a runner with a fixed address",
         },
       );
-    case '390432':
+    case SnowflakeErrorCode.NETWORK_POLICY_REQUIRED:
       return new ActionError(
         `Snowflake requires a network policy for programmatic access tokens of ${who} (390432)`,
         {
@@ -400,7 +401,9 @@ function loginError(error: SdkError, login: LoginRequest, claims: TokenClaims | 
   return new ActionError(`Snowflake login of ${who} failed (${code ?? 'no code'}: ${reason})`, {
     code,
     hint:
-      code === '390100' ? "Check 'account', 'user' and the credential; the user may not exist" : undefined,
+      code === SnowflakeErrorCode.INCORRECT_USERNAME_OR_PASSWORD
+        ? "Check 'account', 'user' and the credential; the user may not exist"
+        : undefined,
   });
 }
 
@@ -433,13 +436,11 @@ export class StatementTimeout extends ActionError {
   }
 }
 
-// Snowflake's messages for these name the object only; others (a syntax error) may quote the statement.
-const MESSAGES_WITHOUT_STATEMENT_TEXT = new Set(['002003', '003001']);
-
 function statementError(error: SdkError, sql: string, sensitive: boolean): StatementError {
   const code = snowflakeCode(error);
   const reason =
-    sensitive && !MESSAGES_WITHOUT_STATEMENT_TEXT.has(code ?? '')
+    sensitive && // Snowflake's refusal messages name the object only; others (a syntax error) may quote the statement.
+    !REFUSAL_CODES.has(code ?? '')
       ? "Snowflake's message is withheld because the statement carries a secret"
       : firstLine(error.message);
   return new StatementError(code, error.sqlState, reason, statementVerb(sql));

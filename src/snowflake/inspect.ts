@@ -2,6 +2,7 @@ import { ActionError } from '../errors.js';
 import { type Row, type SnowflakeSession, StatementError } from './connection.js';
 import { nameAsShown, quoteIdentifier, quoteString, resolveNameParts } from './identifiers.js';
 import { type UserState, describeUser } from './users.js';
+import { REFUSAL_CODES } from './error-codes.js';
 
 /**
  * Read-only inspection of an account for `verify`: every read is a SHOW or DESC, run through a small pool
@@ -83,7 +84,6 @@ function pool(size: number): <T>(task: () => Promise<T>) => Promise<T> {
 }
 
 /** The access-control codes that mean "this role may not read that" rather than "Snowflake is failing". */
-const REFUSAL_CODES = new Set(['003001', '002003']);
 
 export class AccountReader {
   private readonly answers = new Map<string, Promise<Answer<Row[]>>>();

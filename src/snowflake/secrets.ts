@@ -1,6 +1,7 @@
 import { ActionError } from '../errors.js';
 import { type SnowflakeSession, StatementError } from './connection.js';
 import { quoteIdentifier, quoteString } from './identifiers.js';
+import { SnowflakeErrorCode } from './error-codes.js';
 
 /**
  * Snowflake SECRET objects (https://docs.snowflake.com/en/sql-reference/sql/alter-secret) that also hold the
@@ -109,7 +110,7 @@ export async function checkSnowflakeSecret(
   } catch (error) {
     // A refusal names the grant that fixes it, so it names the role the grant is for.
     const role =
-      error instanceof StatementError && error.snowflakeCode === '003001'
+      error instanceof StatementError && error.snowflakeCode === SnowflakeErrorCode.INSUFFICIENT_PRIVILEGES
         ? await currentRole(session).catch(() => undefined)
         : undefined;
     throw translate(error, secret, 'describe', role);
@@ -248,23 +249,23 @@ function translate(
 ): unknown {
   if (!(error instanceof StatementError)) return error;
   const name = qualified(secret);
-  if (error.snowflakeCode === '002003') {
+  if (error.snowflakeCode === SnowflakeErrorCode.OBJECT_DOES_NOT_EXIST_OR_NOT_AUTHORIZED) {
     return new ActionError(
       `${named(secret)}, which does not exist, or which the session's role may not see (002003)`,
       {
-        code: '002003',
+        code: SnowflakeErrorCode.OBJECT_DOES_NOT_EXIST_OR_NOT_AUTHORIZED,
         input: 'snowflake-secret',
         hint: `Create it (CREATE SECRET ${name} TYPE = GENERIC_STRING SECRET_STRING = '') and grant the role USAGE on its database and schema and OWNERSHIP of it`,
       },
     );
   }
-  if (error.snowflakeCode === '003001') {
+  if (error.snowflakeCode === SnowflakeErrorCode.INSUFFICIENT_PRIVILEGES) {
     return new ActionError(
       doing === 'describe'
         ? `${named(secret)}, which the session's role may not describe (003001: ${error.reason}): DESC SECRET needs USAGE on it (READ is not enough)`
         : `The session's role may not change Snowflake secret ${name} (003001: ${error.reason})`,
       {
-        code: '003001',
+        code: SnowflakeErrorCode.INSUFFICIENT_PRIVILEGES,
         input: 'snowflake-secret',
         hint: `ALTER SECRET needs OWNERSHIP, which includes USAGE: GRANT OWNERSHIP ON SECRET ${name} TO ROLE ${roleToGrant(role)} COPY CURRENT GRANTS`,
       },

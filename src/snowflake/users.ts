@@ -2,6 +2,7 @@ import { ActionError } from '../errors.js';
 import { fingerprintOf } from '../keys.js';
 import { type SnowflakeSession, StatementError } from './connection.js';
 import { quoteIdentifier, quoteString } from './identifiers.js';
+import { SnowflakeErrorCode } from './error-codes.js';
 
 /** Snowflake's two public-key slots (https://docs.snowflake.com/en/user-guide/key-pair-auth#configuring-key-pair-rotation). */
 export const SLOTS = ['RSA_PUBLIC_KEY', 'RSA_PUBLIC_KEY_2'] as const;
@@ -144,20 +145,20 @@ export function parseSnowflakeUtcTime(text: string | undefined): Date | undefine
 function translateUserError(error: unknown, user: string, action: 'describe' | 'modify'): unknown {
   if (!(error instanceof StatementError)) return error;
   const quoted = quoteIdentifier(user);
-  if (error.snowflakeCode === '002003') {
+  if (error.snowflakeCode === SnowflakeErrorCode.OBJECT_DOES_NOT_EXIST_OR_NOT_AUTHORIZED) {
     return new ActionError(
       `Snowflake user ${user} does not exist, or the session's role may not see it (002003)`,
       {
-        code: '002003',
+        code: SnowflakeErrorCode.OBJECT_DOES_NOT_EXIST_OR_NOT_AUTHORIZED,
         hint: `Check 'target-user'; if the user exists, grant the role OWNERSHIP of it (GRANT OWNERSHIP ON USER ${quoted} TO ROLE <role> COPY CURRENT GRANTS)`,
       },
     );
   }
-  if (error.snowflakeCode === '003001') {
+  if (error.snowflakeCode === SnowflakeErrorCode.INSUFFICIENT_PRIVILEGES) {
     return new ActionError(
       `The session's role may not ${action} Snowflake user ${user} (003001: ${error.reason})`,
       {
-        code: '003001',
+        code: SnowflakeErrorCode.INSUFFICIENT_PRIVILEGES,
         hint:
           action === 'describe'
             ? `Grant the role OWNERSHIP of the user: GRANT OWNERSHIP ON USER ${quoted} TO ROLE <role> COPY CURRENT GRANTS`
