@@ -24,9 +24,9 @@ import {
   type UserState,
   describeUser,
   restoreKeySlot,
-  restoreKeySlotStatement,
   setKeySlot,
 } from '../snowflake/users.js';
+import { restoreKeySlotStatement } from '../snowflake/statements.js';
 import type { Compensation, StepRunner } from '../steps.js';
 import { type StoredKeyCheck, checkStoredKeys } from './stored-keys.js';
 import { SnowflakeErrorCode } from '../snowflake/error-codes.js';

@@ -5,9 +5,9 @@ import {
   type SlotName,
   type UserState,
   describeUser,
-  setKeySlotStatement,
   unsetKeySlot,
 } from '../snowflake/users.js';
+import { setKeySlotStatement } from '../snowflake/statements.js';
 import { StepRunner, type StepTiming } from '../steps.js';
 import {
   type DestinationOutcome,

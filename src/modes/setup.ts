@@ -3,26 +3,22 @@ import type { Destination, SetupConfig } from '../inputs.js';
 import { describeDestination } from '../github/destinations.js';
 import type { SnowflakeSession } from '../snowflake/connection.js';
 import { StatementError, StatementTimeout } from '../snowflake/connection.js';
+import { type LiveState, readLiveState } from '../snowflake/live-state.js';
 import {
-  type LiveState,
   createDatabaseStatement,
   createNetworkPolicyStatement,
   createRoleStatement,
   createSchemaStatement,
   createSecretStatement,
+  createServiceUserStatement,
   createUserStatement,
   createWarehouseStatement,
   grantPrivilegeStatement,
   grantRoleStatement,
-  readLiveState,
-} from '../snowflake/objects.js';
-import { prepareSnowflakeSecret } from '../snowflake/secrets.js';
-import {
-  type UserState,
-  createServiceUserStatement,
-  describeUser,
   setKeySlotStatement,
-} from '../snowflake/users.js';
+} from '../snowflake/statements.js';
+import { prepareSnowflakeSecret } from '../snowflake/secrets.js';
+import { type UserState, describeUser } from '../snowflake/users.js';
 import {
   type AccessSpec,
   type PrivilegeGrant,

@@ -1,7 +1,8 @@
 import type { DestinationOutcome } from '../modes/key-install.js';
 import type { RotationResult } from '../modes/rotate.js';
 import type { SetupResult } from '../modes/setup.js';
-import { type Finding, OBJECT_TYPES, type ObjectType, type VerifyResult } from '../modes/verify.js';
+import type { VerifyResult } from '../modes/verify.js';
+import { type Finding, OBJECT_TYPES, type ObjectType } from '../modes/verify/findings.js';
 import type { StepTiming } from '../steps.js';
 import {
   type Inline,

@@ -1,7 +1,8 @@
 import { ActionError } from '../errors.js';
 import { fingerprintOf } from '../keys.js';
 import { type SnowflakeSession, StatementError } from './connection.js';
-import { quoteIdentifier, quoteString } from './identifiers.js';
+import { quoteIdentifier } from './identifiers.js';
+import { setKeySlotStatement, unsetKeySlotStatement } from './statements.js';
 import { SnowflakeErrorCode } from './error-codes.js';
 
 /** Snowflake's two public-key slots (https://docs.snowflake.com/en/user-guide/key-pair-auth#configuring-key-pair-rotation). */
@@ -62,24 +63,6 @@ export async function describeUser(session: SnowflakeSession, user: string): Pro
   };
 }
 
-const BASE64_BODY = /^[A-Za-z0-9+/]+={0,2}$/;
-
-/**
- * `ALTER USER u SET <slot> = '<body>'`. The body is checked to be base64 before it goes into SQL; with
- * `redacted`, the text shows a placeholder instead, for plans and hints.
- */
-export function setKeySlotStatement(
-  user: string,
-  slot: SlotName,
-  body: string | { redacted: string },
-): string {
-  if (typeof body === 'string' && !BASE64_BODY.test(body)) {
-    throw new ActionError('Internal error: a public key body is not base64');
-  }
-  const value = typeof body === 'string' ? quoteString(body) : `'<${body.redacted}>'`;
-  return `ALTER USER ${quoteIdentifier(user)} SET ${slot} = ${value}`;
-}
-
 export async function setKeySlot(
   session: SnowflakeSession,
   user: string,
@@ -91,22 +74,6 @@ export async function setKeySlot(
   } catch (error) {
     throw translateUserError(error, user, 'modify');
   }
-}
-
-/** `CREATE USER IF NOT EXISTS u TYPE = SERVICE`: a user for programs, which cannot have a password. */
-export function createServiceUserStatement(user: string): string {
-  return `CREATE USER IF NOT EXISTS ${quoteIdentifier(user)} TYPE = SERVICE`;
-}
-
-export function unsetKeySlotStatement(user: string, slot: SlotName): string {
-  return `ALTER USER ${quoteIdentifier(user)} UNSET ${slot}`;
-}
-
-/** The statement that puts a slot back as it was: its previous key, or empty. */
-export function restoreKeySlotStatement(user: string, previous: KeySlot): string {
-  return previous.publicKeyBody
-    ? setKeySlotStatement(user, previous.slot, previous.publicKeyBody)
-    : unsetKeySlotStatement(user, previous.slot);
 }
 
 export async function unsetKeySlot(session: SnowflakeSession, user: string, slot: SlotName): Promise<void> {

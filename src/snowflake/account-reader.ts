@@ -1,16 +1,18 @@
 import { ActionError } from '../errors.js';
 import { type Row, type SnowflakeSession, StatementError } from './connection.js';
-import { nameAsShown, quoteIdentifier, quoteString, resolveNameParts } from './identifiers.js';
+import { nameAsShown, quoteIdentifier } from './identifiers.js';
 import { type UserState, describeUser } from './users.js';
 import { REFUSAL_CODES } from './error-codes.js';
 
 /**
- * Read-only inspection of an account for `verify`: every read is a SHOW or DESC, run through a small pool
- * (at most `concurrency` statements in flight) and remembered by its text, so that no statement is sent twice
- * however many checks need its answer, and each role's grants are read with one SHOW GRANTS at most. A
- * statement the session's role may not run is an answer too (a `Refusal`), so that verify can report it as a
- * finding instead of failing: Snowflake answers 003001 (insufficient privileges) or 002003 (does not exist or
- * not authorized) for objects the role may not see (notes, "Common codes").
+ * The one reader of the account, for `verify` and `setup`: every read is a SHOW or DESC, parsed here, run
+ * through a small pool (at most `concurrency` statements in flight) and remembered by its text, so that no
+ * statement is sent twice however many checks need its answer, and each role's grants are read with one SHOW
+ * GRANTS at most. Reading is done with SHOW, not ACCOUNT_USAGE, which lags by up to two hours (notes, "Result
+ * shapes for grants"). A statement the session's role may not run is an answer too (a `Refusal`), so that
+ * verify can report it as a finding instead of failing (setup fails on it: `settled`): Snowflake answers 003001
+ * (insufficient privileges) or 002003 (does not exist or not authorized) for objects the role may not see
+ * (notes, "Common codes").
  */
 
 export interface Refusal {
@@ -19,6 +21,8 @@ export interface Refusal {
   statement: string;
   code?: string;
   reason: string;
+  /** What Snowflake answered, for a caller that fails on a refusal (`settled`). */
+  error: ActionError;
 }
 
 export type Answer<T> = T | Refusal;
@@ -62,6 +66,14 @@ export interface LiveGrant {
   shownName: string;
 }
 
+/** A role SHOW GRANTS TO USER lists. */
+export interface LiveRoleOfUser {
+  /** Resolved, as the spec names roles. */
+  name: string;
+  /** As SHOW GRANTS printed it. */
+  shownName: string;
+}
+
 export interface NetworkPolicyLists {
   allowed: string[];
   blocked: string[];
@@ -83,11 +95,8 @@ function pool(size: number): <T>(task: () => Promise<T>) => Promise<T> {
   };
 }
 
-/** The access-control codes that mean "this role may not read that" rather than "Snowflake is failing". */
-
 export class AccountReader {
-  private readonly answers = new Map<string, Promise<Answer<Row[]>>>();
-  private readonly users = new Map<string, Promise<Answer<UserState>>>();
+  private readonly answers = new Map<string, Promise<Answer<unknown>>>();
   private readonly limit: <T>(task: () => Promise<T>) => Promise<T>;
   /** Statements sent, for the report. */
   sent = 0;
@@ -99,14 +108,14 @@ export class AccountReader {
     this.limit = pool(Math.max(1, concurrency));
   }
 
-  /** Runs a read once; later callers get the same answer. */
-  private read(sql: string): Promise<Answer<Row[]>> {
-    let answer = this.answers.get(sql);
+  /** Sends `sql` (through `run`) once; later callers get the same answer, a refusal included. */
+  private once<T>(sql: string, run: () => Promise<T>): Promise<Answer<T>> {
+    let answer = this.answers.get(sql) as Promise<Answer<T>> | undefined;
     if (!answer) {
       answer = this.limit(async () => {
         this.sent++;
         try {
-          return await this.session.execute(sql);
+          return await run();
         } catch (error) {
           return refusalOf(error, sql);
         }
@@ -117,7 +126,7 @@ export class AccountReader {
   }
 
   private async map<T>(sql: string, convert: (rows: Row[]) => T): Promise<Answer<T>> {
-    const rows = await this.read(sql);
+    const rows = await this.once(sql, () => this.session.execute(sql));
     return isRefusal(rows) ? rows : convert(rows);
   }
 
@@ -161,72 +170,17 @@ export class AccountReader {
   }
 
   warehouses(): Promise<Answer<Map<string, LiveWarehouse>>> {
-    return this.map(
-      'SHOW WAREHOUSES',
-      (rows) =>
-        new Map(
-          rows.map((row) => {
-            const suspend = text(row.auto_suspend);
-            return [
-              String(row.name),
-              {
-                size: text(row.size) === undefined ? undefined : warehouseSizeKeyword(String(row.size)),
-                type: text(row.type)?.toUpperCase(),
-                // 0 and NULL both mean "never" (CREATE WAREHOUSE, AUTO_SUSPEND).
-                autoSuspend: suspend === undefined || Number(suspend) === 0 ? null : Number(suspend),
-                autoResume: flag(row.auto_resume),
-              },
-            ];
-          }),
-        ),
-    );
+    return this.map('SHOW WAREHOUSES', (rows) => byName(rows, warehouseOf));
   }
 
   /** SHOW USERS: every user; columns other than name, created_on and owner are NULL unless the role owns it or has MANAGE GRANTS. */
   allUsers(): Promise<Answer<Map<string, LiveUser>>> {
-    return this.map(
-      'SHOW USERS',
-      (rows) =>
-        new Map(
-          rows.map((row) => {
-            const name = String(row.name);
-            return [
-              name,
-              {
-                name,
-                // login_name is never NULL for a user the role may see in full.
-                visible: text(row.login_name) !== undefined,
-                type: text(row.type)?.toUpperCase(),
-                hasPassword: flag(row.has_password),
-                hasKey: flag(row.has_rsa_public_key),
-                hasWorkloadIdentity: flag(row.has_workload_identity),
-                defaultRole: shownName(text(row.default_role)),
-                defaultWarehouse: shownName(text(row.default_warehouse)),
-                defaultNamespace: shownName(text(row.default_namespace)),
-                owner: text(row.owner),
-              },
-            ];
-          }),
-        ),
-    );
+    return this.map('SHOW USERS', (rows) => byName(rows, userOf));
   }
 
   /** DESC USER: key slots, fingerprints and set times (the session runs with TIMEZONE = 'UTC'). */
   describeUser(user: string): Promise<Answer<UserState>> {
-    let answer = this.users.get(user);
-    if (!answer) {
-      const sql = `DESC USER ${quoteIdentifier(user)}`;
-      answer = this.limit(async () => {
-        this.sent++;
-        try {
-          return await describeUser(this.session, user);
-        } catch (error) {
-          return refusalOf(error, sql);
-        }
-      });
-      this.users.set(user, answer);
-    }
-    return answer;
+    return this.once(`DESC USER ${quoteIdentifier(user)}`, () => describeUser(this.session, user));
   }
 
   /**
@@ -258,11 +212,20 @@ export class AccountReader {
   }
 
   /** SHOW GRANTS TO USER: the roles granted to it (column `role` since the 2025_01 bundle, `name` before... both tolerated). */
-  rolesOfUser(user: string): Promise<Answer<string[]>> {
+  rolesOfUser(user: string): Promise<Answer<LiveRoleOfUser[]>> {
     return this.map(`SHOW GRANTS TO USER ${quoteIdentifier(user)}`, (rows) =>
-      rows.map((row) => shownName(String(row.role ?? row.name ?? '')) ?? ''),
+      rows.map((row) => {
+        const shown = String(row.role ?? row.name ?? '');
+        return { name: shownName(shown) ?? '', shownName: shown };
+      }),
     );
   }
+}
+
+/** The answer, or the refusal's error thrown: for a caller that cannot go on without it. */
+export function settled<T>(answer: Answer<T>): T {
+  if (isRefusal(answer)) throw answer.error;
+  return answer;
 }
 
 function refusalOf(error: unknown, sql: string): Refusal {
@@ -273,6 +236,38 @@ function refusalOf(error: unknown, sql: string): Refusal {
     statement: sql,
     code,
     reason: error instanceof StatementError ? error.reason : error.message,
+    error,
+  };
+}
+
+function byName<T>(rows: Row[], convert: (row: Row) => T): Map<string, T> {
+  return new Map(rows.map((row) => [String(row.name), convert(row)]));
+}
+
+function warehouseOf(row: Row): LiveWarehouse {
+  const suspend = text(row.auto_suspend);
+  return {
+    size: text(row.size) === undefined ? undefined : warehouseSizeKeyword(String(row.size)),
+    type: text(row.type)?.toUpperCase(),
+    // 0 and NULL both mean "never" (CREATE WAREHOUSE, AUTO_SUSPEND).
+    autoSuspend: suspend === undefined || Number(suspend) === 0 ? null : Number(suspend),
+    autoResume: flag(row.auto_resume),
+  };
+}
+
+function userOf(row: Row): LiveUser {
+  return {
+    name: String(row.name),
+    // login_name is never NULL for a user the role may see in full.
+    visible: text(row.login_name) !== undefined,
+    type: text(row.type)?.toUpperCase(),
+    hasPassword: flag(row.has_password),
+    hasKey: flag(row.has_rsa_public_key),
+    hasWorkloadIdentity: flag(row.has_workload_identity),
+    defaultRole: shownName(text(row.default_role)),
+    defaultWarehouse: shownName(text(row.default_warehouse)),
+    defaultNamespace: shownName(text(row.default_namespace)),
+    owner: text(row.owner),
   };
 }
 
@@ -304,71 +299,4 @@ export function warehouseSizeKeyword(shown: string): string {
     '6XLARGE': 'X6LARGE',
   };
   return map[compact] ?? compact;
-}
-
-// ---------------------------------------------------------------- statements that fix drift
-
-const objectName = (parts: string[]): string => parts.map(quoteIdentifier).join('.');
-
-export function revokePrivilegeStatement(role: string, grant: LiveGrant): string {
-  const on = grant.on === 'ACCOUNT' ? 'ACCOUNT' : `${grant.on} ${grantedName(grant)}`;
-  if (grant.privilege === 'OWNERSHIP') {
-    return `GRANT OWNERSHIP ON ${on} TO ROLE <intended owner> COPY CURRENT GRANTS`;
-  }
-  return `REVOKE ${grant.privilege} ON ${on} FROM ROLE ${quoteIdentifier(role)}`;
-}
-
-/** The name SHOW GRANTS printed, re-quoted part by part when it parses. */
-function grantedName(grant: LiveGrant): string {
-  try {
-    return objectName(resolveNameParts(grant.shownName, { source: 'SHOW GRANTS' }));
-  } catch {
-    return grant.shownName;
-  }
-}
-
-export function revokeRoleStatement(role: string, granteeType: 'ROLE' | 'USER', grantee: string): string {
-  return `REVOKE ROLE ${quoteIdentifier(role)} FROM ${granteeType} ${quoteIdentifier(grantee)}`;
-}
-
-export function alterWarehouseStatement(warehouse: string, property: string, value: string): string {
-  return `ALTER WAREHOUSE ${quoteIdentifier(warehouse)} SET ${property} = ${value}`;
-}
-
-export function alterNetworkPolicyListStatement(
-  policy: string,
-  list: 'ALLOWED_IP_LIST' | 'BLOCKED_IP_LIST',
-  entries: string[],
-): string {
-  return `ALTER NETWORK POLICY ${quoteIdentifier(policy)} SET ${list} = (${entries.map(quoteString).join(', ')})`;
-}
-
-export type UserProperty =
-  | { property: 'TYPE'; value: string }
-  | { property: 'DEFAULT_ROLE' | 'NETWORK_POLICY'; value: string }
-  | { property: 'DEFAULT_WAREHOUSE'; value: string[] }
-  | { property: 'DEFAULT_NAMESPACE'; value: string[] };
-
-export function alterUserSetStatement(user: string, set: UserProperty): string {
-  const value =
-    set.property === 'TYPE'
-      ? set.value
-      : set.property === 'DEFAULT_WAREHOUSE'
-        ? objectName(set.value)
-        : set.property === 'DEFAULT_NAMESPACE'
-          ? quoteString(set.value.join('.'))
-          : quoteIdentifier(set.value);
-  return `ALTER USER ${quoteIdentifier(user)} SET ${set.property} = ${value}`;
-}
-
-export function alterUserUnsetStatement(user: string, property: string): string {
-  if (!/^[A-Z_0-9]+$/.test(property)) throw new ActionError('Internal error: not a user property');
-  return `ALTER USER ${quoteIdentifier(user)} UNSET ${property}`;
-}
-
-export function workloadIdentityStatement(
-  user: string,
-  identity: { issuer: string; subject: string; audiences?: string[] },
-): string {
-  return `ALTER USER ${quoteIdentifier(user)} SET WORKLOAD_IDENTITY = (TYPE = OIDC ISSUER = ${quoteString(identity.issuer)} SUBJECT = ${quoteString(identity.subject)}${identity.audiences ? ` OIDC_AUDIENCE_LIST = (${identity.audiences.map(quoteString).join(', ')})` : ''})`;
 }
