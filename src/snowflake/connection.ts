@@ -7,7 +7,7 @@ import '../runtime.js';
 import * as core from '@actions/core';
 import type { KeyObject } from 'node:crypto';
 import snowflake from 'snowflake-sdk';
-import { ActionError } from '../errors.js';
+import { ActionError, sentences } from '../errors.js';
 import { exportPkcs8, fingerprintOf, publicKeyBody } from '../keys.js';
 import { maskSecret, redact } from '../mask.js';
 import { quoteIdentifier, quoteString } from './identifiers.js';
@@ -118,93 +118,12 @@ export interface ConnectorOptions {
 export function snowflakeConnector(options: ConnectorOptions): SnowflakeConnector {
   return async (login) => {
     configureSdk();
-    const deadlineMs = login.statementDeadlineMs ?? STATEMENT_DEADLINE_MS;
     const masked = new Set<string>();
-    const { setSecret } = options;
-    let connection: snowflake.Connection | undefined;
-    const login$ = (async (): Promise<snowflake.Connection> => {
-      const authentication = await authenticationOptions(login, options);
-      const created = snowflake.createConnection({
-        account: login.account,
-        accessUrl: login.url,
-        username: login.user,
-        // The connect string's role follows the identifier rules, like USE ROLE: quote what is not plain.
-        role:
-          login.role === undefined
-            ? undefined
-            : /^[A-Z_][A-Z0-9_$]*$/.test(login.role)
-              ? login.role
-              : quoteIdentifier(login.role),
-        ...authentication.options,
-        application: 'snowflake-keypair-action',
-        sfRetryMaxLoginRetries: LOGIN_RETRIES,
-        timeout: REQUEST_TIMEOUT_MS,
-        ...(login.proxy
-          ? {
-              proxyProtocol: login.proxy.protocol,
-              proxyHost: login.proxy.host,
-              proxyPort: login.proxy.port,
-              proxyUser: login.proxy.user,
-              proxyPassword: login.proxy.password,
-              noProxy: login.proxy.noProxy,
-            }
-          : {}),
-      });
-      connection = created;
-      // connectAsync resolves even when Snowflake rejects the login: use the callback form.
-      await new Promise<void>((resolve, reject) => {
-        created.connect((error) => {
-          if (error) return reject(loginError(error, login, authentication.claims));
-          maskSessionTokens(created, masked, setSecret);
-          resolve();
-        });
-      });
-      return created;
-    })();
-    // The deadline covers fetching the OIDC token too.
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => {
-        connection?.destroy(() => undefined);
-        reject(
-          new ActionError(
-            `Snowflake at ${login.url} did not answer the login within ${LOGIN_DEADLINE_MS / 1000} s`,
-            {
-              code: 'login-timeout',
-              hint: "Check 'account' or 'snowflake-url' and the runner's network access to Snowflake (firewalls, proxy settings)",
-            },
-          ),
-        );
-      }, LOGIN_DEADLINE_MS);
-    });
-    const opened = await Promise.race([login$, deadline]).finally(() => clearTimeout(timer));
-    const session: SnowflakeSession = {
-      execute: (sql, options) =>
-        new Promise<Row[]>((resolve, reject) => {
-          const timer = setTimeout(() => {
-            // A statement given up on may have renewed the session meanwhile: mask what the driver holds now.
-            maskSessionTokens(opened, masked, setSecret);
-            reject(new StatementTimeout(sql, deadlineMs));
-          }, deadlineMs);
-          opened.execute({
-            sqlText: sql,
-            complete: (error, _statement, rows) => {
-              clearTimeout(timer);
-              // The driver renews an expired session during a statement: its new token may be in the error.
-              maskSessionTokens(opened, masked, setSecret);
-              if (error) reject(statementError(error, sql, options?.sensitive ?? false));
-              else resolve((rows ?? []) as Row[]);
-            },
-          });
-        }),
-      close: () =>
-        new Promise<void>((resolve) => {
-          opened.destroy((error) => {
-            if (error) core.debug(redact(`Closing the Snowflake session failed: ${error.message}`));
-            resolve();
-          });
-        }),
-    };
+    const maskTokens = (connection: snowflake.Connection): void =>
+      maskSessionTokens(connection, masked, options.setSecret);
+    const attempt: LoginAttempt = {};
+    const opened = await withinLoginDeadline(login, attempt, logIn(login, options, attempt, maskTokens));
+    const session = sessionOf(opened, login.statementDeadlineMs ?? STATEMENT_DEADLINE_MS, maskTokens);
     // DESC USER renders key set-times as text in the session's time zone (default America/Los_Angeles);
     // UTC makes them unambiguous.
     if (login.readsTimes === false) return session;
@@ -215,6 +134,121 @@ export function snowflakeConnector(options: ConnectorOptions): SnowflakeConnecto
       throw error;
     }
     return session;
+  };
+}
+
+/** The connection of a login under way, once created: the deadline destroys it. */
+interface LoginAttempt {
+  connection?: snowflake.Connection;
+}
+
+async function logIn(
+  login: LoginRequest,
+  options: ConnectorOptions,
+  attempt: LoginAttempt,
+  maskTokens: (connection: snowflake.Connection) => void,
+): Promise<snowflake.Connection> {
+  const authentication = await authenticationOptions(login, options);
+  const created = snowflake.createConnection(connectionOptions(login, authentication.options));
+  attempt.connection = created;
+  // connectAsync resolves even when Snowflake rejects the login: use the callback form.
+  await new Promise<void>((resolve, reject) => {
+    created.connect((error) => {
+      if (error) return reject(loginError(error, login, authentication.claims));
+      maskTokens(created);
+      resolve();
+    });
+  });
+  return created;
+}
+
+function connectionOptions(
+  login: LoginRequest,
+  authentication: Record<string, unknown>,
+): snowflake.ConnectionOptions {
+  return {
+    account: login.account,
+    accessUrl: login.url,
+    username: login.user,
+    // The connect string's role follows the identifier rules, like USE ROLE: quote what is not plain.
+    role:
+      login.role === undefined
+        ? undefined
+        : /^[A-Z_][A-Z0-9_$]*$/.test(login.role)
+          ? login.role
+          : quoteIdentifier(login.role),
+    ...authentication,
+    application: 'snowflake-keypair-action',
+    sfRetryMaxLoginRetries: LOGIN_RETRIES,
+    timeout: REQUEST_TIMEOUT_MS,
+    ...(login.proxy
+      ? {
+          proxyProtocol: login.proxy.protocol,
+          proxyHost: login.proxy.host,
+          proxyPort: login.proxy.port,
+          proxyUser: login.proxy.user,
+          proxyPassword: login.proxy.password,
+          noProxy: login.proxy.noProxy,
+        }
+      : {}),
+  };
+}
+
+/** The deadline covers fetching the OIDC token too. */
+async function withinLoginDeadline(
+  login: LoginRequest,
+  attempt: LoginAttempt,
+  loggingIn: Promise<snowflake.Connection>,
+): Promise<snowflake.Connection> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      attempt.connection?.destroy(() => undefined);
+      reject(
+        new ActionError(
+          `Snowflake at ${login.url} did not answer the login within ${LOGIN_DEADLINE_MS / 1000} s`,
+          {
+            code: 'login-timeout',
+            hint: "Check 'account' or 'snowflake-url' and the runner's network access to Snowflake (firewalls, proxy settings)",
+          },
+        ),
+      );
+    }, LOGIN_DEADLINE_MS);
+  });
+  return Promise.race([loggingIn, deadline]).finally(() => clearTimeout(timer));
+}
+
+function sessionOf(
+  opened: snowflake.Connection,
+  deadlineMs: number,
+  maskTokens: (connection: snowflake.Connection) => void,
+): SnowflakeSession {
+  return {
+    execute: (sql, options) =>
+      new Promise<Row[]>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          // A statement given up on may have renewed the session meanwhile: mask what the driver holds now.
+          maskTokens(opened);
+          reject(new StatementTimeout(sql, deadlineMs));
+        }, deadlineMs);
+        opened.execute({
+          sqlText: sql,
+          complete: (error, _statement, rows) => {
+            clearTimeout(timer);
+            // The driver renews an expired session during a statement: its new token may be in the error.
+            maskTokens(opened);
+            if (error) reject(statementError(error, sql, options?.sensitive ?? false));
+            else resolve((rows ?? []) as Row[]);
+          },
+        });
+      }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        opened.destroy((error) => {
+          if (error) core.debug(redact(`Closing the Snowflake session failed: ${error.message}`));
+          resolve();
+        });
+      }),
   };
 }
 
@@ -312,99 +346,113 @@ function decodeClaims(token: string): TokenClaims | undefined {
   }
 }
 
+/** What a refused login's message and hint are made of. */
+interface LoginFailure {
+  login: LoginRequest;
+  /** `user X at <url>`, or the workload identity user. */
+  who: string;
+  /** The user quoted for SQL, or `<user>`. */
+  user: string;
+  /** Snowflake's message, on one line. */
+  reason: string;
+}
+
+/** The refusals Snowflake names by a code of their own, each with what to do about it. */
+const LOGIN_REFUSALS: Record<
+  string,
+  (failure: LoginFailure) => { message: string; hint: string } | undefined
+> = {
+  [SnowflakeErrorCode.JWT_TOKEN_INVALID]: ({ login: { credential }, who, user, reason }) =>
+    credential.kind === 'key-pair'
+      ? {
+          message: `Snowflake rejected the key-pair login of ${who} (390144: ${reason})`,
+          hint: sentences(
+            `The key sent has fingerprint ${fingerprintOf(credential.privateKey)}`,
+            `Compare it with RSA_PUBLIC_KEY_FP and RSA_PUBLIC_KEY_2_FP of DESC USER ${user}; to register it, put it in the slot DESC USER shows empty (never the one your workflows use): ALTER USER ${user} SET RSA_PUBLIC_KEY_2 = '${publicKeyBody(credential.privateKey)}' (or RSA_PUBLIC_KEY)`,
+          ),
+        }
+      : undefined,
+  [SnowflakeErrorCode.USER_DISABLED]: ({ who, user }) => ({
+    message: `Snowflake refused the login of ${who}: the user is disabled (390101)`,
+    hint: `Enable it with ALTER USER ${user} SET DISABLED = FALSE`,
+  }),
+  [SnowflakeErrorCode.ROLE_NOT_GRANTED]: ({ who, user, reason }) => ({
+    message: `Snowflake refused the login of ${who}: ${reason} (390189)`,
+    hint: `Grant the role to the user (GRANT ROLE ... TO USER ${user}) or change the 'role' input`,
+  }),
+  [SnowflakeErrorCode.OAUTH_ACCESS_TOKEN_INVALID]: ({ who }) => ({
+    message: `Snowflake rejected 'oauth-token' for ${who}: the token is invalid (390303)`,
+    hint: 'Pass a current access token issued by the External OAuth integration for this account',
+  }),
+  [SnowflakeErrorCode.OAUTH_ACCESS_TOKEN_EXPIRED]: ({ who }) => ({
+    message: `Snowflake rejected 'oauth-token' for ${who}: the token has expired (390318)`,
+    hint: 'Obtain a fresh access token in the step before this one',
+  }),
+  [SnowflakeErrorCode.PROGRAMMATIC_ACCESS_TOKEN_INVALID]: ({ who, user, reason }) => ({
+    message: `Snowflake rejected 'programmatic-access-token' for ${who}: ${reason} (394400)`,
+    hint: `The token is wrong, expired or revoked, or belongs to another user; list the user's tokens with SHOW USER PROGRAMMATIC ACCESS TOKENS FOR USER ${user}`,
+  }),
+  [SnowflakeErrorCode.NETWORK_POLICY_BLOCKED]: ({ who }) => ({
+    message: `A network policy blocks the runner's address from logging in as ${who} (390422)`,
+    hint: "Allow the runner's egress addresses in the user's (or account's) network policy, or use a runner with a fixed address",
+  }),
+  [SnowflakeErrorCode.NETWORK_POLICY_REQUIRED]: ({ who, user }) => ({
+    message: `Snowflake requires a network policy for programmatic access tokens of ${who} (390432)`,
+    hint: `Set one on the user (ALTER USER ${user} SET NETWORK_POLICY = <policy>), or log in by workload identity`,
+  }),
+};
+
 function loginError(error: SdkError, login: LoginRequest, claims: TokenClaims | undefined): ActionError {
   const code = snowflakeCode(error);
-  const who = login.user
-    ? `user ${login.user} at ${login.url}`
-    : `the workload identity user at ${login.url}`;
-  const reason = firstLine(error.message);
-  const user = login.user ? quoteIdentifier(login.user) : '<user>';
-  const { credential } = login;
+  const failure: LoginFailure = {
+    login,
+    who: login.user ? `user ${login.user} at ${login.url}` : `the workload identity user at ${login.url}`,
+    user: login.user ? quoteIdentifier(login.user) : '<user>',
+    reason: firstLine(error.message),
+  };
   if (UNREACHABLE_CODES.has(code ?? '')) {
-    return new ActionError(`Could not reach Snowflake at ${login.url} (${code}: ${reason})`, {
+    return new ActionError(`Could not reach Snowflake at ${login.url} (${code}: ${failure.reason})`, {
       code,
       hint: "Check 'account' or 'snowflake-url', the runner's network access and any proxy settings",
     });
   }
-  switch (code) {
-    case SnowflakeErrorCode.JWT_TOKEN_INVALID:
-      if (credential.kind === 'key-pair') {
-        return new ActionError(`Snowflake rejected the key-pair login of ${who} (390144: ${reason})`, {
-          code,
-          hint:
-            `The key sent has fingerprint ${fingerprintOf(credential.privateKey)}. Compare it with RSA_PUBLIC_KEY_FP and ` +
-            `RSA_PUBLIC_KEY_2_FP of DESC USER ${user}; to register it, put it in the slot DESC USER shows empty (never ` +
-            `the one your workflows use): ALTER USER ${user} SET RSA_PUBLIC_KEY_2 = '${publicKeyBody(credential.privateKey)}' ` +
-            `(or RSA_PUBLIC_KEY)`,
-        });
-      }
-      break;
-    case SnowflakeErrorCode.USER_DISABLED:
-      return new ActionError(`Snowflake refused the login of ${who}: the user is disabled (390101)`, {
-        code,
-        hint: `Enable it with ALTER USER ${user} SET DISABLED = FALSE`,
-      });
-    case SnowflakeErrorCode.ROLE_NOT_GRANTED:
-      return new ActionError(`Snowflake refused the login of ${who}: ${reason} (390189)`, {
-        code,
-        hint: `Grant the role to the user (GRANT ROLE ... TO USER ${user}) or change the 'role' input`,
-      });
-    case SnowflakeErrorCode.OAUTH_ACCESS_TOKEN_INVALID:
-      return new ActionError(`Snowflake rejected 'oauth-token' for ${who}: the token is invalid (390303)`, {
-        code,
-        hint: 'Pass a current access token issued by the External OAuth integration for this account',
-      });
-    case SnowflakeErrorCode.OAUTH_ACCESS_TOKEN_EXPIRED:
-      return new ActionError(`Snowflake rejected 'oauth-token' for ${who}: the token has expired (390318)`, {
-        code,
-        hint: 'Obtain a fresh access token in the step before this one',
-      });
-    case SnowflakeErrorCode.PROGRAMMATIC_ACCESS_TOKEN_INVALID:
-      return new ActionError(
-        `Snowflake rejected 'programmatic-access-token' for ${who}: ${reason} (394400)`,
-        {
-          code,
-          hint: `The token is wrong, expired or revoked, or belongs to another user; list the user's tokens with SHOW USER PROGRAMMATIC ACCESS TOKENS FOR USER ${user}`,
-        },
-      );
-    case SnowflakeErrorCode.NETWORK_POLICY_BLOCKED:
-      return new ActionError(
-        `A network policy blocks the runner's address from logging in as ${who} (390422)`,
-        {
-          code,
-          hint: "Allow the runner's egress addresses in the user's (or account's) network policy, or use a runner with a fixed address",
-        },
-      );
-    case SnowflakeErrorCode.NETWORK_POLICY_REQUIRED:
-      return new ActionError(
-        `Snowflake requires a network policy for programmatic access tokens of ${who} (390432)`,
-        {
-          code,
-          hint: `Set one on the user (ALTER USER ${user} SET NETWORK_POLICY = <policy>), or log in by workload identity`,
-        },
-      );
+  const known =
+    code !== undefined && Object.hasOwn(LOGIN_REFUSALS, code) ? LOGIN_REFUSALS[code]?.(failure) : undefined;
+  if (known) return new ActionError(known.message, { code, hint: known.hint });
+  if (login.credential.kind === 'workload-identity') {
+    return workloadIdentityLoginError(failure, code, claims, login.credential.audience);
   }
-  if (credential.kind === 'workload-identity') {
-    const audiences = Array.isArray(claims?.aud) ? claims.aud.join(', ') : (claims?.aud ?? 'unknown');
-    return new ActionError(
-      `Snowflake refused the workload identity login at ${login.url} (${code ?? 'no code'}: ${reason}): the token's subject is '${claims?.sub ?? 'unknown'}', its audience '${audiences}'`,
-      {
-        code,
-        hint:
-          `A SERVICE user must name this issuer and subject exactly: ALTER USER <rotator> SET WORKLOAD_IDENTITY = (TYPE = OIDC ISSUER = ${quoteString(claims?.iss ?? 'https://token.actions.githubusercontent.com')} SUBJECT = ${quoteString(claims?.sub ?? '<subject>')})` +
-          (credential.audience === 'snowflakecomputing.com'
-            ? ''
-            : `, and list the audience: OIDC_AUDIENCE_LIST = (${quoteString(credential.audience)})`),
-      },
-    );
-  }
-  return new ActionError(`Snowflake login of ${who} failed (${code ?? 'no code'}: ${reason})`, {
-    code,
-    hint:
-      code === SnowflakeErrorCode.INCORRECT_USERNAME_OR_PASSWORD
-        ? "Check 'account', 'user' and the credential; the user may not exist"
-        : undefined,
-  });
+  return new ActionError(
+    `Snowflake login of ${failure.who} failed (${code ?? 'no code'}: ${failure.reason})`,
+    {
+      code,
+      hint:
+        code === SnowflakeErrorCode.INCORRECT_USERNAME_OR_PASSWORD
+          ? "Check 'account', 'user' and the credential; the user may not exist"
+          : undefined,
+    },
+  );
+}
+
+/** A workload identity refusal names the token's subject and audience, and the user's WORKLOAD_IDENTITY that would match them. */
+function workloadIdentityLoginError(
+  { login, reason }: LoginFailure,
+  code: string | undefined,
+  claims: TokenClaims | undefined,
+  audience: string,
+): ActionError {
+  const audiences = Array.isArray(claims?.aud) ? claims.aud.join(', ') : (claims?.aud ?? 'unknown');
+  return new ActionError(
+    `Snowflake refused the workload identity login at ${login.url} (${code ?? 'no code'}: ${reason}): the token's subject is '${claims?.sub ?? 'unknown'}', its audience '${audiences}'`,
+    {
+      code,
+      hint:
+        `A SERVICE user must name this issuer and subject exactly: ALTER USER <rotator> SET WORKLOAD_IDENTITY = (TYPE = OIDC ISSUER = ${quoteString(claims?.iss ?? 'https://token.actions.githubusercontent.com')} SUBJECT = ${quoteString(claims?.sub ?? '<subject>')})` +
+        (audience === 'snowflakecomputing.com'
+          ? ''
+          : `, and list the audience: OIDC_AUDIENCE_LIST = (${quoteString(audience)})`),
+    },
+  );
 }
 
 /** A failed statement: keeps Snowflake's code and message; the SQL is given only by its first words. */
