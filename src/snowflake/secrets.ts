@@ -2,6 +2,7 @@ import { ActionError } from '../errors.js';
 import { type SnowflakeSession, StatementError } from './connection.js';
 import { quoteIdentifier, quoteString } from './identifiers.js';
 import { SnowflakeErrorCode } from './error-codes.js';
+import { setSecretStringStatement } from './statements.js';
 
 /**
  * Snowflake SECRET objects (https://docs.snowflake.com/en/sql-reference/sql/alter-secret) that also hold the
@@ -231,10 +232,9 @@ export async function setSnowflakeSecret(
 ): Promise<void> {
   const comment = commentRecording(prepared.comment, holder);
   try {
-    await session.execute(
-      `ALTER SECRET ${qualified(prepared.secret)} SET SECRET_STRING = ${quoteString(value)} COMMENT = ${quoteString(comment)}`,
-      { sensitive: true },
-    );
+    await session.execute(setSecretStringStatement(prepared.secret, value, comment), {
+      sensitive: true,
+    });
   } catch (error) {
     throw translate(error, prepared.secret, 'change', prepared.role);
   }

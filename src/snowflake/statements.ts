@@ -12,12 +12,13 @@ import type {
 } from '../access-spec/model.js';
 import type { LiveGrant } from './account-reader.js';
 import { quoteIdentifier, quoteString, resolveNameParts } from './identifiers.js';
+import type { SnowflakeSecretName } from './secrets.js';
 import type { KeySlot, SlotName } from './users.js';
 
 /**
  * Every SQL statement the action builds: names always double-quoted, values as literals. The CREATE
  * statements are `IF NOT EXISTS`, so that setup can be run again; the ALTER and REVOKE statements are the
- * fixes verify proposes; the key-slot statements are what rotate and setup run.
+ * fixes verify proposes; the key-slot and secret statements put a key in place.
  */
 
 const objectName = (parts: string[]): string => parts.map(quoteIdentifier).join('.');
@@ -221,4 +222,15 @@ export function restoreKeySlotStatement(user: string, previous: KeySlot): string
   return previous.publicKeyBody
     ? setKeySlotStatement(user, previous.slot, previous.publicKeyBody)
     : unsetKeySlotStatement(user, previous.slot);
+}
+
+// ---------------------------------------------------------------- secrets
+
+/** The value and the comment recording whose key it is, in one statement; the text carries the secret. */
+export function setSecretStringStatement(
+  secret: SnowflakeSecretName,
+  value: string,
+  comment: string,
+): string {
+  return `ALTER SECRET ${objectName([secret.database, secret.schema, secret.name])} SET SECRET_STRING = ${quoteString(value)} COMMENT = ${quoteString(comment)}`;
 }

@@ -1,4 +1,4 @@
-import type { PrivilegeGrant, RoleGrant, RoleSpec, UserSpec } from '../../access-spec/model.js';
+import type { PrivilegeGrant, RoleSpec, SourceLocation, UserSpec } from '../../access-spec/model.js';
 import { sourceOf } from '../../access-spec/model.js';
 import { type LiveGrant, isRefusal } from '../../snowflake/account-reader.js';
 import {
@@ -41,9 +41,41 @@ export async function checkGrantsTo(verification: Verification, role: string): P
     );
     return;
   }
+  // Each live grant a declared one matches; in strict mode, the others are findings.
   const matched = new Set<LiveGrant>();
-  checkPrivileges(verification, role, privileges, live, matched);
-  checkRolesGranted(verification, role, granted, live, matched);
+  const expect = (
+    found: LiveGrant | undefined,
+    subject: Subject,
+    check: string,
+    lacking: string,
+    fix: () => string,
+    source: SourceLocation,
+  ): void => {
+    if (found) {
+      matched.add(found);
+      record.pass(subject, check);
+    } else record.find(subject, check, 'error', lacking, fix(), source);
+  };
+  for (const grant of privileges) {
+    expect(
+      live.find((l) => l.privilege === grant.privilege && l.on === grant.on && l.name === (grant.name ?? '')),
+      grantSubject(grant),
+      `${grant.privilege} on ${describeOn(grant)} to ${role}`,
+      `role ${role} lacks ${grant.privilege} on ${describeOn(grant)}`,
+      () => grantPrivilegeStatement(grant),
+      grant.source,
+    );
+  }
+  for (const grant of granted) {
+    expect(
+      live.find((l) => l.on === 'ROLE' && l.privilege === 'USAGE' && l.name === grant.role),
+      { type: 'role', name: role },
+      `role ${grant.role} granted to ${role}`,
+      `role ${grant.role} is not granted to role ${role}`,
+      () => grantRoleStatement(grant),
+      grant.source,
+    );
+  }
   if (config.strict && declared) {
     checkUndeclaredGrants(
       verification,
@@ -51,62 +83,6 @@ export async function checkGrantsTo(verification: Verification, role: string): P
       declared,
       live.filter((l) => !matched.has(l)),
     );
-  }
-}
-
-function checkPrivileges(
-  { record }: Verification,
-  role: string,
-  privileges: PrivilegeGrant[],
-  live: LiveGrant[],
-  matched: Set<LiveGrant>,
-): void {
-  for (const grant of privileges) {
-    const found = live.find(
-      (l) => l.privilege === grant.privilege && l.on === grant.on && l.name === (grant.name ?? ''),
-    );
-    const subject = grantSubject(grant);
-    const check = `${grant.privilege} on ${describeOn(grant)} to ${role}`;
-    if (found) {
-      matched.add(found);
-      record.pass(subject, check);
-    } else {
-      record.find(
-        subject,
-        check,
-        'error',
-        `role ${role} lacks ${grant.privilege} on ${describeOn(grant)}`,
-        grantPrivilegeStatement(grant),
-        grant.source,
-      );
-    }
-  }
-}
-
-function checkRolesGranted(
-  { record }: Verification,
-  role: string,
-  granted: RoleGrant[],
-  live: LiveGrant[],
-  matched: Set<LiveGrant>,
-): void {
-  const subject: Subject = { type: 'role', name: role };
-  for (const grant of granted) {
-    const found = live.find((l) => l.on === 'ROLE' && l.privilege === 'USAGE' && l.name === grant.role);
-    const check = `role ${grant.role} granted to ${role}`;
-    if (found) {
-      matched.add(found);
-      record.pass(subject, check);
-    } else {
-      record.find(
-        subject,
-        check,
-        'error',
-        `role ${grant.role} is not granted to role ${role}`,
-        grantRoleStatement(grant),
-        grant.source,
-      );
-    }
   }
 }
 
