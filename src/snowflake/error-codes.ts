@@ -3,7 +3,7 @@
  * Snowflake publishes no list of its codes: where a page gives the code itself it is cited; otherwise the
  * comment says the code is not on a page we found (the reply's message is quoted instead). Snowflake's server sends each as a six-digit string
  * in the reply's `code` (the driver keeps it as `error.code`); the driver's own codes are numbers, compared here
- * as strings (`snowflakeCode()` in connection.ts turns either into a string).
+ * as strings (`snowflakeCode()` in sdk-errors.ts turns either into a string).
  */
 export const SnowflakeErrorCode = {
   // SQL errors, with their SQL states (ANSI SQLSTATE; Snowflake's reply carries them as `data.sqlState`).
