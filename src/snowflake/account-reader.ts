@@ -289,7 +289,7 @@ function shownName(value: string | undefined): string | undefined {
 }
 
 /** SHOW WAREHOUSES' `X-Small`, `2X-Large` as the WAREHOUSE_SIZE keywords the spec uses (`XSMALL`, `XXLARGE`). */
-export function warehouseSizeKeyword(shown: string): string {
+function warehouseSizeKeyword(shown: string): string {
   const compact = shown.replace(/[-\s]/g, '').toUpperCase();
   const map: Record<string, string> = {
     '2XLARGE': 'XXLARGE',
