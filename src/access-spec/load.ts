@@ -8,7 +8,7 @@ import {
   parseRepository,
   parseSecretName,
 } from '../github/destinations.js';
-import { parseDuration } from '../inputs.js';
+import { parseDuration } from '../parse.js';
 import { describeCharacter, resolveIdentifier, resolveQualifiedName } from '../snowflake/identifiers.js';
 import {
   IMPLICIT_SCHEMAS,
@@ -591,7 +591,7 @@ class Builder {
     return name;
   }
 
-  /** Calls one of inputs.ts' parsers, rewording its `Input '...'` message for a spec field. */
+  /** Calls one of the input parsers (parse.ts, github/destinations.ts), rewording its `Input '...'` message for a spec field. */
   private parse<T>(path: readonly Segment[], parse: (input: string) => T): T | undefined {
     const marker = '\u0001spec-field\u0001';
     try {

@@ -432,6 +432,12 @@ export interface AccessSpec {
   source: SourceLocation;
 }
 
+/** The user that `current-private-key` belongs to when no `target-user` says: the only user with a key block, or ''. */
+export function singleKeyedUser(spec: AccessSpec): string {
+  const keyed = spec.users.filter((u) => u.key);
+  return keyed.length === 1 ? (keyed[0]?.name ?? '') : '';
+}
+
 /** A privilege on an object, granted to a role. */
 export interface PrivilegeGrant {
   privilege: string;
