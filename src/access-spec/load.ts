@@ -2,12 +2,14 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import schema from '../../schema/access-spec.schema.json' with { type: 'json' };
 import { ActionError } from '../errors.js';
+import { parseSecretName } from '../github/destinations.js';
 import {
-  parseEnvironmentName,
-  parseOrganization,
-  parseRepository,
-  parseSecretName,
-} from '../github/destinations.js';
+  type PlacementField,
+  type PlacementFields,
+  type PlacementReporter,
+  checkPlacement,
+  keyDestinations,
+} from '../github/placement.js';
 import { parseDuration } from '../parse.js';
 import { describeCharacter, resolveIdentifier, resolveQualifiedName } from '../snowflake/identifiers.js';
 import {
@@ -16,7 +18,6 @@ import {
   PRIVILEGES,
   SYSTEM_DATABASES,
   SYSTEM_ROLES,
-  keyDestinations,
   snowflakeObjectType,
   type AccessSpec,
   type DatabaseSpec,
@@ -417,6 +418,21 @@ interface RawSpec {
     comment?: string;
     grants?: { role: string; privileges: string[] }[];
   }[];
+}
+
+type RawKeySecret = NonNullable<RawUser['key']>['secret'];
+
+/** `key.secret` as the placement rules take it: a name or a list as a list, each name trimmed. */
+function placementFields(secret: RawKeySecret): PlacementFields {
+  const list = (value: string | string[] | undefined): string[] | undefined =>
+    value === undefined ? undefined : (Array.isArray(value) ? value : [value]).map((item) => item.trim());
+  return {
+    organization: secret.organization?.trim(),
+    repositories: list(secret.repository),
+    environments: list(secret.environment),
+    visibility: secret.visibility,
+    selectedRepositories: secret.selected_repositories ?? [],
+  };
 }
 
 interface RawUser {
@@ -1002,63 +1018,7 @@ class Builder {
     const secretPath = [...path, 'secret'];
     const secret = raw.secret;
     const name = this.parse([...secretPath, 'name'], (input) => parseSecretName(secret.name, input));
-    const list = (value: string | string[] | undefined): string[] =>
-      value === undefined ? [] : (Array.isArray(value) ? value : [value]).map((item) => item.trim());
-    const repositories = list(secret.repository).flatMap((value, i) => {
-      const itemPath = Array.isArray(secret.repository)
-        ? [...secretPath, 'repository', i]
-        : [...secretPath, 'repository'];
-      const parsed = this.parse(itemPath, (input) => parseRepository(value, input));
-      return parsed === undefined ? [] : [parsed];
-    });
-    const environments = list(secret.environment).flatMap((environment, i) => {
-      const itemPath = Array.isArray(secret.environment)
-        ? [...secretPath, 'environment', i]
-        : [...secretPath, 'environment'];
-      const parsed = this.parse(itemPath, (input) => parseEnvironmentName(environment, input));
-      return parsed === undefined ? [] : [parsed];
-    });
-    const organization = secret.organization?.trim();
-    const selected = secret.selected_repositories ?? [];
-    if (organization !== undefined) {
-      if (secret.repository !== undefined || secret.environment !== undefined) {
-        this.problem(
-          [...secretPath, 'organization'],
-          'is set together with repository or environment. A key goes either to an organization secret or to repository/environment secrets: remove one',
-        );
-      }
-      this.parse([...secretPath, 'organization'], (input) => parseOrganization(organization, input));
-      if (secret.visibility === 'selected' && selected.length === 0) {
-        this.problem(
-          [...secretPath, 'visibility'],
-          "is 'selected' without selected_repositories. List the repositories that may read the secret, or choose private or all",
-        );
-      }
-    } else if (secret.visibility !== undefined) {
-      this.problem(
-        [...secretPath, 'visibility'],
-        'applies to organization secrets only. Remove it, or set organization',
-      );
-    }
-    if (selected.length > 0 && secret.visibility !== 'selected') {
-      this.problem(
-        [...secretPath, 'selected_repositories'],
-        'is set without `visibility: selected`. Set the visibility to selected, or remove the list',
-      );
-    }
-    const selectedRepositories = selected.flatMap((entry, i) => {
-      const itemPath = [...secretPath, 'selected_repositories', i];
-      const parsed = this.parse(itemPath, (input) =>
-        parseRepository(entry.includes('/') ? entry : `${organization ?? 'org'}/${entry}`, input),
-      );
-      if (parsed && organization !== undefined && parsed.owner.toLowerCase() !== organization.toLowerCase()) {
-        this.problem(
-          itemPath,
-          `is not a repository of ${organization}. List repositories of ${organization} only`,
-        );
-      }
-      return parsed === undefined ? [] : [parsed.repo];
-    });
+    const placement = checkPlacement(placementFields(secret), this.placementReporter(secret, secretPath));
     let maxAgeMs: number | undefined;
     if (raw.max_age !== undefined) {
       maxAgeMs = this.parse([...path, 'max_age'], (input) => parseDuration(raw.max_age ?? '', input));
@@ -1068,17 +1028,60 @@ class Builder {
     }
     if (name === undefined) return undefined;
     return {
-      secret: {
-        name,
-        repositories,
-        environments,
-        ...optional('organization', organization),
-        ...optional('visibility', organization === undefined ? undefined : (secret.visibility ?? 'private')),
-        selectedRepositories,
-        source: this.at(secretPath),
-      },
+      secret: { name, ...placement, source: this.at(secretPath) },
       ...optional('maxAgeMs', maxAgeMs),
       ...this.placed(path, raw),
+    };
+  }
+
+  /** Reports a placement problem on the field of `key.secret` that breaks the rule. */
+  private placementReporter(secret: RawKeySecret, secretPath: Segment[]): PlacementReporter {
+    const fieldPath = (field: PlacementField, index: number): Segment[] => {
+      switch (field) {
+        case 'organization':
+          return [...secretPath, 'organization'];
+        case 'repository':
+        case 'environment':
+          // A single name, or a list of them.
+          return Array.isArray(secret[field]) ? [...secretPath, field, index] : [...secretPath, field];
+        case 'selectedRepositories':
+          return [...secretPath, 'selected_repositories', index];
+      }
+    };
+    return {
+      parse: (field, index, parse) => this.parse(fieldPath(field, index), parse),
+      problem: (problem) => {
+        switch (problem.rule) {
+          case 'organization-with-repository':
+            return this.problem(
+              [...secretPath, 'organization'],
+              'is set together with repository or environment. A key goes either to an organization secret or to repository/environment secrets: remove one',
+            );
+          case 'selected-visibility-without-list':
+            return this.problem(
+              [...secretPath, 'visibility'],
+              "is 'selected' without selected_repositories. List the repositories that may read the secret, or choose private or all",
+            );
+          case 'visibility-without-organization':
+            return this.problem(
+              [...secretPath, 'visibility'],
+              'applies to organization secrets only. Remove it, or set organization',
+            );
+          case 'list-without-selected-visibility':
+            return this.problem(
+              [...secretPath, 'selected_repositories'],
+              'is set without `visibility: selected`. Set the visibility to selected, or remove the list',
+            );
+          case 'outside-organization':
+            return this.problem(
+              fieldPath('selectedRepositories', problem.index),
+              `is not a repository of ${problem.organization}. List repositories of ${problem.organization} only`,
+            );
+          case 'no-repository':
+            // A spec's key without a repository goes to the repository of the workflow that runs setup.
+            return;
+        }
+      },
     };
   }
 

@@ -1,5 +1,5 @@
 import { ActionError } from '../errors.js';
-import type { Destination } from '../github/destinations.js';
+import type { SecretPlacement } from '../github/placement.js';
 
 /**
  * The desired state an access spec declares (schema/access-spec.schema.json), after loading: every name resolved
@@ -354,16 +354,9 @@ export interface WorkloadIdentitySpec {
 }
 
 /** Where the private key of a user goes: the spec's `key.secret`, with the default repository left open. */
-export interface KeySecretSpec {
+export interface KeySecretSpec extends SecretPlacement {
   /** Upper-cased, as GitHub stores secret names. */
   name: string;
-  /** Empty: the repository that runs the workflow (see keyDestinations). */
-  repositories: { owner: string; repo: string }[];
-  environments: string[];
-  organization?: string;
-  visibility?: 'all' | 'private' | 'selected';
-  /** Repository names within `organization`, for visibility `selected`. */
-  selectedRepositories: string[];
   source: SourceLocation;
 }
 
@@ -538,44 +531,4 @@ export function grantsOf(spec: AccessSpec): SpecGrants {
     }
   }
   return { privileges, roles };
-}
-
-/**
- * The destinations of a user's private key, with the workflow's repository (GITHUB_REPOSITORY, read by the
- * caller) standing in when the spec names none. Same shape as the `secret-*` inputs produce.
- */
-export function keyDestinations(
-  secret: KeySecretSpec,
-  workflowRepository: string | undefined,
-): Destination[] {
-  const secretName = secret.name;
-  if (secret.organization !== undefined) {
-    return [
-      {
-        kind: 'organization',
-        org: secret.organization,
-        secretName,
-        visibility: secret.visibility ?? 'private',
-        selectedRepositories: secret.selectedRepositories,
-      },
-    ];
-  }
-  let repositories = secret.repositories;
-  if (repositories.length === 0) {
-    const [owner, repo] = (workflowRepository ?? '').split('/');
-    if (!owner || !repo) return [];
-    repositories = [{ owner, repo }];
-  }
-  if (secret.environments.length === 0) {
-    return repositories.map(({ owner, repo }) => ({ kind: 'repository', owner, repo, secretName }));
-  }
-  return repositories.flatMap(({ owner, repo }) =>
-    secret.environments.map((environment) => ({
-      kind: 'environment' as const,
-      owner,
-      repo,
-      environment,
-      secretName,
-    })),
-  );
 }

@@ -1,6 +1,10 @@
 import { ActionError, inputError } from '../errors.js';
 import { describeCharacter } from '../snowflake/identifiers.js';
 
+/** Which repositories of an organization may read its secret. */
+export type Visibility = 'all' | 'private' | 'selected';
+export const VISIBILITIES: readonly Visibility[] = ['all', 'private', 'selected'];
+
 /** Where a private key is stored: an Actions secret of a repository, an environment or an organization. */
 export type Destination =
   | { kind: 'repository'; owner: string; repo: string; secretName: string }
@@ -9,7 +13,7 @@ export type Destination =
       kind: 'organization';
       org: string;
       secretName: string;
-      visibility: 'all' | 'private' | 'selected';
+      visibility: Visibility;
       /** Names of repositories in the organization. */
       selectedRepositories: string[];
     };

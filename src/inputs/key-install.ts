@@ -1,13 +1,18 @@
-import { inputError } from '../errors.js';
+import { type ActionError, inputError } from '../errors.js';
 import type { KeyInstallConfig } from '../config.js';
 import {
   type Destination,
   type GitHubSettings,
-  parseEnvironmentName,
-  parseOrganization,
-  parseRepository,
+  VISIBILITIES,
   parseSecretName,
 } from '../github/destinations.js';
+import {
+  type PlacementField,
+  type PlacementFields,
+  type PlacementProblem,
+  checkPlacement,
+  keyDestinations,
+} from '../github/placement.js';
 import { KEY_SIZES, type KeySize } from '../keys.js';
 import { resolveQualifiedName } from '../snowflake/identifiers.js';
 import type { SnowflakeSecretName } from '../snowflake/secrets.js';
@@ -69,86 +74,82 @@ function optionalName(inputs: Inputs, input: string): string | undefined {
   return value === undefined ? undefined : parseSecretName(value, input);
 }
 
+/** The `secret-*` inputs that name a field of the placement, for the errors about it. */
+const PLACEMENT_INPUTS: Record<PlacementField, string> = {
+  organization: 'secret-organization',
+  repository: 'secret-repository',
+  environment: 'secret-environment',
+  selectedRepositories: 'secret-selected-repositories',
+};
+
 function readDestinations(inputs: Inputs, source: InputSource): Destination[] {
-  const secretName = parseSecretName(
+  const name = parseSecretName(
     inputs.required(
       'secret-name',
       'the name of the Actions secret that receives the private key, e.g. SNOWFLAKE_PRIVATE_KEY',
     ),
   );
   const organization = inputs.optional('secret-organization');
-  const repositoriesInput = inputs.list('secret-repository');
-  const environments = inputs.list('secret-environment');
-  const visibility = inputs.choice('secret-visibility', ['all', 'private', 'selected'] as const, 'private');
-  const selected = inputs.list('secret-selected-repositories');
-  if (organization) {
-    if (repositoriesInput.length > 0 || environments.length > 0) {
-      throw inputError(
+  const written = (list: string[]): string[] | undefined => (list.length > 0 ? list : undefined);
+  const fields: PlacementFields = {
+    organization,
+    repositories: written(inputs.list('secret-repository')),
+    environments: written(inputs.list('secret-environment')),
+    visibility: inputs.optionalChoice('secret-visibility', VISIBILITIES),
+    selectedRepositories: inputs.list('secret-selected-repositories'),
+    defaultRepository: source.env.GITHUB_REPOSITORY || undefined,
+  };
+  const placement = checkPlacement(fields, {
+    parse: (field, _index, parse) => parse(PLACEMENT_INPUTS[field]),
+    problem: (problem) => {
+      throw placementInputError(problem, fields);
+    },
+  });
+  return keyDestinations({ name, ...placement }, undefined);
+}
+
+/** A broken placement rule, as the error of the input that breaks it. */
+function placementInputError(problem: PlacementProblem, fields: PlacementFields): ActionError {
+  const visibilityWithoutOrganization = inputError(
+    'secret-visibility',
+    'applies to organization secrets only',
+    "Remove it, or set 'secret-organization'",
+  );
+  switch (problem.rule) {
+    case 'organization-with-repository':
+      return inputError(
         'secret-organization',
         "is set together with 'secret-repository' or 'secret-environment'",
         'Write either an organization secret or repository/environment secrets in one step; use two steps for both',
       );
-    }
-    parseOrganization(organization, 'secret-organization');
-    if (visibility === 'selected' && selected.length === 0) {
-      throw inputError(
+    case 'selected-visibility-without-list':
+      return inputError(
         'secret-selected-repositories',
         "is empty, but 'secret-visibility' is 'selected'",
         'List the repositories that may read the secret, or choose visibility private or all',
       );
-    }
-    if (visibility !== 'selected' && selected.length > 0) {
-      throw inputError(
+    case 'visibility-without-organization':
+      return visibilityWithoutOrganization;
+    case 'list-without-selected-visibility':
+      // Without an organization, the list is a visibility setting where none applies.
+      return fields.organization === undefined
+        ? visibilityWithoutOrganization
+        : inputError(
+            'secret-selected-repositories',
+            `is set, but 'secret-visibility' is '${fields.visibility ?? 'private'}'`,
+            "Set 'secret-visibility: selected', or remove the list",
+          );
+    case 'outside-organization':
+      return inputError(
         'secret-selected-repositories',
-        `is set, but 'secret-visibility' is '${visibility}'`,
-        "Set 'secret-visibility: selected', or remove the list",
+        `has '${problem.entry}', which is not in the organization ${problem.organization}`,
+        `List repositories of ${problem.organization} only`,
       );
-    }
-    const selectedRepositories = selected.map((entry) => {
-      // Organization secrets can be shared only with the organization's own repositories.
-      const { owner, repo } = parseRepository(
-        entry.includes('/') ? entry : `${organization}/${entry}`,
-        'secret-selected-repositories',
+    case 'no-repository':
+      return inputError(
+        'secret-repository',
+        'is empty and GITHUB_REPOSITORY is not set',
+        'Name the repository as owner/repo',
       );
-      if (owner.toLowerCase() !== organization.toLowerCase()) {
-        throw inputError(
-          'secret-selected-repositories',
-          `has '${entry}', which is not in the organization ${organization}`,
-          `List repositories of ${organization} only`,
-        );
-      }
-      return repo;
-    });
-    return [{ kind: 'organization', org: organization, secretName, visibility, selectedRepositories }];
   }
-  if (selected.length > 0 || inputs.optional('secret-visibility')) {
-    throw inputError(
-      'secret-visibility',
-      'applies to organization secrets only',
-      "Remove it, or set 'secret-organization'",
-    );
-  }
-  const repositoryNames =
-    repositoriesInput.length > 0 ? repositoriesInput : [source.env.GITHUB_REPOSITORY ?? ''];
-  if (repositoryNames[0] === '') {
-    throw inputError(
-      'secret-repository',
-      'is empty and GITHUB_REPOSITORY is not set',
-      'Name the repository as owner/repo',
-    );
-  }
-  const repositories = repositoryNames.map((name) => parseRepository(name, 'secret-repository'));
-  if (environments.length === 0) {
-    return repositories.map(({ owner, repo }) => ({ kind: 'repository', owner, repo, secretName }));
-  }
-  for (const environment of environments) parseEnvironmentName(environment, 'secret-environment');
-  return repositories.flatMap(({ owner, repo }) =>
-    environments.map((environment) => ({
-      kind: 'environment' as const,
-      owner,
-      repo,
-      environment,
-      secretName,
-    })),
-  );
 }

@@ -8,17 +8,12 @@ import {
   type VerifyConfig,
 } from '../config.js';
 import { variableScope } from '../github/destinations.js';
+import { keyDestinations } from '../github/placement.js';
 import { type ParsedPrivateKey, exportPkcs8, parsePrivateKey } from '../keys.js';
 import { maskSecret } from '../mask.js';
 import { resolveIdentifier } from '../snowflake/identifiers.js';
 import { readWorkspaceFile } from '../workspace.js';
-import {
-  type AccessSpec,
-  MAX_SPEC_BYTES,
-  SpecError,
-  keyDestinations,
-  singleKeyedUser,
-} from '../access-spec/model.js';
+import { type AccessSpec, MAX_SPEC_BYTES, SpecError, singleKeyedUser } from '../access-spec/model.js';
 import { DESTINATION_INPUTS, readKeyInstall } from './key-install.js';
 import { readSnowflakeLogin } from './snowflake-login.js';
 import { type InputSource, Inputs, readWholeNumberKnob } from './source.js';

@@ -43,12 +43,18 @@ export class Inputs {
   }
 
   choice<T extends string>(name: string, allowed: readonly T[], fallback: T | undefined): T {
-    const value = this.optional(name) ?? fallback;
+    const value = this.optionalChoice(name, allowed) ?? fallback;
     if (value === undefined) throw inputError(name, 'is required', `Set it to one of: ${allowed.join(', ')}`);
-    if (!(allowed as readonly string[]).includes(value)) {
+    return value;
+  }
+
+  /** One of `allowed`, or undefined when the input is not set. */
+  optionalChoice<T extends string>(name: string, allowed: readonly T[]): T | undefined {
+    const value = this.optional(name);
+    if (value !== undefined && !(allowed as readonly string[]).includes(value)) {
       throw inputError(name, `is '${value}'`, `Use one of: ${allowed.join(', ')}`);
     }
-    return value as T;
+    return value as T | undefined;
   }
 
   duration(name: string, fallback: string): number {

@@ -1,6 +1,7 @@
 import { ActionError } from '../errors.js';
 import type { SetupConfig } from '../config.js';
 import { type Destination, describeDestination } from '../github/destinations.js';
+import { keyDestinations } from '../github/placement.js';
 import type { SnowflakeSession } from '../snowflake/connection.js';
 import { StatementError, StatementTimeout } from '../snowflake/connection.js';
 import {
@@ -27,7 +28,6 @@ import {
   type AccessSpec,
   type PrivilegeGrant,
   grantsOf,
-  keyDestinations,
   privilegeGrantKey,
   roleGrantKey,
   singleKeyedUser,
