@@ -70,6 +70,14 @@ function formatIssue(issue: SpecIssue): string {
   return `${issue.file}:${issue.line}: ${issue.path}: ${issue.message}`;
 }
 
+/** Issues in the order of the file's lines; on one line, in the order they were found. */
+export function sortIssues(issues: SpecIssue[]): SpecIssue[] {
+  return issues
+    .map((issue, index) => ({ issue, index }))
+    .sort((a, b) => a.issue.line - b.issue.line || a.index - b.index)
+    .map(({ issue }) => issue);
+}
+
 export type UserType = 'SERVICE' | 'LEGACY_SERVICE' | 'PERSON';
 export const USER_TYPES: readonly UserType[] = ['SERVICE', 'LEGACY_SERVICE', 'PERSON'];
 

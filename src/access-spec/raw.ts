@@ -1,0 +1,73 @@
+import type { PlacementFields } from '../github/placement.js';
+import type { ObjectKind, SecretType, UserType, WarehouseSize, WarehouseType } from './model.js';
+
+// The shapes the schema guarantees once it has validated the document.
+export interface RawSpec {
+  version: 1;
+  databases?: { name: string; comment?: string; schemas?: string[] }[];
+  warehouses?: {
+    name: string;
+    size?: WarehouseSize;
+    type?: WarehouseType;
+    auto_suspend?: number | null;
+    auto_resume?: boolean;
+    comment?: string;
+  }[];
+  network_policies?: {
+    name: string;
+    allowed_ip_list?: string[];
+    blocked_ip_list?: string[];
+    comment?: string;
+  }[];
+  roles?: {
+    name: string;
+    comment?: string;
+    privileges?: { on: ObjectKind; name?: string; privileges: string[] }[];
+    roles?: string[];
+  }[];
+  users?: RawUser[];
+  secrets?: {
+    name: string;
+    type: SecretType;
+    comment?: string;
+    grants?: { role: string; privileges: string[] }[];
+  }[];
+}
+
+export type RawKeySecret = NonNullable<RawUser['key']>['secret'];
+
+/** `key.secret` as the placement rules take it: a name or a list as a list, each name trimmed. */
+export function placementFields(secret: RawKeySecret): PlacementFields {
+  const list = (value: string | string[] | undefined): string[] | undefined =>
+    value === undefined ? undefined : (Array.isArray(value) ? value : [value]).map((item) => item.trim());
+  return {
+    organization: secret.organization?.trim(),
+    repositories: list(secret.repository),
+    environments: list(secret.environment),
+    visibility: secret.visibility,
+    selectedRepositories: secret.selected_repositories ?? [],
+  };
+}
+
+export interface RawUser {
+  name: string;
+  type: UserType;
+  default_role?: string;
+  default_warehouse?: string;
+  default_namespace?: string;
+  roles?: string[];
+  network_policy?: string;
+  comment?: string;
+  workload_identity?: { issuer: string; subject: string; audiences?: string[] };
+  key?: {
+    secret: {
+      name: string;
+      repository?: string | string[];
+      environment?: string | string[];
+      organization?: string;
+      visibility?: 'all' | 'private' | 'selected';
+      selected_repositories?: string[];
+    };
+    max_age?: string;
+  };
+}
