@@ -1,5 +1,6 @@
 import { ActionError } from '../errors.js';
 import { resolveIdentifier, resolveQualifiedName } from '../snowflake/identifiers.js';
+import { type ObjectRef, type Placed, type RoleRef, type SourceLocation, type SpecIssue } from './model.js';
 import {
   IMPLICIT_SCHEMAS,
   NAME_PARTS,
@@ -7,12 +8,7 @@ import {
   SYSTEM_ROLES,
   snowflakeObjectType,
   type ObjectKind,
-  type ObjectRef,
-  type Placed,
-  type RoleRef,
-  type SourceLocation,
-  type SpecIssue,
-} from './model.js';
+} from './snowflake-catalog.js';
 import { type Locator, type Segment, formatPath } from './yaml.js';
 
 /**

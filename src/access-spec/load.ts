@@ -1,4 +1,5 @@
-import { SYSTEM_ROLES, type AccessSpec, SpecError, sortIssues } from './model.js';
+import { type AccessSpec, SpecError, sortIssues } from './model.js';
+import { SYSTEM_ROLES } from './snowflake-catalog.js';
 import { SpecContext, isDefined } from './context.js';
 import { checkOwnership, checkRoleCycles, checkSharedIdentities } from './cross-checks.js';
 import {

@@ -1,16 +1,13 @@
 import {
-  SYSTEM_DATABASES,
-  IMPLICIT_SCHEMAS,
-  PRIVILEGES,
   type DatabaseSpec,
   type NetworkPolicySpec,
-  type ObjectKind,
   type PrivilegeName,
   type PrivilegeSpec,
   type RoleSpec,
   type SecretSpec,
   type WarehouseSpec,
 } from './model.js';
+import { SYSTEM_DATABASES, IMPLICIT_SCHEMAS, PRIVILEGES, type ObjectKind } from './snowflake-catalog.js';
 import type { RawSpec } from './raw.js';
 import { type SpecContext, optional } from './context.js';
 import type { Segment } from './yaml.js';

@@ -1,5 +1,6 @@
 import type { PlacementFields } from '../github/placement.js';
-import type { ObjectKind, SecretType, UserType, WarehouseSize, WarehouseType } from './model.js';
+import type { SecretType, UserType, WarehouseSize, WarehouseType } from './model.js';
+import type { ObjectKind } from './snowflake-catalog.js';
 
 // The shapes the schema guarantees once it has validated the document.
 export interface RawSpec {
