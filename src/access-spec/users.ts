@@ -1,6 +1,11 @@
 import { describeCharacter } from '../snowflake/identifiers.js';
 import { parseSecretName } from '../github/destinations.js';
-import { type PlacementField, type PlacementReporter, checkPlacement } from '../github/placement.js';
+import {
+  type PlacementField,
+  type PlacementProblem,
+  type PlacementReporter,
+  checkPlacement,
+} from '../github/placement.js';
 import { parseDuration } from '../parse.js';
 import type {
   KeySpec,
@@ -204,6 +209,29 @@ function buildKey(
   };
 }
 
+/** The field of `key.secret` where each rule between its fields is reported, and what the report says. */
+const PLACEMENT_ISSUES: Record<
+  Exclude<PlacementProblem['rule'], 'outside-organization' | 'no-repository'>,
+  [field: string, message: string]
+> = {
+  'organization-with-repository': [
+    'organization',
+    'is set together with repository or environment. A key goes either to an organization secret or to repository/environment secrets: remove one',
+  ],
+  'selected-visibility-without-list': [
+    'visibility',
+    "is 'selected' without selected_repositories. List the repositories that may read the secret, or choose private or all",
+  ],
+  'visibility-without-organization': [
+    'visibility',
+    'applies to organization secrets only. Remove it, or set organization',
+  ],
+  'list-without-selected-visibility': [
+    'selected_repositories',
+    'is set without `visibility: selected`. Set the visibility to selected, or remove the list',
+  ],
+};
+
 /** Reports a placement problem on the field of `key.secret` that breaks the rule. */
 function placementReporter(ctx: SpecContext, secret: RawKeySecret, secretPath: Segment[]): PlacementReporter {
   const fieldPath = (field: PlacementField, index: number): Segment[] => {
@@ -222,26 +250,6 @@ function placementReporter(ctx: SpecContext, secret: RawKeySecret, secretPath: S
     parse: (field, index, parse) => ctx.parse(fieldPath(field, index), parse),
     problem: (problem) => {
       switch (problem.rule) {
-        case 'organization-with-repository':
-          return ctx.problem(
-            [...secretPath, 'organization'],
-            'is set together with repository or environment. A key goes either to an organization secret or to repository/environment secrets: remove one',
-          );
-        case 'selected-visibility-without-list':
-          return ctx.problem(
-            [...secretPath, 'visibility'],
-            "is 'selected' without selected_repositories. List the repositories that may read the secret, or choose private or all",
-          );
-        case 'visibility-without-organization':
-          return ctx.problem(
-            [...secretPath, 'visibility'],
-            'applies to organization secrets only. Remove it, or set organization',
-          );
-        case 'list-without-selected-visibility':
-          return ctx.problem(
-            [...secretPath, 'selected_repositories'],
-            'is set without `visibility: selected`. Set the visibility to selected, or remove the list',
-          );
         case 'outside-organization':
           return ctx.problem(
             fieldPath('selectedRepositories', problem.index),
@@ -250,6 +258,10 @@ function placementReporter(ctx: SpecContext, secret: RawKeySecret, secretPath: S
         case 'no-repository':
           // A spec's key without a repository goes to the repository of the workflow that runs setup.
           return;
+        default: {
+          const [field, message] = PLACEMENT_ISSUES[problem.rule];
+          return ctx.problem([...secretPath, field], message);
+        }
       }
     },
   };

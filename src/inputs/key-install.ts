@@ -108,32 +108,40 @@ function readDestinations(inputs: Inputs, source: InputSource): Destination[] {
   return keyDestinations({ name, ...placement }, undefined);
 }
 
-/** A broken placement rule, as the error of the input that breaks it. */
-function placementInputError(problem: PlacementProblem, fields: PlacementFields): ActionError {
-  const visibilityWithoutOrganization = inputError(
+/** The input each rule between the `secret-*` inputs is reported on, what the error says and its hint. */
+const PLACEMENT_ERRORS: Record<
+  Exclude<PlacementProblem['rule'], 'list-without-selected-visibility' | 'outside-organization'>,
+  [input: string, problem: string, hint: string]
+> = {
+  'organization-with-repository': [
+    'secret-organization',
+    "is set together with 'secret-repository' or 'secret-environment'",
+    'Write either an organization secret or repository/environment secrets in one step; use two steps for both',
+  ],
+  'selected-visibility-without-list': [
+    'secret-selected-repositories',
+    "is empty, but 'secret-visibility' is 'selected'",
+    'List the repositories that may read the secret, or choose visibility private or all',
+  ],
+  'visibility-without-organization': [
     'secret-visibility',
     'applies to organization secrets only',
     "Remove it, or set 'secret-organization'",
-  );
+  ],
+  'no-repository': [
+    'secret-repository',
+    'is empty and GITHUB_REPOSITORY is not set',
+    'Name the repository as owner/repo',
+  ],
+};
+
+/** A broken placement rule, as the error of the input that breaks it. */
+function placementInputError(problem: PlacementProblem, fields: PlacementFields): ActionError {
   switch (problem.rule) {
-    case 'organization-with-repository':
-      return inputError(
-        'secret-organization',
-        "is set together with 'secret-repository' or 'secret-environment'",
-        'Write either an organization secret or repository/environment secrets in one step; use two steps for both',
-      );
-    case 'selected-visibility-without-list':
-      return inputError(
-        'secret-selected-repositories',
-        "is empty, but 'secret-visibility' is 'selected'",
-        'List the repositories that may read the secret, or choose visibility private or all',
-      );
-    case 'visibility-without-organization':
-      return visibilityWithoutOrganization;
     case 'list-without-selected-visibility':
       // Without an organization, the list is a visibility setting where none applies.
       return fields.organization === undefined
-        ? visibilityWithoutOrganization
+        ? inputError(...PLACEMENT_ERRORS['visibility-without-organization'])
         : inputError(
             'secret-selected-repositories',
             `is set, but 'secret-visibility' is '${fields.visibility ?? 'private'}'`,
@@ -145,11 +153,7 @@ function placementInputError(problem: PlacementProblem, fields: PlacementFields)
         `has '${problem.entry}', which is not in the organization ${problem.organization}`,
         `List repositories of ${problem.organization} only`,
       );
-    case 'no-repository':
-      return inputError(
-        'secret-repository',
-        'is empty and GITHUB_REPOSITORY is not set',
-        'Name the repository as owner/repo',
-      );
+    default:
+      return inputError(...PLACEMENT_ERRORS[problem.rule]);
   }
 }

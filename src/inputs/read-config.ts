@@ -123,30 +123,41 @@ function readRotateConfig(inputs: Inputs, source: InputSource): RotateConfig {
   };
 }
 
+/** Refuses the first of `names` that is given (and that `counts`, when given), as an error about that input. */
+function refuseGiven(
+  inputs: Inputs,
+  names: readonly string[],
+  problem: string,
+  hint: string,
+  counts: (value: string) => boolean = () => true,
+): void {
+  const given = names.find((name) => {
+    const value = inputs.optional(name);
+    return value !== undefined && counts(value);
+  });
+  if (given !== undefined) throw inputError(given, problem, hint);
+}
+
 /** Inputs that belong to `rotate` only: given to `setup`, ignoring them would surprise. */
 const ROTATE_ONLY_INPUTS = ['current-private-key', 'retire-previous'];
 
 function readSetupConfig(inputs: Inputs, source: InputSource, parseSpec?: SpecParser): SetupConfig {
-  for (const name of ROTATE_ONLY_INPUTS) {
-    if (inputs.optional(name) !== undefined && inputs.optional(name) !== 'false') {
-      throw inputError(
-        name,
-        "applies to 'mode: rotate' only",
-        "Remove it: setup gives a user its first key and leaves a user that has one alone (rotating it is 'mode: rotate')",
-      );
-    }
-  }
+  refuseGiven(
+    inputs,
+    ROTATE_ONLY_INPUTS,
+    "applies to 'mode: rotate' only",
+    "Remove it: setup gives a user its first key and leaves a user that has one alone (rotating it is 'mode: rotate')",
+    // `retire-previous: false` only writes out the default.
+    (value) => value !== 'false',
+  );
   const spec = readSpec(inputs, source, parseSpec);
   if (spec) {
-    for (const name of DESTINATION_INPUTS) {
-      if (inputs.optional(name) !== undefined) {
-        throw inputError(
-          name,
-          "is set together with 'spec'",
-          "Remove it: with a spec, each user's `key.secret` names where its private key goes",
-        );
-      }
-    }
+    refuseGiven(
+      inputs,
+      DESTINATION_INPUTS,
+      "is set together with 'spec'",
+      "Remove it: with a spec, each user's `key.secret` names where its private key goes",
+    );
   }
   const workflowRepository = source.env.GITHUB_REPOSITORY || undefined;
   const nowhere =
@@ -221,15 +232,12 @@ function readVerifyConfig(inputs: Inputs, source: InputSource, parseSpec?: SpecP
       'Give the path of the access spec in the workspace (the same file setup applies), e.g. spec: snowflake/access.yml',
     );
   }
-  for (const name of WRITING_INPUTS) {
-    if (inputs.optional(name) !== undefined) {
-      throw inputError(
-        name,
-        "does not apply to 'mode: verify', which only reads",
-        'Remove it: verify changes nothing in Snowflake or GitHub',
-      );
-    }
-  }
+  refuseGiven(
+    inputs,
+    WRITING_INPUTS,
+    "does not apply to 'mode: verify', which only reads",
+    'Remove it: verify changes nothing in Snowflake or GitHub',
+  );
   // Reading an Actions variable takes a token with Variables: read, which verify does not ask for (the
   // workflow's GITHUB_TOKEN cannot read variables through the API); ignoring the input would look like a check.
   if (inputs.optional('fingerprint-variable') !== undefined) {
