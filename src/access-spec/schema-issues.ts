@@ -28,78 +28,84 @@ export function schemaIssues(errors: ErrorObject[], locator: Locator): SpecIssue
   for (const error of errors) {
     // `if` only reports that its `then`/`else` failed; that branch's own error says why.
     if (error.keyword === 'if') continue;
-    const path = instancePath(error.instancePath);
-    let message: string;
-    let at = path;
-    const params = error.params as Record<string, unknown>;
-    switch (error.keyword) {
-      case 'additionalProperties': {
-        const field = String(params.additionalProperty);
-        at = [...path, field];
-        const allowed = Object.keys(
-          ((error.parentSchema as { properties?: object } | undefined)?.properties ?? {}) as object,
-        );
-        message = `unknown field '${field}'. ${allowed.length > 0 ? `The fields allowed here are: ${allowed.join(', ')}` : 'Remove it'}${suggestion(field, allowed)}`;
-        break;
-      }
-      case 'required': {
-        const field = String(params.missingProperty);
-        message = `'${field}' is required here. Add it`;
-        break;
-      }
-      case 'type': {
-        const expected = String(params.type).split(',').map(typeName).join(' or ');
-        message = `should be ${expected}, not ${describeValue(error.data)}`;
-        break;
-      }
-      case 'enum': {
-        const allowed = (params.allowedValues as unknown[]).map(String);
-        message = `is ${describeValue(error.data)}. Use one of: ${allowed.join(', ')}${suggestion(String(error.data), allowed)}`;
-        break;
-      }
-      case 'const':
-        message =
-          path.join('.') === 'version'
-            ? `is ${describeValue(error.data)}, but this version of the action reads access specs of version 1. Write \`version: 1\``
-            : `should be ${JSON.stringify(params.allowedValue)}`;
-        break;
-      case 'false schema': {
-        const field = path[path.length - 1];
-        message =
-          field === 'name'
-            ? "is not used with 'on: account' (the account has no name). Remove it"
-            : 'is not allowed here. Remove it';
-        break;
-      }
-      case 'minItems':
-        message = 'is an empty list. List at least one item, or remove the field';
-        break;
-      case 'minLength':
-        message = 'is empty. Give a value, or remove the field';
-        break;
-      case 'maxLength':
-        message = `is ${Array.from(String(error.data)).length} characters, more than the limit of ${String(params.limit)}. Shorten it`;
-        break;
-      case 'pattern': {
-        // The schema's one pattern keeps comments on one line: name the character that breaks it.
-        const control = typeof error.data === 'string' ? CONTROL.exec(error.data) : null;
-        message = control
-          ? `holds the control character ${describeCharacter(control[0])} at position ${Array.from(String(error.data).slice(0, control.index)).length + 1}. Write it on one line, without line breaks, tabs or other control characters (it must match pattern ${String(params.pattern)})`
-          : `${describeValue(error.data)} does not have the form this field takes (${String(params.pattern)})`;
-        break;
-      }
-      case 'minimum':
-        message = `is ${describeValue(error.data)}, less than ${String(params.limit)}. Give a number of at least ${String(params.limit)}`;
-        break;
-      default:
-        message = `${error.message ?? 'is invalid'}. Check it against schema/access-spec.schema.json`;
-    }
+    const { at, message } = schemaIssue(error);
     const key = `${formatPath(at)}\u0000${message}`;
     if (seen.has(key)) continue;
     seen.add(key);
     issues.push({ ...locator.at(at), message });
   }
   return sortIssues(issues);
+}
+
+/** One ajv error: the path it is about, and what to write instead. */
+function schemaIssue(error: ErrorObject): { at: Segment[]; message: string } {
+  const path = instancePath(error.instancePath);
+  let message: string;
+  let at = path;
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const field = String(params.additionalProperty);
+      at = [...path, field];
+      const allowed = Object.keys(
+        ((error.parentSchema as { properties?: object } | undefined)?.properties ?? {}) as object,
+      );
+      message = `unknown field '${field}'. ${allowed.length > 0 ? `The fields allowed here are: ${allowed.join(', ')}` : 'Remove it'}${suggestion(field, allowed)}`;
+      break;
+    }
+    case 'required': {
+      const field = String(params.missingProperty);
+      message = `'${field}' is required here. Add it`;
+      break;
+    }
+    case 'type': {
+      const expected = String(params.type).split(',').map(typeName).join(' or ');
+      message = `should be ${expected}, not ${describeValue(error.data)}`;
+      break;
+    }
+    case 'enum': {
+      const allowed = (params.allowedValues as unknown[]).map(String);
+      message = `is ${describeValue(error.data)}. Use one of: ${allowed.join(', ')}${suggestion(String(error.data), allowed)}`;
+      break;
+    }
+    case 'const':
+      message =
+        path.join('.') === 'version'
+          ? `is ${describeValue(error.data)}, but this version of the action reads access specs of version 1. Write \`version: 1\``
+          : `should be ${JSON.stringify(params.allowedValue)}`;
+      break;
+    case 'false schema': {
+      const field = path[path.length - 1];
+      message =
+        field === 'name'
+          ? "is not used with 'on: account' (the account has no name). Remove it"
+          : 'is not allowed here. Remove it';
+      break;
+    }
+    case 'minItems':
+      message = 'is an empty list. List at least one item, or remove the field';
+      break;
+    case 'minLength':
+      message = 'is empty. Give a value, or remove the field';
+      break;
+    case 'maxLength':
+      message = `is ${Array.from(String(error.data)).length} characters, more than the limit of ${String(params.limit)}. Shorten it`;
+      break;
+    case 'pattern': {
+      // The schema's one pattern keeps comments on one line: name the character that breaks it.
+      const control = typeof error.data === 'string' ? CONTROL.exec(error.data) : null;
+      message = control
+        ? `holds the control character ${describeCharacter(control[0])} at position ${Array.from(String(error.data).slice(0, control.index)).length + 1}. Write it on one line, without line breaks, tabs or other control characters (it must match pattern ${String(params.pattern)})`
+        : `${describeValue(error.data)} does not have the form this field takes (${String(params.pattern)})`;
+      break;
+    }
+    case 'minimum':
+      message = `is ${describeValue(error.data)}, less than ${String(params.limit)}. Give a number of at least ${String(params.limit)}`;
+      break;
+    default:
+      message = `${error.message ?? 'is invalid'}. Check it against schema/access-spec.schema.json`;
+  }
+  return { at, message };
 }
 
 function instancePath(pointer: string): Segment[] {
