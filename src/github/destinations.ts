@@ -49,8 +49,8 @@ export function variableScope(destination: Destination): string {
 
 // --- GitHub's naming rules ----------------------------------------------------------------------------------
 // Every name below becomes a segment of a REST path. Each is checked when it is read (an input, or a field of
-// the access spec: access-spec/load.ts runs the same functions), so that a name GitHub would not accept is refused
-// with the input's name before any request; apiPath() below then encodes every segment.
+// the access spec: both run these functions, through placement.ts), so that a name GitHub would not accept is
+// refused with the input's name before any request; apiPath() below then encodes every segment.
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
