@@ -1,4 +1,4 @@
-import type { PlacementFields } from '../github/placement.js';
+import type { Visibility } from '../github/destinations.js';
 import type { SecretType, UserType, WarehouseSize, WarehouseType } from './model.js';
 import type { ObjectKind } from './snowflake-catalog.js';
 
@@ -37,19 +37,6 @@ export interface RawSpec {
 
 export type RawKeySecret = NonNullable<RawUser['key']>['secret'];
 
-/** `key.secret` as the placement rules take it: a name or a list as a list, each name trimmed. */
-export function placementFields(secret: RawKeySecret): PlacementFields {
-  const list = (value: string | string[] | undefined): string[] | undefined =>
-    value === undefined ? undefined : (Array.isArray(value) ? value : [value]).map((item) => item.trim());
-  return {
-    organization: secret.organization?.trim(),
-    repositories: list(secret.repository),
-    environments: list(secret.environment),
-    visibility: secret.visibility,
-    selectedRepositories: secret.selected_repositories ?? [],
-  };
-}
-
 export interface RawUser {
   name: string;
   type: UserType;
@@ -66,7 +53,7 @@ export interface RawUser {
       repository?: string | string[];
       environment?: string | string[];
       organization?: string;
-      visibility?: 'all' | 'private' | 'selected';
+      visibility?: Visibility;
       selected_repositories?: string[];
     };
     max_age?: string;

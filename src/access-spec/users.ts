@@ -2,6 +2,7 @@ import { describeCharacter } from '../snowflake/identifiers.js';
 import { parseSecretName } from '../github/destinations.js';
 import {
   type PlacementField,
+  type PlacementFields,
   type PlacementProblem,
   type PlacementReporter,
   checkPlacement,
@@ -15,7 +16,7 @@ import type {
   UserType,
   WorkloadIdentitySpec,
 } from './model.js';
-import { type RawKeySecret, type RawUser, placementFields } from './raw.js';
+import type { RawKeySecret, RawUser } from './raw.js';
 import { type SpecContext, optional } from './context.js';
 import { CONTROL } from './schema-issues.js';
 import type { Segment } from './yaml.js';
@@ -206,6 +207,19 @@ function buildKey(
     secret: { name, ...placement, source: ctx.at(secretPath) },
     ...optional('maxAgeMs', maxAgeMs),
     ...ctx.placed(path, raw),
+  };
+}
+
+/** `key.secret` as the placement rules take it: a name or a list as a list, each name trimmed. */
+function placementFields(secret: RawKeySecret): PlacementFields {
+  const list = (value: string | string[] | undefined): string[] | undefined =>
+    value === undefined ? undefined : (Array.isArray(value) ? value : [value]).map((item) => item.trim());
+  return {
+    organization: secret.organization?.trim(),
+    repositories: list(secret.repository),
+    environments: list(secret.environment),
+    visibility: secret.visibility,
+    selectedRepositories: secret.selected_repositories ?? [],
   };
 }
 
