@@ -1,12 +1,9 @@
 import * as core from '@actions/core';
 import { ActionError, ModeFailure, renderError } from './errors.js';
-import {
-  type Config,
-  type GitHubSettings,
-  type InputSource,
-  actionsInputSource,
-  readConfig,
-} from './inputs.js';
+import type { Config } from './config.js';
+import type { GitHubSettings } from './github/destinations.js';
+import { readConfig } from './inputs/read-config.js';
+import { type InputSource, actionsInputSource } from './inputs/source.js';
 import { SecretWriter } from './github/secrets.js';
 import { maskSecret, redact } from './mask.js';
 import type { ModeDependencies } from './modes/key-install.js';

@@ -11,7 +11,7 @@ import {
   type SecretWriterOptions,
   seal,
 } from '../../src/github/secrets.js';
-import type { Destination } from '../../src/inputs.js';
+import type { Destination } from '../../src/github/destinations.js';
 import type { StoredSecret } from '../emulators/github/control.js';
 import { type GitHubEmulator, startGitHubEmulator } from '../emulators/github/server.js';
 import { actionErrorOf } from '../harness/errors.js';

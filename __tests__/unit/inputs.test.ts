@@ -2,17 +2,11 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  type InputSource,
-  type RotateConfig,
-  type VerifyConfig,
-  parseAccount,
-  parseDuration,
-  parseSnowflakeUrl,
-  readConfig as readConfigWith,
-  readProxy,
-  splitList,
-} from '../../src/inputs.js';
+import type { RotateConfig, VerifyConfig } from '../../src/config.js';
+import { readConfig as readConfigWith } from '../../src/inputs/read-config.js';
+import { parseAccount, parseSnowflakeUrl, readProxy } from '../../src/inputs/snowflake-login.js';
+import type { InputSource } from '../../src/inputs/source.js';
+import { parseDuration, splitList } from '../../src/parse.js';
 import { loadSpec } from '../../src/access-spec/load.js';
 import { errorText } from '../harness/errors.js';
 

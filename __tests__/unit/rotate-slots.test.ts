@@ -1,5 +1,5 @@
 import { generateKeyPairSync } from 'node:crypto';
-import type { RotateConfig } from '../../src/inputs.js';
+import type { RotateConfig } from '../../src/config.js';
 import { parsePrivateKey, publicKeyBody } from '../../src/keys.js';
 import { chooseSlot } from '../../src/modes/rotate.js';
 import type { KeySlot, UserState } from '../../src/snowflake/users.js';

@@ -7,7 +7,9 @@ import schema from '../../schema/access-spec.schema.json' with { type: 'json' };
 import { ActionError } from '../../src/errors.js';
 import { loadSpec } from '../../src/access-spec/load.js';
 import { MAX_SPEC_BYTES, SpecError } from '../../src/access-spec/model.js';
-import { PRIVILEGES, grantsOf, keyDestinations, sourceOf, type AccessSpec } from '../../src/access-spec/model.js';
+import { grantsOf, sourceOf, type AccessSpec } from '../../src/access-spec/model.js';
+import { PRIVILEGES } from '../../src/access-spec/snowflake-catalog.js';
+import { keyDestinations } from '../../src/github/placement.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const EXAMPLES = ['segment-reverse-etl.yml', 'key-rotator.yml', 'snowflake-secret.yml'];

@@ -1,5 +1,6 @@
 import { ActionError } from '../errors.js';
-import type { Destination } from '../github/destinations.js';
+import type { SecretPlacement } from '../github/placement.js';
+import type { ObjectKind, SnowflakeObjectType } from './snowflake-catalog.js';
 
 /**
  * The desired state an access spec declares (schema/access-spec.schema.json), after loading: every name resolved
@@ -70,6 +71,14 @@ function formatIssue(issue: SpecIssue): string {
   return `${issue.file}:${issue.line}: ${issue.path}: ${issue.message}`;
 }
 
+/** Issues in the order of the file's lines; on one line, in the order they were found. */
+export function sortIssues(issues: SpecIssue[]): SpecIssue[] {
+  return issues
+    .map((issue, index) => ({ issue, index }))
+    .sort((a, b) => a.issue.line - b.issue.line || a.index - b.index)
+    .map(({ issue }) => issue);
+}
+
 export type UserType = 'SERVICE' | 'LEGACY_SERVICE' | 'PERSON';
 export const USER_TYPES: readonly UserType[] = ['SERVICE', 'LEGACY_SERVICE', 'PERSON'];
 
@@ -91,175 +100,6 @@ export const WAREHOUSE_TYPES = ['STANDARD', 'SNOWPARK-OPTIMIZED'] as const;
 export type WarehouseType = (typeof WAREHOUSE_TYPES)[number];
 
 export type SecretType = 'GENERIC_STRING' | 'PASSWORD';
-
-/** The object kinds a role's `privileges` entry may name, as the spec writes them. */
-export const OBJECT_KINDS = [
-  'account',
-  'database',
-  'schema',
-  'warehouse',
-  'user',
-  'integration',
-  'secret',
-] as const;
-export type ObjectKind = (typeof OBJECT_KINDS)[number];
-
-/** The same kinds as Snowflake writes them in GRANT ... ON <type> and in SHOW GRANTS' `granted_on`. */
-export type SnowflakeObjectType =
-  'ACCOUNT' | 'DATABASE' | 'SCHEMA' | 'WAREHOUSE' | 'USER' | 'INTEGRATION' | 'SECRET';
-
-export function snowflakeObjectType(kind: ObjectKind): SnowflakeObjectType {
-  return kind.toUpperCase() as SnowflakeObjectType;
-}
-
-/** How many dot-separated parts a name of each kind has (0: the account has no name). */
-export const NAME_PARTS: Record<ObjectKind, number> = {
-  account: 0,
-  database: 1,
-  schema: 2,
-  warehouse: 1,
-  user: 1,
-  integration: 1,
-  secret: 3,
-};
-
-/**
- * The privileges each object type accepts, checked against Snowflake's documentation:
- * - GRANT <privileges> … TO ROLE, grammar of globalPrivileges, accountObjectPrivileges (per object type) and
- *   schemaPrivileges: https://docs.snowflake.com/en/sql-reference/sql/grant-privilege
- * - Access control privileges: https://docs.snowflake.com/en/user-guide/security-access-control-privileges
- * - MODIFY PROGRAMMATIC AUTHENTICATION METHODS on a user (to set its key or workload identity without owning it):
- *   https://docs.snowflake.com/en/user-guide/key-pair-auth#grant-the-privilege-to-assign-a-public-key-to-a-snowflake-user
- * - Secrets: CREATE SECRET on the schema, USAGE and OWNERSHIP on the secret
- *   (https://docs.snowflake.com/en/user-guide/api-authentication); READ on a secret, for Streamlit and
- *   Snowpark Container Services (https://docs.snowflake.com/en/developer-guide/streamlit/external-network-access).
- * OWNERSHIP is granted with GRANT OWNERSHIP (https://docs.snowflake.com/en/sql-reference/sql/grant-ownership) on
- * every type but the account. `ALL [PRIVILEGES]` is refused on purpose: a spec lists what it grants.
- * Snowflake adds privileges over time; an unknown name is an error that lists these, so extend them here.
- */
-export const PRIVILEGES: Record<ObjectKind, readonly string[]> = {
-  account: [
-    'APPLY AGGREGATION POLICY',
-    'APPLY AUTHENTICATION POLICY',
-    'APPLY JOIN POLICY',
-    'APPLY MASKING POLICY',
-    'APPLY PACKAGES POLICY',
-    'APPLY PASSWORD POLICY',
-    'APPLY PROJECTION POLICY',
-    'APPLY ROW ACCESS POLICY',
-    'APPLY SESSION POLICY',
-    'APPLY TAG',
-    'ATTACH POLICY',
-    'AUDIT',
-    'BIND SERVICE ENDPOINT',
-    'CREATE ACCOUNT',
-    'CREATE APPLICATION',
-    'CREATE APPLICATION PACKAGE',
-    'CREATE COMPUTE POOL',
-    'CREATE DATA EXCHANGE LISTING',
-    'CREATE DATABASE',
-    'CREATE EXTERNAL VOLUME',
-    'CREATE FAILOVER GROUP',
-    'CREATE INTEGRATION',
-    'CREATE NETWORK POLICY',
-    'CREATE REPLICATION GROUP',
-    'CREATE ROLE',
-    'CREATE SHARE',
-    'CREATE USER',
-    'CREATE WAREHOUSE',
-    'EXECUTE ALERT',
-    'EXECUTE DATA METRIC FUNCTION',
-    'EXECUTE MANAGED ALERT',
-    'EXECUTE MANAGED TASK',
-    'EXECUTE TASK',
-    'IMPORT SHARE',
-    'MANAGE ACCOUNT SUPPORT CASES',
-    'MANAGE EVENT SHARING',
-    'MANAGE GRANTS',
-    'MANAGE LISTING AUTO FULFILLMENT',
-    'MANAGE ORGANIZATION SUPPORT CASES',
-    'MANAGE USER SUPPORT CASES',
-    'MANAGE WAREHOUSES',
-    'MODIFY LOG LEVEL',
-    'MODIFY SESSION LOG LEVEL',
-    'MODIFY SESSION TRACE LEVEL',
-    'MODIFY TRACE LEVEL',
-    'MONITOR EXECUTION',
-    'MONITOR USAGE',
-    'OVERRIDE SHARE RESTRICTIONS',
-    'READ SESSION',
-    'RESOLVE ALL',
-  ],
-  database: [
-    'APPLYBUDGET',
-    'CREATE DATABASE ROLE',
-    'CREATE SCHEMA',
-    'IMPORTED PRIVILEGES',
-    'MODIFY',
-    'MONITOR',
-    'USAGE',
-    'OWNERSHIP',
-  ],
-  schema: [
-    'ADD SEARCH OPTIMIZATION',
-    'APPLYBUDGET',
-    'CREATE AGGREGATION POLICY',
-    'CREATE ALERT',
-    'CREATE AUTHENTICATION POLICY',
-    'CREATE DYNAMIC TABLE',
-    'CREATE EVENT TABLE',
-    'CREATE EXTERNAL TABLE',
-    'CREATE FILE FORMAT',
-    'CREATE FUNCTION',
-    'CREATE ICEBERG TABLE',
-    'CREATE IMAGE REPOSITORY',
-    'CREATE MASKING POLICY',
-    'CREATE MATERIALIZED VIEW',
-    'CREATE NETWORK RULE',
-    'CREATE PASSWORD POLICY',
-    'CREATE PIPE',
-    'CREATE PROCEDURE',
-    'CREATE PROJECTION POLICY',
-    'CREATE ROW ACCESS POLICY',
-    'CREATE SECRET',
-    'CREATE SEMANTIC VIEW',
-    'CREATE SEQUENCE',
-    'CREATE SERVICE',
-    'CREATE SESSION POLICY',
-    'CREATE SNAPSHOT',
-    'CREATE STAGE',
-    'CREATE STREAM',
-    'CREATE STREAMLIT',
-    'CREATE TABLE',
-    'CREATE TAG',
-    'CREATE TASK',
-    'CREATE VIEW',
-    'MODIFY',
-    'MONITOR',
-    'USAGE',
-    'OWNERSHIP',
-  ],
-  warehouse: ['APPLYBUDGET', 'MODIFY', 'MONITOR', 'OPERATE', 'USAGE', 'OWNERSHIP'],
-  user: ['MODIFY PROGRAMMATIC AUTHENTICATION METHODS', 'MONITOR', 'OWNERSHIP'],
-  integration: ['USAGE', 'USE_ANY_ROLE', 'OWNERSHIP'],
-  secret: ['USAGE', 'READ', 'OWNERSHIP'],
-};
-
-/**
- * Objects every Snowflake account has, which a spec may name without declaring them
- * (https://docs.snowflake.com/en/user-guide/security-access-control-overview#system-defined-roles,
- * https://docs.snowflake.com/en/sql-reference/snowflake-db). Every database also has PUBLIC and INFORMATION_SCHEMA.
- */
-export const SYSTEM_ROLES: readonly string[] = [
-  'ACCOUNTADMIN',
-  'SECURITYADMIN',
-  'USERADMIN',
-  'SYSADMIN',
-  'ORGADMIN',
-  'PUBLIC',
-];
-export const SYSTEM_DATABASES: readonly string[] = ['SNOWFLAKE'];
-export const IMPLICIT_SCHEMAS: readonly string[] = ['PUBLIC', 'INFORMATION_SCHEMA'];
 
 /**
  * A reference from one element of the spec to a Snowflake object. `declared` is false when the spec does not
@@ -354,16 +194,9 @@ export interface WorkloadIdentitySpec {
 }
 
 /** Where the private key of a user goes: the spec's `key.secret`, with the default repository left open. */
-export interface KeySecretSpec {
+export interface KeySecretSpec extends SecretPlacement {
   /** Upper-cased, as GitHub stores secret names. */
   name: string;
-  /** Empty: the repository that runs the workflow (see keyDestinations). */
-  repositories: { owner: string; repo: string }[];
-  environments: string[];
-  organization?: string;
-  visibility?: 'all' | 'private' | 'selected';
-  /** Repository names within `organization`, for visibility `selected`. */
-  selectedRepositories: string[];
   source: SourceLocation;
 }
 
@@ -430,6 +263,12 @@ export interface AccessSpec {
   /** What is valid but probably not meant (a default role the user is not granted); setup and verify show them. */
   warnings: SpecIssue[];
   source: SourceLocation;
+}
+
+/** The user that `current-private-key` belongs to when no `target-user` says: the only user with a key block, or ''. */
+export function singleKeyedUser(spec: AccessSpec): string {
+  const keyed = spec.users.filter((u) => u.key);
+  return keyed.length === 1 ? (keyed[0]?.name ?? '') : '';
 }
 
 /** A privilege on an object, granted to a role. */
@@ -532,44 +371,4 @@ export function grantsOf(spec: AccessSpec): SpecGrants {
     }
   }
   return { privileges, roles };
-}
-
-/**
- * The destinations of a user's private key, with the workflow's repository (GITHUB_REPOSITORY, read by the
- * caller) standing in when the spec names none. Same shape as the `secret-*` inputs produce.
- */
-export function keyDestinations(
-  secret: KeySecretSpec,
-  workflowRepository: string | undefined,
-): Destination[] {
-  const secretName = secret.name;
-  if (secret.organization !== undefined) {
-    return [
-      {
-        kind: 'organization',
-        org: secret.organization,
-        secretName,
-        visibility: secret.visibility ?? 'private',
-        selectedRepositories: secret.selectedRepositories,
-      },
-    ];
-  }
-  let repositories = secret.repositories;
-  if (repositories.length === 0) {
-    const [owner, repo] = (workflowRepository ?? '').split('/');
-    if (!owner || !repo) return [];
-    repositories = [{ owner, repo }];
-  }
-  if (secret.environments.length === 0) {
-    return repositories.map(({ owner, repo }) => ({ kind: 'repository', owner, repo, secretName }));
-  }
-  return repositories.flatMap(({ owner, repo }) =>
-    secret.environments.map((environment) => ({
-      kind: 'environment' as const,
-      owner,
-      repo,
-      environment,
-      secretName,
-    })),
-  );
 }

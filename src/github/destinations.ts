@@ -1,6 +1,10 @@
 import { ActionError, inputError } from '../errors.js';
 import { describeCharacter } from '../snowflake/identifiers.js';
 
+/** Which repositories of an organization may read its secret. */
+export type Visibility = 'all' | 'private' | 'selected';
+export const VISIBILITIES: readonly Visibility[] = ['all', 'private', 'selected'];
+
 /** Where a private key is stored: an Actions secret of a repository, an environment or an organization. */
 export type Destination =
   | { kind: 'repository'; owner: string; repo: string; secretName: string }
@@ -9,7 +13,7 @@ export type Destination =
       kind: 'organization';
       org: string;
       secretName: string;
-      visibility: 'all' | 'private' | 'selected';
+      visibility: Visibility;
       /** Names of repositories in the organization. */
       selectedRepositories: string[];
     };
@@ -45,8 +49,8 @@ export function variableScope(destination: Destination): string {
 
 // --- GitHub's naming rules ----------------------------------------------------------------------------------
 // Every name below becomes a segment of a REST path. Each is checked when it is read (an input, or a field of
-// the access spec: access-spec/load.ts runs the same functions), so that a name GitHub would not accept is refused
-// with the input's name before any request; apiPath() below then encodes every segment.
+// the access spec: both run these functions, through placement.ts), so that a name GitHub would not accept is
+// refused with the input's name before any request; apiPath() below then encodes every segment.
 
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

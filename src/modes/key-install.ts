@@ -1,5 +1,5 @@
 import { ActionError, ModeFailure, WriteError, renderError } from '../errors.js';
-import type { KeyInstallConfig, SnowflakeLogin } from '../inputs.js';
+import type { KeyInstallConfig, SnowflakeLogin } from '../config.js';
 import { exportPkcs8, type GeneratedKeyPair, generateRsaKeyPair } from '../keys.js';
 import { maskSecret } from '../mask.js';
 import { describeDestination } from '../github/destinations.js';

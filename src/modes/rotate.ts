@@ -1,5 +1,5 @@
 import { ActionError } from '../errors.js';
-import type { RotateConfig } from '../inputs.js';
+import type { RotateConfig } from '../config.js';
 import {
   type KeySlot,
   type SlotName,

@@ -1,6 +1,7 @@
 import { ActionError } from '../errors.js';
-import type { Destination, SetupConfig } from '../inputs.js';
-import { describeDestination } from '../github/destinations.js';
+import type { SetupConfig } from '../config.js';
+import { type Destination, describeDestination } from '../github/destinations.js';
+import { keyDestinations } from '../github/placement.js';
 import type { SnowflakeSession } from '../snowflake/connection.js';
 import { StatementError, StatementTimeout } from '../snowflake/connection.js';
 import { type LiveState, readLiveState } from '../snowflake/live-state.js';
@@ -23,9 +24,9 @@ import {
   type AccessSpec,
   type PrivilegeGrant,
   grantsOf,
-  keyDestinations,
   privilegeGrantKey,
   roleGrantKey,
+  singleKeyedUser,
 } from '../access-spec/model.js';
 import { SpecError } from '../access-spec/model.js';
 import { StepRunner, type StepTiming } from '../steps.js';
@@ -343,11 +344,6 @@ async function planSpec(session: SnowflakeSession, spec: AccessSpec, config: Set
       hasKey: live.users.has(u.name) ? live.users.get(u.name)?.hasKey : false,
     }));
   return { before, keys, after };
-}
-
-function singleKeyedUser(spec: AccessSpec): string {
-  const keyed = spec.users.filter((u) => u.key);
-  return keyed.length === 1 ? (keyed[0]?.name ?? '') : '';
 }
 
 /** Grants of OWNERSHIP go last: once an object has another owner, granting on it needs MANAGE GRANTS. */

@@ -1,4 +1,4 @@
-import type { VerifyConfig } from '../inputs.js';
+import type { VerifyConfig } from '../config.js';
 import type { SnowflakeConnector } from '../snowflake/connection.js';
 import { AccountReader } from '../snowflake/account-reader.js';
 import { grantsOf } from '../access-spec/model.js';
