@@ -1,4 +1,4 @@
-import type { VerifyConfig } from '../../inputs.js';
+import type { VerifyConfig } from '../../config.js';
 import { type Answer, type AccountReader, type Refusal, isRefusal } from '../../snowflake/account-reader.js';
 import { type Placed, type SourceLocation, type SpecGrants, sourceOf } from '../../access-spec/model.js';
 
