@@ -8,7 +8,9 @@ import {
   type JsonWebKey,
   type KeyObject,
 } from 'node:crypto';
-import { type Account, type ProgrammaticAccessToken, type User, hashPassword } from './account.js';
+import type { Account } from './account.js';
+import type { ProgrammaticAccessToken, User } from './account/model.js';
+import { hashPassword } from './account/user-properties.js';
 import { policyAllows } from './network.js';
 
 export interface LoginFailure {
@@ -315,7 +317,7 @@ export class Authenticator {
   }
 
   /**
-   * A token made by ALTER USER … ADD PROGRAMMATIC ACCESS TOKEN (account.ts). It fails as an invalid token
+   * A token made by ALTER USER … ADD PROGRAMMATIC ACCESS TOKEN (account/pats.ts). It fails as an invalid token
    * (394400: "PAT_INVALID … the role associated with the programmatic access token was not found") once it has
    * expired, or its ROLE_RESTRICTION role was dropped or revoked from the user (docs, "Using programmatic access
    * tokens for authentication", https://docs.snowflake.com/en/user-guide/programmatic-access-tokens). Sessions

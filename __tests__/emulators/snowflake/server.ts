@@ -6,14 +6,14 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { gunzipSync, inflateSync } from 'node:zlib';
+import { Account } from './account.js';
 import {
-  Account,
   type AccountOptions,
   DEFAULT_TIMEZONE,
   type Cell,
   type ResultSet,
   type SessionContext,
-} from './account.js';
+} from './account/model.js';
 import { Authenticator, type LoginData, type RegisteredToken } from './auth.js';
 import { normalizeClientIp, parseIpv4 } from './network.js';
 import { SfError } from './errors.js';
