@@ -18,7 +18,6 @@ import {
   grantOwnership,
   grantPrivileges,
   grantRole,
-  revokePrivileges,
   showGrants,
   showGrantsOnObject,
 } from './account/grants.js';
@@ -76,7 +75,7 @@ const HANDLERS: { [K in Statement['type']]: Handler<K> } = {
   revokeRole: grantRole,
   grantOwnership,
   grantPrivileges,
-  revokePrivileges,
+  revokePrivileges: grantPrivileges,
   showGrants,
   useRole: (a, s, session) => useRole(a, s.role, session),
   alterSessionSet: (_a, s, session) => alterSessionSet(s.props, session),

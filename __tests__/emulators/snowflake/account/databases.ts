@@ -16,19 +16,8 @@ import {
 } from '../errors.js';
 import type { Ident, Property, ShowScope } from '../sql.js';
 import type { Database, ResultSet, Schema, SessionContext } from './model.js';
-import {
-  type Column,
-  alreadyDropped,
-  byName,
-  created,
-  dropped,
-  existedOk,
-  likeFilter,
-  ok,
-  tabulate,
-  text,
-  time,
-} from './results.js';
+import { type Column, likeFilter, tabulate, text, time } from './results.js';
+import { alreadyDropped, created, dropped, existedOk, ok } from './status.js';
 import type { AccountState, StatementOf } from './state.js';
 
 /** The current database, or 090105 naming the statement (`Cannot perform CREATE SECRET.`). */
@@ -270,20 +259,15 @@ const DATABASE_COLUMNS: Column<DatabaseRow>[] = [
 ];
 
 export function showDatabases(a: AccountState, like: string | null, session: SessionContext): ResultSet {
-  const manage = a.manageGrants(session.role);
   const defaultDb = session.user
     ? (a.users.get(session.user)?.defaultNamespace?.split('.')[0] ?? null)
     : null;
-  const rows = [...a.databases.values()]
-    .filter((d) => manage || a.anyPrivilege(session.role, 'DATABASE', qualifiedName([d.name])))
-    .filter(likeFilter(like))
-    .sort(byName)
-    .map((db): DatabaseRow => ({
-      db,
-      owner: a.ownerOf('DATABASE', [db.name]) ?? '',
-      isDefault: defaultDb !== null && defaultDb.toUpperCase() === db.name.toUpperCase(),
-      isCurrent: session.database === db.name,
-    }));
+  const rows = a.listed(a.databases.values(), 'DATABASE', like, session.role).map((db): DatabaseRow => ({
+    db,
+    owner: a.ownerOf('DATABASE', [db.name]) ?? '',
+    isDefault: defaultDb !== null && defaultDb.toUpperCase() === db.name.toUpperCase(),
+    isCurrent: session.database === db.name,
+  }));
   return tabulate(DATABASE_COLUMNS, rows);
 }
 

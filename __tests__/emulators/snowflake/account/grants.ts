@@ -13,7 +13,8 @@ import type { Ident, SecurableType } from '../sql.js';
 import type { Grant, ResultSet, SessionContext } from './model.js';
 import { objectPath, resolveDatabase, schemaPath } from './databases.js';
 import { resolveNetworkPolicy } from './network-policies.js';
-import { type Column, bool, ok, tabulate, text, time } from './results.js';
+import { type Column, bool, tabulate, text, time } from './results.js';
+import { ok } from './status.js';
 import { resolveSecret } from './secrets.js';
 import type { AccountState, OwnedType, StatementOf } from './state.js';
 import { MPAM } from './users.js';
@@ -52,6 +53,9 @@ const OBJECT_PRIVILEGES: Record<SecurableType, string[]> = {
   SECRET: ['USAGE', 'READ'],
   WAREHOUSE: ['USAGE', 'OPERATE', 'MONITOR', 'MODIFY', 'APPLYBUDGET'],
 };
+
+/** The object a privilege is granted on. */
+type GrantTarget = { onType: Grant['onType']; onName: string };
 
 const objectKind = (t: SecurableType) => t.toLowerCase() as 'database' | 'schema' | 'secret' | 'warehouse';
 
@@ -174,24 +178,25 @@ function expandPrivileges(list: string[], allowed: string[]): string[] {
   return [...new Set(out)];
 }
 
+/** Whether the grant gives the privilege on the object to the role. */
+const gives = (g: Grant, privilege: string, on: GrantTarget, grantee: string) =>
+  g.privilege === privilege &&
+  g.onType === on.onType &&
+  g.onName === on.onName &&
+  g.granteeType === 'ROLE' &&
+  g.grantee === grantee;
+
 /** Adds the privileges to the role's grants (or widens their grant option), recorded as granted by `grantedBy`. */
 function addPrivileges(
   a: AccountState,
   privileges: string[],
-  on: { onType: Grant['onType']; onName: string },
+  on: GrantTarget,
   grantee: string,
   withGrantOption: boolean,
   grantedBy: string,
 ): void {
   for (const privilege of privileges) {
-    const existing = a.grants.find(
-      (g) =>
-        g.privilege === privilege &&
-        g.onType === on.onType &&
-        g.onName === on.onName &&
-        g.granteeType === 'ROLE' &&
-        g.grantee === grantee,
-    );
+    const existing = a.grants.find((g) => gives(g, privilege, on, grantee));
     if (existing) existing.grantOption = existing.grantOption || withGrantOption;
     else {
       a.grant({ privilege, ...on, granteeType: 'ROLE', grantee, grantOption: withGrantOption, grantedBy });
@@ -200,62 +205,38 @@ function addPrivileges(
 }
 
 /** Removes the privileges from the role's grants on the object. */
-function removePrivileges(
-  a: AccountState,
-  privileges: string[],
-  on: { onType: Grant['onType']; onName: string },
-  grantee: string,
-): void {
-  a.grants = a.grants.filter(
-    (g) =>
-      !(
-        privileges.includes(g.privilege) &&
-        g.onType === on.onType &&
-        g.onName === on.onName &&
-        g.granteeType === 'ROLE' &&
-        g.grantee === grantee
-      ),
-  );
-}
-
-/** The user or the account a GRANT/REVOKE of user or account privileges names, and the privileges it may name. */
-function userOrAccount(a: AccountState, s: StatementOf<'grantPrivileges' | 'revokePrivileges'>) {
-  const onName = s.onType === 'USER' ? a.requireUser(s.on!).name : a.accountName;
-  return {
-    on: { onType: s.onType, onName },
-    privileges: expandPrivileges(s.privileges, s.onType === 'USER' ? USER_PRIVILEGES : ACCOUNT_PRIVILEGES),
-    refusal: () => insufficientPrivileges(s.onType === 'USER' ? 'user' : 'account', onName),
-  };
+function removePrivileges(a: AccountState, privileges: string[], on: GrantTarget, grantee: string): void {
+  a.grants = a.grants.filter((g) => !privileges.some((p) => gives(g, p, on, grantee)));
 }
 
 export function grantPrivileges(
   a: AccountState,
-  s: StatementOf<'grantPrivileges'>,
+  s: StatementOf<'grantPrivileges' | 'revokePrivileges'>,
   session: SessionContext,
 ): ResultSet {
-  const role = a.requireRole(s.to);
-  const { on, privileges, refusal } = userOrAccount(a, s);
-  // Granting needs MANAGE GRANTS, OWNERSHIP of the object, or the privilege WITH GRANT OPTION.
+  const grant = s.type === 'grantPrivileges';
+  const role = a.requireRole(grant ? s.to : s.from);
+  const onName = s.onType === 'USER' ? a.requireUser(s.on!).name : a.accountName;
+  const on = { onType: s.onType, onName };
+  const privileges = expandPrivileges(
+    s.privileges,
+    s.onType === 'USER' ? USER_PRIVILEGES : ACCOUNT_PRIVILEGES,
+  );
+  const refusal = () => insufficientPrivileges(s.onType === 'USER' ? 'user' : 'account', onName);
+  // Granting needs MANAGE GRANTS, OWNERSHIP of the object, or the privilege WITH GRANT OPTION;
+  // revoking needs MANAGE GRANTS or OWNERSHIP.
   const manage = a.manageGrants(session.role);
-  const owner = s.onType === 'USER' && a.owns(session.role, 'USER', on.onName);
-  for (const p of privileges) {
-    if (!manage && !owner && !a.hasGrantOption(session.role, p, s.onType, on.onName)) throw refusal();
+  const owner = s.onType === 'USER' && a.owns(session.role, 'USER', onName);
+  if (!grant) {
+    if (!owner && !manage) throw refusal();
+    removePrivileges(a, privileges, on, role.name);
+    return ok();
   }
-  const grantedBy = s.onType === 'USER' ? (a.owner('USER', on.onName) ?? session.role) : session.role;
+  for (const p of privileges) {
+    if (!manage && !owner && !a.hasGrantOption(session.role, p, s.onType, onName)) throw refusal();
+  }
+  const grantedBy = s.onType === 'USER' ? (a.owner('USER', onName) ?? session.role) : session.role;
   addPrivileges(a, privileges, on, role.name, s.withGrantOption, grantedBy);
-  return ok();
-}
-
-export function revokePrivileges(
-  a: AccountState,
-  s: StatementOf<'revokePrivileges'>,
-  session: SessionContext,
-): ResultSet {
-  const role = a.requireRole(s.from);
-  const { on, privileges, refusal } = userOrAccount(a, s);
-  const owner = s.onType === 'USER' && a.owns(session.role, 'USER', on.onName);
-  if (!owner && !a.manageGrants(session.role)) throw refusal();
-  removePrivileges(a, privileges, on, role.name);
   return ok();
 }
 

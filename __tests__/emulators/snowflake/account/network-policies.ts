@@ -15,19 +15,8 @@ import {
 import { type NetworkPolicy, parseEntry, policyAllows } from '../network.js';
 import type { Ident, Property } from '../sql.js';
 import type { ResultSet, SessionContext } from './model.js';
-import {
-  type Column,
-  alreadyDropped,
-  byName,
-  existedOk,
-  fixed,
-  likeFilter,
-  ok,
-  dropped,
-  tabulate,
-  text,
-  time,
-} from './results.js';
+import { type Column, fixed, tabulate, text, time } from './results.js';
+import { alreadyDropped, dropped, existedOk, ok } from './status.js';
 import { type AccountState, type StatementOf, unlessMissing } from './state.js';
 
 /** A policy the role may see, else 002003 `Network policy 'P' does not exist or not authorized.` */
@@ -220,11 +209,7 @@ export function showNetworkPolicies(
   like: string | null,
   session: SessionContext,
 ): ResultSet {
-  const manage = a.manageGrants(session.role);
-  const policies = [...a.networkPolicies.values()]
-    .filter((np) => manage || a.anyPrivilege(session.role, 'NETWORK_POLICY', np.name))
-    .filter(likeFilter(like))
-    .sort(byName);
+  const policies = a.listed(a.networkPolicies.values(), 'NETWORK_POLICY', like, session.role);
   return tabulate(NETWORK_POLICY_COLUMNS, policies);
 }
 

@@ -17,7 +17,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { alreadyExists, displayName, doesNotExist, insufficientPrivileges, invalidValue } from '../errors.js';
 import type { Ident, Property } from '../sql.js';
 import type { ProgrammaticAccessToken, ResultSet, SessionContext, User } from './model.js';
-import { type Column, existedOk, fixed, ok, tabulate, text, time } from './results.js';
+import { type Column, fixed, tabulate, text, time } from './results.js';
+import { existedOk, ok } from './status.js';
 import type { AccountState, StatementOf } from './state.js';
 import { MPAM } from './users.js';
 

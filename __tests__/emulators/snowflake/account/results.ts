@@ -1,13 +1,7 @@
-// Result sets: the status reply of a command, and SHOW/DESC results described as column tables (name,
-// type, how each cell is read from the row's object), turned into rows by one function.
+// SHOW/DESC results described as column tables (name, type, how each cell is read from the row's object),
+// turned into rows by one function; and what SHOW … LIKE lists, in which order.
 
-import { displayName } from '../errors.js';
 import type { Cell, ColumnType, ResultSet } from './model.js';
-
-export const ok = (message = 'Statement executed successfully.'): ResultSet => ({
-  columns: [{ name: 'status', type: 'text' }],
-  rows: [[message]],
-});
 
 export const bool = (b: boolean) => (b ? 'true' : 'false');
 
@@ -67,12 +61,3 @@ export function likeFilter(like: string | null): (o: { name: string }) => boolea
 
 /** The order SHOW lists account-level objects in: by name. */
 export const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : 1);
-
-/** The status of `CREATE … IF NOT EXISTS` when the object exists. */
-export const existedOk = (name: string) => ok(`${displayName(name)} already exists, statement succeeded.`);
-/** The status of `DROP … IF EXISTS` when the object does not. */
-export const alreadyDropped = (name: string) =>
-  ok(`Drop statement executed successfully (${displayName(name)} already dropped).`);
-export const dropped = (name: string) => ok(`${displayName(name)} successfully dropped.`);
-export const created = (kind: string, name: string) =>
-  ok(`${kind} ${displayName(name)} successfully created.`);

@@ -4,20 +4,8 @@
 import { SfError, alreadyExists, displayName, doesNotExist, insufficientPrivileges } from '../errors.js';
 import type { Ident } from '../sql.js';
 import { type Grant, type ResultSet, type Role, type SessionContext, SYSTEM_ROLES } from './model.js';
-import {
-  type Column,
-  alreadyDropped,
-  byName,
-  created,
-  dropped,
-  existedOk,
-  fixed,
-  likeFilter,
-  ok,
-  tabulate,
-  text,
-  time,
-} from './results.js';
+import { type Column, byName, fixed, likeFilter, tabulate, text, time } from './results.js';
+import { alreadyDropped, created, dropped, existedOk, ok } from './status.js';
 import type { AccountState, StatementOf } from './state.js';
 
 export function createRole(

@@ -12,18 +12,8 @@ import type { Ident, Property, ShowScope } from '../sql.js';
 import type { GenericSecretSpelling, ResultSet, Secret, SessionContext } from './model.js';
 import { objectPath, resolveSchema, scopeSchemas } from './databases.js';
 import { stringValue } from './property-values.js';
-import {
-  type Column,
-  alreadyDropped,
-  created,
-  dropped,
-  existedOk,
-  likeFilter,
-  ok,
-  tabulate,
-  text,
-  time,
-} from './results.js';
+import { type Column, likeFilter, tabulate, text, time } from './results.js';
+import { alreadyDropped, created, dropped, existedOk, ok } from './status.js';
 import { type AccountState, type StatementOf, unlessMissing } from './state.js';
 
 const pathOf = (x: Secret): [string, string, string] => [x.database, x.schema, x.name];
@@ -151,10 +141,8 @@ interface SecretRow {
   type: Secret['type'] | GenericSecretSpelling;
 }
 
-// Columns: docs "DESCRIBE SECRET" and the Terraform provider's secrets integration test. The type of a
-// generic string secret is spelled as the options say (GenericSecretSpelling). The value (SECRET_STRING,
-// PASSWORD) is never returned.
-const DESC_SECRET_COLUMNS: Column<SecretRow>[] = [
+/** The columns DESC SECRET and SHOW SECRETS begin with. */
+const SECRET_COLUMNS: Column<SecretRow>[] = [
   time('created_on', (r) => r.secret.createdOn),
   text('name', (r) => r.secret.name),
   text('schema_name', (r) => r.secret.schema),
@@ -162,6 +150,13 @@ const DESC_SECRET_COLUMNS: Column<SecretRow>[] = [
   text('owner', (r) => r.owner),
   text('comment', (r) => r.secret.comment),
   text('secret_type', (r) => r.type),
+];
+
+// Columns: docs "DESCRIBE SECRET" and the Terraform provider's secrets integration test. The type of a
+// generic string secret is spelled as the options say (GenericSecretSpelling). The value (SECRET_STRING,
+// PASSWORD) is never returned.
+const DESC_SECRET_COLUMNS: Column<SecretRow>[] = [
+  ...SECRET_COLUMNS,
   text('username', (r) => r.secret.username),
   text('oauth_access_token_expiry_time', () => null),
   text('oauth_refresh_token_expiry_time', () => null),
@@ -198,13 +193,7 @@ export function dropSecret(
 
 // Columns: docs "SHOW SECRETS" (notes, "Secrets").
 const SHOW_SECRET_COLUMNS: Column<SecretRow>[] = [
-  time('created_on', (r) => r.secret.createdOn),
-  text('name', (r) => r.secret.name),
-  text('schema_name', (r) => r.secret.schema),
-  text('database_name', (r) => r.secret.database),
-  text('owner', (r) => r.owner),
-  text('comment', (r) => r.secret.comment),
-  text('secret_type', (r) => r.type),
+  ...SECRET_COLUMNS,
   text('oauth_scopes', () => null),
   text('owner_role_type', () => 'ROLE'),
 ];

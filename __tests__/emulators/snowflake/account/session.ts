@@ -4,7 +4,8 @@
 import { SfError, doesNotExist, insufficientPrivileges, invalidArguments, invalidValue } from '../errors.js';
 import type { ParameterScope, Property } from '../sql.js';
 import type { Cell, ResultSet, SessionContext } from './model.js';
-import { type Column, entryOf, likeToRegExp, ok, tabulate, text } from './results.js';
+import { type Column, entryOf, likeToRegExp, tabulate, text } from './results.js';
+import { ok } from './status.js';
 import type { AccountState, StatementOf } from './state.js';
 
 export function isValidTimeZone(tz: string): boolean {

@@ -4,6 +4,7 @@
 import { SfError, doesNotExist, qualifiedName } from '../errors.js';
 import type { Ident, SecurableType, Statement } from '../sql.js';
 import type { NetworkPolicy } from '../network.js';
+import { byName, likeFilter } from './results.js';
 import {
   type AccountOptions,
   type Database,
@@ -204,6 +205,24 @@ export class AccountState {
   effectiveNetworkPolicy(user: User): NetworkPolicy | null {
     const name = user.networkPolicy ?? this.accountNetworkPolicy;
     return name === null ? null : (this.networkPolicies.get(name) ?? null);
+  }
+
+  /**
+   * The account-level objects a SHOW command lists for the role: those it holds a privilege on (every one
+   * under MANAGE GRANTS) whose name matches LIKE, by name.
+   */
+  listed<T extends { name: string }>(
+    objects: Iterable<T>,
+    onType: 'DATABASE' | 'WAREHOUSE' | 'NETWORK_POLICY',
+    like: string | null,
+    role: string,
+  ): T[] {
+    const manage = this.manageGrants(role);
+    const key = (o: T) => (onType === 'NETWORK_POLICY' ? o.name : qualifiedName([o.name]));
+    return [...objects]
+      .filter((o) => manage || this.anyPrivilege(role, onType, key(o)))
+      .filter(likeFilter(like))
+      .sort(byName);
   }
 
   /** The owner of a database, schema, secret or warehouse, by the parts of its name. */

@@ -5,20 +5,8 @@ import { alreadyExists, doesNotExist, insufficientPrivileges } from '../errors.j
 import type { Ident } from '../sql.js';
 import { DEFAULT_TIMEZONE, type ResultSet, type SessionContext, type User } from './model.js';
 import { checkNetworkPolicyProperty } from './network-policies.js';
-import {
-  type Column,
-  alreadyDropped,
-  bool,
-  byName,
-  created,
-  dropped,
-  existedOk,
-  likeFilter,
-  ok,
-  tabulate,
-  text,
-  time,
-} from './results.js';
+import { type Column, bool, byName, likeFilter, tabulate, text, time } from './results.js';
+import { alreadyDropped, created, dropped, existedOk, ok } from './status.js';
 import { type AccountState, type StatementOf } from './state.js';
 import { applyProperties, unsetProperty } from './user-properties.js';
 

@@ -15,22 +15,8 @@ import {
 import type { Ident, Property } from '../sql.js';
 import type { ResultSet, SessionContext, Warehouse } from './model.js';
 import { flagValue, invalidValueOf } from './property-values.js';
-import {
-  type Column,
-  alreadyDropped,
-  bool,
-  byName,
-  created,
-  dropped,
-  entryOf,
-  existedOk,
-  fixed,
-  likeFilter,
-  ok,
-  tabulate,
-  text,
-  time,
-} from './results.js';
+import { type Column, bool, entryOf, fixed, tabulate, text, time } from './results.js';
+import { alreadyDropped, created, dropped, existedOk, ok } from './status.js';
 import { type AccountState, type StatementOf, unlessMissing } from './state.js';
 
 // WAREHOUSE_SIZE values CREATE WAREHOUSE accepts, with their synonyms (docs, "CREATE WAREHOUSE":
@@ -294,17 +280,12 @@ const WAREHOUSE_COLUMNS: Column<WarehouseRow>[] = [
 ];
 
 export function showWarehouses(a: AccountState, like: string | null, session: SessionContext): ResultSet {
-  const manage = a.manageGrants(session.role);
   const defaultWh = session.user ? (a.users.get(session.user)?.defaultWarehouse ?? null) : null;
-  const rows = [...a.warehouses.values()]
-    .filter((w) => manage || a.anyPrivilege(session.role, 'WAREHOUSE', qualifiedName([w.name])))
-    .filter(likeFilter(like))
-    .sort(byName)
-    .map((wh): WarehouseRow => ({
-      wh,
-      owner: a.ownerOf('WAREHOUSE', [wh.name]) ?? '',
-      isDefault: defaultWh !== null && defaultWh === wh.name,
-      isCurrent: session.warehouse === wh.name,
-    }));
+  const rows = a.listed(a.warehouses.values(), 'WAREHOUSE', like, session.role).map((wh): WarehouseRow => ({
+    wh,
+    owner: a.ownerOf('WAREHOUSE', [wh.name]) ?? '',
+    isDefault: defaultWh !== null && defaultWh === wh.name,
+    isCurrent: session.warehouse === wh.name,
+  }));
   return tabulate(WAREHOUSE_COLUMNS, rows);
 }
