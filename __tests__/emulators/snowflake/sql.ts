@@ -227,130 +227,147 @@ export interface ParsedStatement {
 const PUNCT = new Set(['(', ')', ',', '=', ';', '.', '*', '-', '+']);
 
 export function tokenize(sql: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  let line = 1;
-  let lineStart = 0;
-  const pos = (offset: number): Pos => ({ offset, line, col: offset - lineStart });
-  const newline = (at: number) => {
-    line += 1;
-    lineStart = at + 1;
-  };
-  const fail = (offset: number, near: string): never => {
-    const p = pos(offset);
-    throw syntaxError(p.line, p.col, near);
-  };
+  return new Lexer(sql).tokens();
+}
 
-  while (i < sql.length) {
+const STRING_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '0': '\0' };
+
+/** Reads the text left to right into tokens, keeping the line and column of each for syntax errors. */
+class Lexer {
+  private i = 0;
+  private line = 1;
+  private lineStart = 0;
+  private readonly out: Token[] = [];
+
+  constructor(private readonly sql: string) {}
+
+  tokens(): Token[] {
+    while (this.i < this.sql.length) {
+      if (this.skipSpaceOrComment()) continue;
+      const c = this.sql[this.i]!;
+      if (/[A-Za-z_]/.test(c)) this.word();
+      else if (/[0-9]/.test(c)) this.number();
+      else if (c === '"') this.quotedIdentifier();
+      else if (c === '$' && this.sql[this.i + 1] === '$') this.dollarString();
+      else if (c === "'") this.string();
+      else if (PUNCT.has(c)) this.push('punct', c, this.i + 1);
+      else this.fail(this.i, c);
+    }
+    this.out.push({ kind: 'eof', text: '<EOF>', pos: this.pos(this.sql.length) });
+    return this.out;
+  }
+
+  private pos(offset: number): Pos {
+    return { offset, line: this.line, col: offset - this.lineStart };
+  }
+
+  private newline(at: number): void {
+    this.line += 1;
+    this.lineStart = at + 1;
+  }
+
+  /** Counts the line breaks in `[from, to)`. */
+  private newlines(from: number, to: number): void {
+    for (let k = from; k < to; k += 1) if (this.sql[k] === '\n') this.newline(k);
+  }
+
+  private fail(offset: number, near: string): never {
+    const p = this.pos(offset);
+    throw syntaxError(p.line, p.col, near);
+  }
+
+  /** A token of the text from the current offset to `end`, which becomes the current offset. */
+  private push(kind: 'word' | 'number' | 'punct', text: string, end: number): void {
+    const pos = this.pos(this.i);
+    if (kind === 'word') this.out.push({ kind, text, upper: text.toUpperCase(), pos });
+    else this.out.push({ kind, text, pos });
+    this.i = end;
+  }
+
+  private skipSpaceOrComment(): boolean {
+    const { sql, i } = this;
     const c = sql[i]!;
     if (c === '\n') {
-      newline(i);
-      i += 1;
-      continue;
-    }
-    if (/\s/.test(c)) {
-      i += 1;
-      continue;
-    }
-    if ((c === '-' && sql[i + 1] === '-') || (c === '/' && sql[i + 1] === '/')) {
-      while (i < sql.length && sql[i] !== '\n') i += 1;
-      continue;
-    }
-    if (c === '/' && sql[i + 1] === '*') {
+      this.newline(i);
+      this.i += 1;
+    } else if (/\s/.test(c)) this.i += 1;
+    else if ((c === '-' && sql[i + 1] === '-') || (c === '/' && sql[i + 1] === '/')) {
+      while (this.i < sql.length && sql[this.i] !== '\n') this.i += 1;
+    } else if (c === '/' && sql[i + 1] === '*') {
       const end = sql.indexOf('*/', i + 2);
-      if (end < 0) fail(i, '<EOF>');
-      for (let k = i; k < end; k += 1) if (sql[k] === '\n') newline(k);
-      i = end + 2;
-      continue;
-    }
-    const start = pos(i);
-    if (/[A-Za-z_]/.test(c)) {
-      let j = i + 1;
-      while (j < sql.length && /[A-Za-z0-9_$]/.test(sql[j]!)) j += 1;
-      const text = sql.slice(i, j);
-      checkIdentifierLength(text.toUpperCase());
-      tokens.push({ kind: 'word', text, upper: text.toUpperCase(), pos: start });
-      i = j;
-      continue;
-    }
-    if (/[0-9]/.test(c)) {
-      let j = i + 1;
-      while (j < sql.length && /[0-9.]/.test(sql[j]!)) j += 1;
-      tokens.push({ kind: 'number', text: sql.slice(i, j), pos: start });
-      i = j;
-      continue;
-    }
-    if (c === '"') {
-      let j = i + 1;
-      let value = '';
-      for (;;) {
-        if (j >= sql.length) fail(i, '<EOF>');
-        const d = sql[j]!;
-        if (d === '"') {
-          if (sql[j + 1] === '"') {
-            value += '"';
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        if (d === '\n') newline(j);
-        value += d;
-        j += 1;
-      }
-      if (value === '') fail(i, '""');
-      checkIdentifierLength(value);
-      tokens.push({ kind: 'qident', text: sql.slice(i, j + 1), value, pos: start });
-      i = j + 1;
-      continue;
-    }
-    if (c === '$' && sql[i + 1] === '$') {
-      const end = sql.indexOf('$$', i + 2);
-      if (end < 0) fail(i, '<EOF>');
-      const value = sql.slice(i + 2, end);
-      for (let k = i; k < end; k += 1) if (sql[k] === '\n') newline(k);
-      tokens.push({ kind: 'string', text: sql.slice(i, end + 2), value, pos: start });
-      i = end + 2;
-      continue;
-    }
-    if (c === "'") {
-      let j = i + 1;
-      let value = '';
-      for (;;) {
-        if (j >= sql.length) fail(i, '<EOF>');
-        const d = sql[j]!;
-        if (d === "'") {
-          if (sql[j + 1] === "'") {
-            value += "'";
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        if (d === '\\' && j + 1 < sql.length) {
-          const e = sql[j + 1]!;
-          const escapes: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '0': '\0' };
-          value += escapes[e] ?? e;
-          j += 2;
-          continue;
-        }
-        if (d === '\n') newline(j);
-        value += d;
-        j += 1;
-      }
-      tokens.push({ kind: 'string', text: sql.slice(i, j + 1), value, pos: start });
-      i = j + 1;
-      continue;
-    }
-    if (PUNCT.has(c)) {
-      tokens.push({ kind: 'punct', text: c, pos: start });
-      i += 1;
-      continue;
-    }
-    fail(i, c);
+      if (end < 0) this.fail(i, '<EOF>');
+      this.newlines(i, end);
+      this.i = end + 2;
+    } else return false;
+    return true;
   }
-  tokens.push({ kind: 'eof', text: '<EOF>', pos: pos(sql.length) });
-  return tokens;
+
+  private word(): void {
+    let j = this.i + 1;
+    while (j < this.sql.length && /[A-Za-z0-9_$]/.test(this.sql[j]!)) j += 1;
+    const text = this.sql.slice(this.i, j);
+    checkIdentifierLength(text.toUpperCase());
+    this.push('word', text, j);
+  }
+
+  private number(): void {
+    let j = this.i + 1;
+    while (j < this.sql.length && /[0-9.]/.test(this.sql[j]!)) j += 1;
+    this.push('number', this.sql.slice(this.i, j), j);
+  }
+
+  /**
+   * The text between `quote` and the next lone `quote` (a doubled one stands for one), with backslash
+   * escapes decoded when `escapes` is set; returns it and the offset of the closing quote.
+   */
+  private quoted(quote: '"' | "'", escapes: boolean): { value: string; close: number } {
+    const { sql } = this;
+    let j = this.i + 1;
+    let value = '';
+    for (;;) {
+      if (j >= sql.length) this.fail(this.i, '<EOF>');
+      const d = sql[j]!;
+      if (d === quote) {
+        if (sql[j + 1] !== quote) return { value, close: j };
+        value += quote;
+        j += 2;
+      } else if (escapes && d === '\\' && j + 1 < sql.length) {
+        const e = sql[j + 1]!;
+        value += STRING_ESCAPES[e] ?? e;
+        j += 2;
+      } else {
+        if (d === '\n') this.newline(j);
+        value += d;
+        j += 1;
+      }
+    }
+  }
+
+  private quotedIdentifier(): void {
+    const pos = this.pos(this.i);
+    const { value, close } = this.quoted('"', false);
+    if (value === '') this.fail(this.i, '""');
+    checkIdentifierLength(value);
+    this.out.push({ kind: 'qident', text: this.sql.slice(this.i, close + 1), value, pos });
+    this.i = close + 1;
+  }
+
+  private string(): void {
+    const pos = this.pos(this.i);
+    const { value, close } = this.quoted("'", true);
+    this.out.push({ kind: 'string', text: this.sql.slice(this.i, close + 1), value, pos });
+    this.i = close + 1;
+  }
+
+  private dollarString(): void {
+    const { sql, i } = this;
+    const pos = this.pos(i);
+    const end = sql.indexOf('$$', i + 2);
+    if (end < 0) this.fail(i, '<EOF>');
+    this.newlines(i, end);
+    this.out.push({ kind: 'string', text: sql.slice(i, end + 2), value: sql.slice(i + 2, end), pos });
+    this.i = end + 2;
+  }
 }
 
 /** Snowflake's limit on one identifier: 255 characters (code points), quoted or not (see the header). */
@@ -601,12 +618,18 @@ class Parser {
   create(): Statement {
     this.expectWord('CREATE');
     const orReplace = this.acceptWord('OR', 'REPLACE');
-    if (this.acceptWord('USER')) {
+    // CREATE [OR REPLACE] WAREHOUSE [IF NOT EXISTS] w [[WITH] props] (docs, "CREATE WAREHOUSE"); USER alike.
+    for (const [words, type, withWord] of [
+      [['USER'], 'createUser', true],
+      [['NETWORK', 'POLICY'], 'createNetworkPolicy', false],
+      [['WAREHOUSE'], 'createWarehouse', true],
+    ] as const) {
+      if (!this.acceptWord(...words)) continue;
       const ifNotExists = this.acceptWord('IF', 'NOT', 'EXISTS');
       const name = this.ident();
-      this.acceptWord('WITH');
+      if (withWord) this.acceptWord('WITH');
       const props = this.properties(() => this.atEnd());
-      return { type: 'createUser', orReplace, ifNotExists, name, props };
+      return { type, orReplace, ifNotExists, name, props };
     }
     if (this.acceptWord('ROLE')) {
       const ifNotExists = this.acceptWord('IF', 'NOT', 'EXISTS');
@@ -617,20 +640,6 @@ class Parser {
         comment = this.string();
       }
       return { type: 'createRole', orReplace, ifNotExists, name, comment };
-    }
-    if (this.acceptWord('NETWORK', 'POLICY')) {
-      const ifNotExists = this.acceptWord('IF', 'NOT', 'EXISTS');
-      const name = this.ident();
-      const props = this.properties(() => this.atEnd());
-      return { type: 'createNetworkPolicy', orReplace, ifNotExists, name, props };
-    }
-    if (this.acceptWord('WAREHOUSE')) {
-      // CREATE [OR REPLACE] WAREHOUSE [IF NOT EXISTS] w [[WITH] props] (docs, "CREATE WAREHOUSE").
-      const ifNotExists = this.acceptWord('IF', 'NOT', 'EXISTS');
-      const name = this.ident();
-      this.acceptWord('WITH');
-      const props = this.properties(() => this.atEnd());
-      return { type: 'createWarehouse', orReplace, ifNotExists, name, props };
     }
     for (const [word, type, max] of [
       ['DATABASE', 'createDatabase', 1],
@@ -660,57 +669,39 @@ class Parser {
   alter(): Statement {
     this.expectWord('ALTER');
     if (this.acceptWord('SESSION')) {
-      if (this.acceptWord('SET')) {
-        const props = this.properties(() => this.atEnd());
-        if (props.length === 0) this.fail();
-        return { type: 'alterSessionSet', props };
-      }
-      this.expectWord('UNSET');
-      const names = this.unsetList().map((tok) => (tok.kind === 'word' ? tok.upper : tok.text));
-      return { type: 'alterSessionUnset', names };
+      const change = this.setOrUnset();
+      return 'props' in change
+        ? { type: 'alterSessionSet', ...change }
+        : { type: 'alterSessionUnset', ...change };
     }
     if (this.acceptWord('SECRET')) {
       const ifExists = this.acceptWord('IF', 'EXISTS');
       const name = this.dottedIdent(3);
-      if (this.acceptWord('SET')) {
-        const props = this.properties(() => this.atEnd());
-        if (props.length === 0) this.fail();
-        return { type: 'alterSecretSet', ifExists, name, props };
-      }
-      this.expectWord('UNSET');
-      const names = this.unsetList().map((tok) => (tok.kind === 'word' ? tok.upper : tok.text));
-      return { type: 'alterSecretUnset', ifExists, name, names };
+      const change = this.setOrUnset();
+      return 'props' in change
+        ? { type: 'alterSecretSet', ifExists, name, ...change }
+        : { type: 'alterSecretUnset', ifExists, name, ...change };
     }
     if (this.acceptWord('NETWORK', 'POLICY')) {
       const ifExists = this.acceptWord('IF', 'EXISTS');
       const name = this.ident();
-      if (this.acceptWord('SET')) {
-        const props = this.properties(() => this.atEnd());
-        if (props.length === 0) this.fail();
-        return { type: 'alterNetworkPolicySet', ifExists, name, props };
-      }
-      this.expectWord('UNSET');
-      const names = this.unsetList().map((tok) => (tok.kind === 'word' ? tok.upper : tok.text));
-      return { type: 'alterNetworkPolicyUnset', ifExists, name, names };
+      const change = this.setOrUnset();
+      return 'props' in change
+        ? { type: 'alterNetworkPolicySet', ifExists, name, ...change }
+        : { type: 'alterNetworkPolicyUnset', ifExists, name, ...change };
     }
     if (this.acceptWord('WAREHOUSE')) {
       // ALTER WAREHOUSE [IF EXISTS] w SET … only (docs, "ALTER WAREHOUSE"; the other forms are not modelled).
       const ifExists = this.acceptWord('IF', 'EXISTS');
       const name = this.ident();
       this.expectWord('SET');
-      const props = this.properties(() => this.atEnd());
-      if (props.length === 0) this.fail();
-      return { type: 'alterWarehouseSet', ifExists, name, props };
+      return { type: 'alterWarehouseSet', ifExists, name, props: this.setProperties() };
     }
     if (this.acceptWord('ACCOUNT')) {
-      if (this.acceptWord('SET')) {
-        const props = this.properties(() => this.atEnd());
-        if (props.length === 0) this.fail();
-        return { type: 'alterAccountSet', props };
-      }
-      this.expectWord('UNSET');
-      const names = this.unsetList().map((tok) => (tok.kind === 'word' ? tok.upper : tok.text));
-      return { type: 'alterAccountUnset', names };
+      const change = this.setOrUnset();
+      return 'props' in change
+        ? { type: 'alterAccountSet', ...change }
+        : { type: 'alterAccountUnset', ...change };
     }
     this.expectWord('USER');
     const ifExists = this.acceptWord('IF', 'EXISTS');
@@ -718,13 +709,23 @@ class Parser {
     if (this.patClauseAhead()) return this.patClause(ifExists, null);
     const name = this.ident();
     if (this.patClauseAhead()) return this.patClause(ifExists, name);
-    if (this.acceptWord('SET')) {
-      const props = this.properties(() => this.atEnd());
-      if (props.length === 0) this.fail();
-      return { type: 'alterUserSet', ifExists, name, props };
-    }
+    if (this.acceptWord('SET')) return { type: 'alterUserSet', ifExists, name, props: this.setProperties() };
     if (this.acceptWord('UNSET')) return { type: 'alterUserUnset', ifExists, name, props: this.unsetList() };
     return this.fail();
+  }
+
+  /** The properties after `SET`: at least one. */
+  setProperties(): Property[] {
+    const props = this.properties(() => this.atEnd());
+    if (props.length === 0) this.fail();
+    return props;
+  }
+
+  /** `SET` and its properties, or `UNSET` and the names to unset. */
+  setOrUnset(): { props: Property[] } | { names: string[] } {
+    if (this.acceptWord('SET')) return { props: this.setProperties() };
+    this.expectWord('UNSET');
+    return { names: this.unsetList().map((tok) => (tok.kind === 'word' ? tok.upper : tok.text)) };
   }
 
   /** `ADD` or `REMOVE` followed by `PROGRAMMATIC ACCESS TOKEN` or its short form `PAT`. */
@@ -880,19 +881,12 @@ class Parser {
       const withGrantOption = this.acceptWord('WITH', 'GRANT', 'OPTION');
       return { type: 'grantObjectPrivileges', privileges, ...object, to, withGrantOption };
     }
-    let onType: 'USER' | 'ACCOUNT';
-    let on: Ident | null = null;
-    if (this.acceptWord('ACCOUNT')) onType = 'ACCOUNT';
-    else {
-      this.expectWord('USER');
-      onType = 'USER';
-      on = this.ident();
-    }
+    const target = this.userOrAccount();
     this.expectWord('TO');
     this.acceptWord('ROLE');
     const to = this.ident();
     const withGrantOption = this.acceptWord('WITH', 'GRANT', 'OPTION');
-    return { type: 'grantPrivileges', privileges, onType, on, to, withGrantOption };
+    return { type: 'grantPrivileges', privileges, ...target, to, withGrantOption };
   }
 
   revoke(): Statement {
@@ -911,17 +905,17 @@ class Parser {
       this.acceptWord('ROLE');
       return { type: 'revokeObjectPrivileges', privileges, ...object, from: this.ident() };
     }
-    let onType: 'USER' | 'ACCOUNT';
-    let on: Ident | null = null;
-    if (this.acceptWord('ACCOUNT')) onType = 'ACCOUNT';
-    else {
-      this.expectWord('USER');
-      onType = 'USER';
-      on = this.ident();
-    }
+    const target = this.userOrAccount();
     this.expectWord('FROM');
     this.acceptWord('ROLE');
-    return { type: 'revokePrivileges', privileges, onType, on, from: this.ident() };
+    return { type: 'revokePrivileges', privileges, ...target, from: this.ident() };
+  }
+
+  /** What privileges are granted on besides securable objects: `ACCOUNT` or `USER u`. */
+  userOrAccount(): { onType: 'USER' | 'ACCOUNT'; on: Ident | null } {
+    if (this.acceptWord('ACCOUNT')) return { onType: 'ACCOUNT', on: null };
+    this.expectWord('USER');
+    return { onType: 'USER', on: this.ident() };
   }
 
   select(): Statement {
