@@ -14,11 +14,11 @@ import {
   type ResultSet,
   type SessionContext,
 } from './account/model.js';
-import { Authenticator, type LoginData, type RegisteredToken } from './auth.js';
+import { Authenticator, type LoginData } from './auth.js';
 import { normalizeClientIp, parseIpv4 } from './network.js';
 import { SfError } from './errors.js';
 import { parseScript } from './sql.js';
-import type { Fault, IssuedTokens, LogEntry, TimedRequest } from './control.js';
+import type { Fault, IssuedTokens, LogEntry, RegisteredToken, TimedRequest } from './control.js';
 import { encodeEcho, isEchoEncoding } from '../echo.js';
 
 export interface SnowflakeEmulatorOptions {
