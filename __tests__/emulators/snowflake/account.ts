@@ -40,7 +40,7 @@ import {
   showSecrets,
 } from './account/secrets.js';
 import { alterSessionSet, alterSessionUnset, select, showParameters } from './account/session.js';
-import { AccountState, type StatementOf } from './account/state.js';
+import { AccountState, type Handler } from './account/state.js';
 import { alterUserSet, alterUserUnset, createUser, descUser, dropUser, showUsers } from './account/users.js';
 import {
   alterWarehouse,
@@ -50,12 +50,6 @@ import {
   showWarehouses,
   useWarehouse,
 } from './account/warehouses.js';
-
-type Handler<K extends Statement['type']> = (
-  a: AccountState,
-  s: StatementOf<K>,
-  session: SessionContext,
-) => ResultSet;
 
 /** The module function that runs each statement. */
 const HANDLERS: { [K in Statement['type']]: Handler<K> } = {

@@ -18,7 +18,7 @@ import type { Ident, Property, ShowScope } from '../sql.js';
 import type { Database, ResultSet, Schema, SessionContext } from './model.js';
 import { type Column, likeFilter, tabulate, text, time } from './results.js';
 import { alreadyDropped, created, dropped, existedOk, ok } from './status.js';
-import type { AccountState, StatementOf } from './state.js';
+import type { AccountState, Handler } from './state.js';
 
 /** The current database, or 090105 naming the statement (`Cannot perform CREATE SECRET.`). */
 function currentDatabase(a: AccountState, session: SessionContext, command: string): string {
@@ -142,11 +142,7 @@ export function useSchema(a: AccountState, name: Ident[], session: SessionContex
   return ok();
 }
 
-export function createDatabase(
-  a: AccountState,
-  s: StatementOf<'createDatabase' | 'createSchema'>,
-  session: SessionContext,
-): ResultSet {
+export const createDatabase: Handler<'createDatabase' | 'createSchema'> = (a, s, session) => {
   const name = s.name[0]!.name;
   const comment = containerComment(s.props, 'DATABASE');
   // CREATE DATABASE needs the account privilege (SYSADMIN and above by default; notes, "Access control").
@@ -174,7 +170,7 @@ export function createDatabase(
   session.database = name;
   session.schema = 'PUBLIC';
   return created('Database', name);
-}
+};
 
 /**
  * DROP DATABASE [IF EXISTS] d: needs OWNERSHIP; drops the schemas and the objects in them with every grant on
@@ -182,11 +178,7 @@ export function createDatabase(
  * modelled). A database the role cannot see answers as a missing one: 002003 `Database 'D' does not exist or
  * not authorized.` (notes, "Common codes"; the message verified in README, "Errors").
  */
-export function dropDatabase(
-  a: AccountState,
-  s: StatementOf<'dropDatabase'>,
-  session: SessionContext,
-): ResultSet {
+export const dropDatabase: Handler<'dropDatabase'> = (a, s, session) => {
   const name = s.name.name;
   const key = qualifiedName([name]);
   const db = a.databases.get(name);
@@ -205,13 +197,9 @@ export function dropDatabase(
     session.schema = null;
   }
   return dropped(name);
-}
+};
 
-export function createSchema(
-  a: AccountState,
-  s: StatementOf<'createDatabase' | 'createSchema'>,
-  session: SessionContext,
-): ResultSet {
+export const createSchema: Handler<'createDatabase' | 'createSchema'> = (a, s, session) => {
   const [dbName, name] = schemaPath(a, s.name, session, 'CREATE SCHEMA');
   const comment = containerComment(s.props, 'SCHEMA');
   const db = resolveDatabase(a, dbName, session, 'visible');
@@ -233,7 +221,7 @@ export function createSchema(
   session.database = dbName;
   session.schema = name;
   return created('Schema', name);
-}
+};
 
 interface DatabaseRow {
   db: Database;

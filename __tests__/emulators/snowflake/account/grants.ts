@@ -16,7 +16,7 @@ import { resolveNetworkPolicy } from './network-policies.js';
 import { type Column, bool, tabulate, text, time } from './results.js';
 import { ok } from './status.js';
 import { resolveSecret } from './secrets.js';
-import type { AccountState, OwnedType, StatementOf } from './state.js';
+import type { AccountState, OwnedType, Handler } from './state.js';
 import { MPAM } from './users.js';
 import { resolveWarehouse } from './warehouses.js';
 
@@ -59,11 +59,7 @@ type GrantTarget = { onType: Grant['onType']; onName: string };
 
 const objectKind = (t: SecurableType) => t.toLowerCase() as 'database' | 'schema' | 'secret' | 'warehouse';
 
-export function grantRole(
-  a: AccountState,
-  s: StatementOf<'grantRole' | 'revokeRole'>,
-  session: SessionContext,
-): ResultSet {
+export const grantRole: Handler<'grantRole' | 'revokeRole'> = (a, s, session) => {
   const role = a.requireRole(s.role);
   if (s.granteeType === 'USER') a.requireUser(s.grantee);
   else a.requireRole(s.grantee);
@@ -102,13 +98,9 @@ export function grantRole(
     });
   }
   return ok();
-}
+};
 
-export function grantOwnership(
-  a: AccountState,
-  s: StatementOf<'grantOwnership'>,
-  session: SessionContext,
-): ResultSet {
+export const grantOwnership: Handler<'grantOwnership'> = (a, s, session) => {
   const target =
     s.onType === 'USER'
       ? a.requireUser(s.on).name
@@ -124,7 +116,7 @@ export function grantOwnership(
   }
   transferOwnership(a, s.onType, target, to.name, s.currentGrants);
   return ok();
-}
+};
 
 /**
  * GRANT OWNERSHIP: moves the OWNERSHIP row to `to`. Outbound grants on the object (other than role
@@ -209,11 +201,7 @@ function removePrivileges(a: AccountState, privileges: string[], on: GrantTarget
   a.grants = a.grants.filter((g) => !privileges.some((p) => gives(g, p, on, grantee)));
 }
 
-export function grantPrivileges(
-  a: AccountState,
-  s: StatementOf<'grantPrivileges' | 'revokePrivileges'>,
-  session: SessionContext,
-): ResultSet {
+export const grantPrivileges: Handler<'grantPrivileges' | 'revokePrivileges'> = (a, s, session) => {
   const grant = s.type === 'grantPrivileges';
   const role = a.requireRole(grant ? s.to : s.from);
   const onName = s.onType === 'USER' ? a.requireUser(s.on!).name : a.accountName;
@@ -238,7 +226,7 @@ export function grantPrivileges(
   const grantedBy = s.onType === 'USER' ? (a.owner('USER', onName) ?? session.role) : session.role;
   addPrivileges(a, privileges, on, role.name, s.withGrantOption, grantedBy);
   return ok();
-}
+};
 
 /** The grant key of a database, schema or secret named in a GRANT/SHOW GRANTS, resolved for the role. */
 function securableKey(
@@ -272,11 +260,7 @@ function securableKey(
   return { key: qualifiedName(path), shortName: path[2] };
 }
 
-export function grantObjectOwnership(
-  a: AccountState,
-  s: StatementOf<'grantObjectOwnership'>,
-  session: SessionContext,
-): ResultSet {
+export const grantObjectOwnership: Handler<'grantObjectOwnership'> = (a, s, session) => {
   const { key, shortName } = securableKey(a, s.objectType, s.on, session, 'GRANT');
   const to = a.requireRole(s.to);
   if (!a.owns(session.role, s.objectType, key) && !a.manageGrants(session.role)) {
@@ -288,13 +272,13 @@ export function grantObjectOwnership(
   }
   transferOwnership(a, s.objectType, key, to.name, s.currentGrants);
   return ok();
-}
+};
 
-export function grantObjectPrivileges(
-  a: AccountState,
-  s: StatementOf<'grantObjectPrivileges' | 'revokeObjectPrivileges'>,
-  session: SessionContext,
-): ResultSet {
+export const grantObjectPrivileges: Handler<'grantObjectPrivileges' | 'revokeObjectPrivileges'> = (
+  a,
+  s,
+  session,
+) => {
   const grant = s.type === 'grantObjectPrivileges';
   const { key, shortName } = securableKey(a, s.objectType, s.on, session, grant ? 'GRANT' : 'REVOKE');
   const role = a.requireRole(grant ? s.to : s.from);
@@ -317,7 +301,7 @@ export function grantObjectPrivileges(
   // Under MANAGE GRANTS the recorded grantor is the object's owner (notes).
   addPrivileges(a, privileges, on, role.name, s.withGrantOption, a.owner(s.objectType, key) ?? session.role);
   return ok();
-}
+};
 
 // SHOW GRANTS TO ROLE / ON <object> columns (notes, "Result shapes for grants").
 const GRANT_COLUMNS: Column<Grant>[] = [
@@ -360,11 +344,7 @@ function listGrants(a: AccountState, which: (g: Grant) => boolean, columns = GRA
   return tabulate(columns, a.grants.filter(which).sort(byTime));
 }
 
-export function showGrants(
-  a: AccountState,
-  s: StatementOf<'showGrants'>,
-  session: SessionContext,
-): ResultSet {
+export const showGrants: Handler<'showGrants'> = (a, s, session) => {
   const manage = a.manageGrants(session.role);
   // Grants to or of a role: MANAGE GRANTS, a role in the session's hierarchy, or its owner.
   const roleToList = () => {
@@ -412,13 +392,9 @@ export function showGrants(
       return listGrants(a, (g) => g.onType === 'NETWORK_POLICY' && g.onName === policy);
     }
   }
-}
+};
 
-export function showGrantsOnObject(
-  a: AccountState,
-  s: StatementOf<'showGrantsOnObject'>,
-  session: SessionContext,
-): ResultSet {
+export const showGrantsOnObject: Handler<'showGrantsOnObject'> = (a, s, session) => {
   const { key } = securableKey(a, s.objectType, s.on, session, 'SHOW GRANTS');
   return listGrants(a, (g) => g.onType === s.objectType && g.onName === key);
-}
+};

@@ -17,7 +17,7 @@ import type { Ident, Property } from '../sql.js';
 import type { ResultSet, SessionContext } from './model.js';
 import { type Column, fixed, tabulate, text, time } from './results.js';
 import { alreadyDropped, dropped, existedOk, ok } from './status.js';
-import { type AccountState, type StatementOf, unlessMissing } from './state.js';
+import { type AccountState, unlessMissing, type Handler } from './state.js';
 
 /** A policy the role may see, else 002003 `Network policy 'P' does not exist or not authorized.` */
 export function resolveNetworkPolicy(a: AccountState, name: string, session: SessionContext): NetworkPolicy {
@@ -114,11 +114,7 @@ function refuseIfAttached(a: AccountState, policy: NetworkPolicy, command: strin
   }
 }
 
-export function createNetworkPolicy(
-  a: AccountState,
-  s: StatementOf<'createNetworkPolicy'>,
-  session: SessionContext,
-): ResultSet {
+export const createNetworkPolicy: Handler<'createNetworkPolicy'> = (a, s, session) => {
   // CREATE NETWORK POLICY: SECURITYADMIN and above, or the account privilege (docs).
   if (!a.accountPrivilege(session.role, 'CREATE NETWORK POLICY')) {
     throw insufficientPrivileges('account', a.accountName);
@@ -137,13 +133,13 @@ export function createNetworkPolicy(
   a.networkPolicies.set(name, policy);
   a.addOwnership('NETWORK_POLICY', name, session.role);
   return ok();
-}
+};
 
-export function alterNetworkPolicy(
-  a: AccountState,
-  s: StatementOf<'alterNetworkPolicySet' | 'alterNetworkPolicyUnset'>,
-  session: SessionContext,
-): ResultSet {
+export const alterNetworkPolicy: Handler<'alterNetworkPolicySet' | 'alterNetworkPolicyUnset'> = (
+  a,
+  s,
+  session,
+) => {
   const policy = unlessMissing(s.ifExists, () => ownedNetworkPolicy(a, s.name.name, session));
   if (!policy) return ok();
   const draft: NetworkPolicy = { ...policy };
@@ -157,7 +153,7 @@ export function alterNetworkPolicy(
   }
   a.networkPolicies.set(policy.name, draft);
   return ok();
-}
+};
 
 const IP_LIST_COLUMNS: Column<[string, string[]]>[] = [
   text('name', ([name]) => name),
@@ -179,18 +175,14 @@ export function descNetworkPolicy(a: AccountState, name: Ident, session: Session
   );
 }
 
-export function dropNetworkPolicy(
-  a: AccountState,
-  s: StatementOf<'dropNetworkPolicy'>,
-  session: SessionContext,
-): ResultSet {
+export const dropNetworkPolicy: Handler<'dropNetworkPolicy'> = (a, s, session) => {
   const policy = unlessMissing(s.ifExists, () => ownedNetworkPolicy(a, s.name.name, session));
   if (!policy) return alreadyDropped(s.name.name);
   refuseIfAttached(a, policy, 'drop');
   a.networkPolicies.delete(policy.name);
   a.dropGrantsOn('NETWORK_POLICY', policy.name);
   return dropped(policy.name);
-}
+};
 
 // Columns: docs "SHOW NETWORK POLICIES" example and the Terraform provider's showNetworkPolicyDBRow.
 // An unset comment reads '' (the Terraform provider's acceptance test after UNSET COMMENT).
@@ -219,11 +211,7 @@ export function showNetworkPolicies(
  * address (live message quoted in README); the control plane has no address and is not checked.
  * Other account parameters are not modelled.
  */
-export function alterAccount(
-  a: AccountState,
-  s: StatementOf<'alterAccountSet' | 'alterAccountUnset'>,
-  session: SessionContext,
-): ResultSet {
+export const alterAccount: Handler<'alterAccountSet' | 'alterAccountUnset'> = (a, s, session) => {
   const names = s.type === 'alterAccountSet' ? s.props.map((p) => p.name) : s.names;
   for (const name of names) {
     if (name !== 'NETWORK_POLICY') {
@@ -249,4 +237,4 @@ export function alterAccount(
   }
   a.accountNetworkPolicy = policy.name;
   return ok();
-}
+};

@@ -19,7 +19,7 @@ import type { Ident, Property } from '../sql.js';
 import type { ProgrammaticAccessToken, ResultSet, SessionContext, User } from './model.js';
 import { type Column, fixed, tabulate, text, time } from './results.js';
 import { existedOk, ok } from './status.js';
-import type { AccountState, StatementOf } from './state.js';
+import type { AccountState, Handler } from './state.js';
 import { MPAM } from './users.js';
 
 /** hex SHA-256 of a programmatic access token's secret: all the emulator keeps of it. */
@@ -162,7 +162,7 @@ const NEW_TOKEN_COLUMNS: Column<[string, string]>[] = [
   text('token_secret', ([, secret]) => secret),
 ];
 
-export function addPat(a: AccountState, s: StatementOf<'addPat'>, session: SessionContext): ResultSet {
+export const addPat: Handler<'addPat'> = (a, s, session) => {
   const user = patUser(a, s.user, s.ifExists, session);
   if (!user) return ok();
   checkPatPrivileges(a, user, session);
@@ -189,9 +189,9 @@ export function addPat(a: AccountState, s: StatementOf<'addPat'>, session: Sessi
     createdBy: session.user ?? 'SYSTEM',
   });
   return tabulate(NEW_TOKEN_COLUMNS, [[name, secret]]);
-}
+};
 
-export function removePat(a: AccountState, s: StatementOf<'removePat'>, session: SessionContext): ResultSet {
+export const removePat: Handler<'removePat'> = (a, s, session) => {
   const user = patUser(a, s.user, s.ifExists, session);
   if (!user) return ok();
   checkPatPrivileges(a, user, session);
@@ -210,7 +210,7 @@ export function removePat(a: AccountState, s: StatementOf<'removePat'>, session:
   }
   a.pats.splice(i, 1);
   return ok();
-}
+};
 
 interface PatRow {
   pat: ProgrammaticAccessToken;

@@ -6,13 +6,9 @@ import type { Ident } from '../sql.js';
 import { type Grant, type ResultSet, type Role, type SessionContext, SYSTEM_ROLES } from './model.js';
 import { type Column, byName, fixed, likeFilter, tabulate, text, time } from './results.js';
 import { alreadyDropped, created, dropped, existedOk, ok } from './status.js';
-import type { AccountState, StatementOf } from './state.js';
+import type { AccountState, Handler } from './state.js';
 
-export function createRole(
-  a: AccountState,
-  s: StatementOf<'createRole'>,
-  session: SessionContext,
-): ResultSet {
+export const createRole: Handler<'createRole'> = (a, s, session) => {
   if (!a.accountPrivilege(session.role, 'CREATE ROLE'))
     throw insufficientPrivileges('account', a.accountName);
   const existing = a.roles.get(s.name.name);
@@ -25,7 +21,7 @@ export function createRole(
   a.roles.set(s.name.name, { name: s.name.name, comment: s.comment, createdOn: a.now() });
   a.addOwnership('ROLE', s.name.name, session.role);
   return created('Role', s.name.name);
-}
+};
 
 function removeRole(a: AccountState, name: string): void {
   a.roles.delete(name);
@@ -34,7 +30,7 @@ function removeRole(a: AccountState, name: string): void {
   );
 }
 
-export function dropRole(a: AccountState, s: StatementOf<'dropRole'>, session: SessionContext): ResultSet {
+export const dropRole: Handler<'dropRole'> = (a, s, session) => {
   const role = a.roles.get(s.name.name);
   if (!role) {
     if (s.ifExists) return alreadyDropped(s.name.name);
@@ -45,7 +41,7 @@ export function dropRole(a: AccountState, s: StatementOf<'dropRole'>, session: S
   }
   removeRole(a, role.name);
   return dropped(role.name);
-}
+};
 
 interface RoleRow {
   role: Role;

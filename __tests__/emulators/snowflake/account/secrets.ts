@@ -14,7 +14,7 @@ import { objectPath, resolveSchema, scopeSchemas } from './databases.js';
 import { stringValue } from './property-values.js';
 import { type Column, likeFilter, tabulate, text, time } from './results.js';
 import { alreadyDropped, created, dropped, existedOk, ok } from './status.js';
-import { type AccountState, type StatementOf, unlessMissing } from './state.js';
+import { type AccountState, unlessMissing, type Handler } from './state.js';
 
 const pathOf = (x: Secret): [string, string, string] => [x.database, x.schema, x.name];
 
@@ -66,11 +66,7 @@ function secretType(props: Property[]): Secret['type'] {
   return typeName;
 }
 
-export function createSecret(
-  a: AccountState,
-  s: StatementOf<'createSecret'>,
-  session: SessionContext,
-): ResultSet {
+export const createSecret: Handler<'createSecret'> = (a, s, session) => {
   const path = objectPath(a, s.name, session, 'CREATE SECRET');
   const secret: Secret = {
     name: path[2],
@@ -108,13 +104,9 @@ export function createSecret(
   schema.secrets.set(secret.name, secret);
   a.addOwnership('SECRET', key, session.role);
   return created('Secret', secret.name);
-}
+};
 
-export function alterSecret(
-  a: AccountState,
-  s: StatementOf<'alterSecretSet' | 'alterSecretUnset'>,
-  session: SessionContext,
-): ResultSet {
+export const alterSecret: Handler<'alterSecretSet' | 'alterSecretUnset'> = (a, s, session) => {
   const path = objectPath(a, s.name, session, 'ALTER SECRET');
   const secret = unlessMissing(s.ifExists, () => resolveSecret(a, path, session));
   if (!secret) return ok();
@@ -132,7 +124,7 @@ export function alterSecret(
   }
   a.databases.get(path[0])!.schemas.get(path[1])!.secrets.set(secret.name, draft);
   return ok();
-}
+};
 
 interface SecretRow {
   secret: Secret;
@@ -175,11 +167,7 @@ export function descSecret(a: AccountState, name: Ident[], session: SessionConte
   return tabulate(DESC_SECRET_COLUMNS, [{ secret, owner: a.owner('SECRET', key) ?? '', type }]);
 }
 
-export function dropSecret(
-  a: AccountState,
-  s: StatementOf<'dropSecret'>,
-  session: SessionContext,
-): ResultSet {
+export const dropSecret: Handler<'dropSecret'> = (a, s, session) => {
   const path = objectPath(a, s.name, session, 'DROP');
   const secret = unlessMissing(s.ifExists, () => resolveSecret(a, path, session));
   if (!secret) return alreadyDropped(path[2]);
@@ -189,7 +177,7 @@ export function dropSecret(
   a.databases.get(path[0])!.schemas.get(path[1])!.secrets.delete(secret.name);
   a.dropGrantsOn('SECRET', key);
   return dropped(secret.name);
-}
+};
 
 // Columns: docs "SHOW SECRETS" (notes, "Secrets").
 const SHOW_SECRET_COLUMNS: Column<SecretRow>[] = [

@@ -6,7 +6,7 @@ import type { ParameterScope, Property } from '../sql.js';
 import type { Cell, ResultSet, SessionContext } from './model.js';
 import { type Column, entryOf, likeToRegExp, tabulate, text } from './results.js';
 import { ok } from './status.js';
-import type { AccountState, StatementOf } from './state.js';
+import type { AccountState, StatementOf, Handler } from './state.js';
 
 export function isValidTimeZone(tz: string): boolean {
   try {
@@ -101,7 +101,7 @@ function selectColumn(
   return { type: 'text', value: fn(session, a.accountName) };
 }
 
-export function select(a: AccountState, s: StatementOf<'select'>, session: SessionContext): ResultSet {
+export const select: Handler<'select'> = (a, s, session) => {
   const columns: ResultSet['columns'] = [];
   const row: Cell[] = [];
   for (const c of s.columns) {
@@ -110,7 +110,7 @@ export function select(a: AccountState, s: StatementOf<'select'>, session: Sessi
     row.push(value);
   }
   return { columns, rows: [row] };
-}
+};
 
 // ---------------------------------------------------------------- SHOW PARAMETERS
 //

@@ -9,6 +9,8 @@ import {
   type AccountOptions,
   type Database,
   type Grant,
+  type ResultSet,
+  type SessionContext,
   type ProgrammaticAccessToken,
   type Role,
   SYSTEM_ROLES,
@@ -233,6 +235,12 @@ export class AccountState {
 
 /** The statements of the given types (a statement whose `type` is a union counts for each of its types). */
 export type StatementOf<K extends Statement['type']> = OfType<Statement, K>;
+/** The module function that runs statements of the given types. */
+export type Handler<K extends Statement['type']> = (
+  a: AccountState,
+  s: StatementOf<K>,
+  session: SessionContext,
+) => ResultSet;
 type OfType<S, K> = S extends { type: infer T } ? (K extends T ? S : never) : never;
 
 /** The object `find` resolves, or null when it does not exist (002003) and the statement says IF EXISTS. */

@@ -7,7 +7,7 @@ import { DEFAULT_TIMEZONE, type ResultSet, type SessionContext, type User } from
 import { checkNetworkPolicyProperty } from './network-policies.js';
 import { type Column, bool, byName, likeFilter, tabulate, text, time } from './results.js';
 import { alreadyDropped, created, dropped, existedOk, ok } from './status.js';
-import { type AccountState, type StatementOf } from './state.js';
+import { type AccountState, type Handler } from './state.js';
 import { applyProperties, unsetProperty } from './user-properties.js';
 
 export const MPAM = 'MODIFY PROGRAMMATIC AUTHENTICATION METHODS';
@@ -68,11 +68,7 @@ function newUser(a: AccountState, name: string): User {
   };
 }
 
-export function createUser(
-  a: AccountState,
-  s: StatementOf<'createUser'>,
-  session: SessionContext,
-): ResultSet {
+export const createUser: Handler<'createUser'> = (a, s, session) => {
   // CREATE USER needs the account privilege CREATE USER (USERADMIN and above by default).
   if (!a.accountPrivilege(session.role, 'CREATE USER')) {
     throw insufficientPrivileges('account', a.accountName);
@@ -91,7 +87,7 @@ export function createUser(
   // The creating role owns the new user.
   a.addOwnership('USER', user.name, session.role);
   return created('User', user.name);
-}
+};
 
 function checkAlterPrivileges(a: AccountState, user: User, names: string[], session: SessionContext): void {
   const self = session.user === user.name;
@@ -116,11 +112,7 @@ function userToAlter(a: AccountState, name: Ident, ifExists: boolean): User | nu
 /** A copy of the user to change, so that a failing property leaves the user untouched. */
 const draftOf = (user: User): User => ({ ...user, keys: { ...user.keys } });
 
-export function alterUserSet(
-  a: AccountState,
-  s: StatementOf<'alterUserSet'>,
-  session: SessionContext,
-): ResultSet {
+export const alterUserSet: Handler<'alterUserSet'> = (a, s, session) => {
   const user = userToAlter(a, s.name, s.ifExists);
   if (!user) return ok();
   checkAlterPrivileges(
@@ -134,13 +126,9 @@ export function alterUserSet(
   applyProperties(a, draft, s.props, user.name);
   a.users.set(user.name, draft);
   return ok();
-}
+};
 
-export function alterUserUnset(
-  a: AccountState,
-  s: StatementOf<'alterUserUnset'>,
-  session: SessionContext,
-): ResultSet {
+export const alterUserUnset: Handler<'alterUserUnset'> = (a, s, session) => {
   const user = userToAlter(a, s.name, s.ifExists);
   if (!user) return ok();
   const names = s.props.map((t) => (t.kind === 'word' ? t.upper : t.text));
@@ -149,7 +137,7 @@ export function alterUserUnset(
   for (const name of names) unsetProperty(draft, name);
   a.users.set(user.name, draft);
   return ok();
-}
+};
 
 function removeUser(a: AccountState, name: string): void {
   a.users.delete(name);
@@ -160,7 +148,7 @@ function removeUser(a: AccountState, name: string): void {
   );
 }
 
-export function dropUser(a: AccountState, s: StatementOf<'dropUser'>, session: SessionContext): ResultSet {
+export const dropUser: Handler<'dropUser'> = (a, s, session) => {
   const user = a.users.get(s.name.name);
   if (!user) {
     if (s.ifExists) return alreadyDropped(s.name.name);
@@ -169,7 +157,7 @@ export function dropUser(a: AccountState, s: StatementOf<'dropUser'>, session: S
   if (!a.owns(session.role, 'USER', user.name)) throw insufficientPrivileges('user', user.name);
   removeUser(a, user.name);
   return dropped(user.name);
-}
+};
 
 /** What DESC USER reads a user's rows from. */
 interface UserView {

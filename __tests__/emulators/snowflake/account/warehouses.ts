@@ -17,7 +17,7 @@ import type { ResultSet, SessionContext, Warehouse } from './model.js';
 import { flagValue, invalidValueOf } from './property-values.js';
 import { type Column, bool, entryOf, fixed, tabulate, text, time } from './results.js';
 import { alreadyDropped, created, dropped, existedOk, ok } from './status.js';
-import { type AccountState, type StatementOf, unlessMissing } from './state.js';
+import { type AccountState, unlessMissing, type Handler } from './state.js';
 
 // WAREHOUSE_SIZE values CREATE WAREHOUSE accepts, with their synonyms (docs, "CREATE WAREHOUSE":
 // XSMALL | 'X-SMALL', XLARGE | 'X-LARGE', XXLARGE | X2LARGE | '2X-LARGE', …), and the way SHOW
@@ -133,11 +133,7 @@ export function sessionWarehouse(a: AccountState, requested: string | null, role
   return a.usable(role, 'WAREHOUSE', qualifiedName([name])) ? name : null;
 }
 
-export function createWarehouse(
-  a: AccountState,
-  s: StatementOf<'createWarehouse'>,
-  session: SessionContext,
-): ResultSet {
+export const createWarehouse: Handler<'createWarehouse'> = (a, s, session) => {
   const name = s.name.name;
   // Defaults: STANDARD, XSMALL, AUTO_SUSPEND 600, AUTO_RESUME TRUE, INITIALLY_SUSPENDED FALSE,
   // one cluster, STANDARD scaling, query acceleration off with factor 8 (docs, "CREATE WAREHOUSE").
@@ -176,7 +172,7 @@ export function createWarehouse(
   // A new warehouse becomes the session's current warehouse (docs, "CREATE WAREHOUSE", usage notes).
   session.warehouse = name;
   return created('Warehouse', name);
-}
+};
 
 /**
  * ALTER WAREHOUSE w SET with CREATE WAREHOUSE's properties but INITIALLY_SUSPENDED, which only CREATE takes
@@ -184,11 +180,7 @@ export function createWarehouse(
  * "Access control privileges", virtual warehouse privileges: MODIFY "enables altering any properties of a
  * warehouse"). All the properties apply, or none.
  */
-export function alterWarehouse(
-  a: AccountState,
-  s: StatementOf<'alterWarehouseSet'>,
-  session: SessionContext,
-): ResultSet {
+export const alterWarehouse: Handler<'alterWarehouseSet'> = (a, s, session) => {
   const wh = unlessMissing(s.ifExists, () => resolveWarehouse(a, s.name.name, session));
   if (!wh) return ok();
   if (!a.hasPrivilege(session.role, 'MODIFY', 'WAREHOUSE', qualifiedName([wh.name]))) {
@@ -200,13 +192,9 @@ export function alterWarehouse(
   applyWarehouseProperties(draft, s.props);
   a.warehouses.set(wh.name, draft);
   return ok();
-}
+};
 
-export function dropWarehouse(
-  a: AccountState,
-  s: StatementOf<'dropWarehouse'>,
-  session: SessionContext,
-): ResultSet {
+export const dropWarehouse: Handler<'dropWarehouse'> = (a, s, session) => {
   const wh = unlessMissing(s.ifExists, () => resolveWarehouse(a, s.name.name, session));
   if (!wh) return alreadyDropped(s.name.name);
   const key = qualifiedName([wh.name]);
@@ -216,7 +204,7 @@ export function dropWarehouse(
   a.dropGrantsOn('WAREHOUSE', key);
   if (session.warehouse === wh.name) session.warehouse = null;
   return dropped(wh.name);
-}
+};
 
 export function useWarehouse(a: AccountState, name: Ident, session: SessionContext): ResultSet {
   const wh = resolveWarehouse(a, name.name, session);
