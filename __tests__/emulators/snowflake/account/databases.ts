@@ -6,18 +6,11 @@
 // and schema (docs, e.g. "DESCRIBE SECRET: Access control requirements"). OWNERSHIP implies every
 // privilege. MANAGE GRANTS does not give access to objects, but lets GRANT and SHOW resolve them.
 
-import {
-  alreadyExists,
-  doesNotExist,
-  insufficientPrivileges,
-  invalidValue,
-  noCurrent,
-  qualifiedName,
-} from '../errors.js';
+import { doesNotExist, insufficientPrivileges, invalidValue, noCurrent, qualifiedName } from '../errors.js';
 import type { Ident, Property, ShowScope } from '../sql.js';
 import type { Database, ResultSet, Schema, SessionContext } from './model.js';
 import { type Column, likeFilter, tabulate, text, time } from './results.js';
-import { alreadyDropped, created, dropped, existedOk, ok } from './status.js';
+import { alreadyDropped, createOver, created, dropped, ok } from './status.js';
 import type { AccountState, Handler } from './state.js';
 
 /** The current database, or 090105 naming the statement (`Cannot perform CREATE SECRET.`). */
@@ -151,8 +144,8 @@ export const createDatabase: Handler<'createDatabase' | 'createSchema'> = (a, s,
   }
   const existing = a.databases.get(name);
   if (existing) {
-    if (s.ifNotExists) return existedOk(name);
-    if (!s.orReplace) throw alreadyExists(name);
+    const existed = createOver(s, name);
+    if (existed) return existed;
     if (!a.owns(session.role, 'DATABASE', qualifiedName([name]))) {
       throw insufficientPrivileges('database', name);
     }
@@ -210,8 +203,8 @@ export const createSchema: Handler<'createDatabase' | 'createSchema'> = (a, s, s
   const key = qualifiedName([dbName, name]);
   const existing = db.schemas.get(name);
   if (existing) {
-    if (s.ifNotExists) return existedOk(name);
-    if (!s.orReplace || name === 'INFORMATION_SCHEMA') throw alreadyExists(name);
+    const existed = createOver(s, name, name !== 'INFORMATION_SCHEMA');
+    if (existed) return existed;
     if (!a.owns(session.role, 'SCHEMA', key)) throw insufficientPrivileges('schema', name);
     removeSchema(a, existing);
   }

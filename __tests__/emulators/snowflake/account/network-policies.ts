@@ -4,19 +4,13 @@
 // A role sees a policy it holds a privilege on, or every policy with MANAGE GRANTS (docs, "SHOW
 // NETWORK POLICIES"); DESCRIBE, ALTER and DROP need OWNERSHIP ("or higher": the owner's hierarchy).
 
-import {
-  SfError,
-  alreadyExists,
-  displayName,
-  doesNotExist,
-  insufficientPrivileges,
-  invalidValue,
-} from '../errors.js';
+import { SfError, displayName, doesNotExist, insufficientPrivileges, invalidValue } from '../errors.js';
 import { type NetworkPolicy, parseEntry, policyAllows } from '../network.js';
 import type { Ident, Property } from '../sql.js';
 import type { ResultSet, SessionContext } from './model.js';
 import { type Column, fixed, tabulate, text, time } from './results.js';
-import { alreadyDropped, dropped, existedOk, ok } from './status.js';
+import { unsetComment } from './property-values.js';
+import { alreadyDropped, createOver, dropped, ok } from './status.js';
 import { type AccountState, unlessMissing, type Handler } from './state.js';
 
 /** A policy the role may see, else 002003 `Network policy 'P' does not exist or not authorized.` */
@@ -124,8 +118,8 @@ export const createNetworkPolicy: Handler<'createNetworkPolicy'> = (a, s, sessio
   applyNetworkPolicyProperties(policy, s.props);
   const existing = a.networkPolicies.get(name);
   if (existing) {
-    if (s.ifNotExists) return existedOk(name);
-    if (!s.orReplace) throw alreadyExists(name);
+    const existed = createOver(s, name);
+    if (existed) return existed;
     if (!a.owns(session.role, 'NETWORK_POLICY', name)) throw insufficientPrivileges('network policy', name);
     refuseIfAttached(a, existing, 'replace');
     a.dropGrantsOn('NETWORK_POLICY', name);
@@ -144,13 +138,7 @@ export const alterNetworkPolicy: Handler<'alterNetworkPolicySet' | 'alterNetwork
   if (!policy) return ok();
   const draft: NetworkPolicy = { ...policy };
   if (s.type === 'alterNetworkPolicySet') applyNetworkPolicyProperties(draft, s.props);
-  else {
-    // Only COMMENT can be unset (docs, "ALTER NETWORK POLICY").
-    for (const name of s.names) {
-      if (name !== 'COMMENT') throw invalidValue(`invalid property '${name}' for 'NETWORK_POLICY'`);
-      draft.comment = null;
-    }
-  }
+  else unsetComment(draft, s.names, 'NETWORK_POLICY');
   a.networkPolicies.set(policy.name, draft);
   return ok();
 };

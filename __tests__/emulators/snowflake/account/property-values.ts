@@ -33,3 +33,15 @@ export function numberValue(p: Property): string {
   if (p.value.kind === 'number') return p.value.value;
   throw invalidValueOf(p);
 }
+
+/** ALTER … UNSET where only COMMENT can be unset (docs, "ALTER SECRET", "ALTER NETWORK POLICY"). */
+export function unsetComment(
+  draft: { comment: string | null },
+  names: string[],
+  kind: 'SECRET' | 'NETWORK_POLICY',
+): void {
+  for (const name of names) {
+    if (name !== 'COMMENT') throw invalidValue(`invalid property '${name}' for '${kind}'`);
+    draft.comment = null;
+  }
+}

@@ -1,11 +1,11 @@
 // Roles: CREATE, DROP, SHOW ROLES and USE ROLE. Behaviour and sources are listed in README.md
 // ("Roles and grants").
 
-import { SfError, alreadyExists, displayName, doesNotExist, insufficientPrivileges } from '../errors.js';
+import { SfError, displayName, doesNotExist, insufficientPrivileges } from '../errors.js';
 import type { Ident } from '../sql.js';
 import { type Grant, type ResultSet, type Role, type SessionContext, SYSTEM_ROLES } from './model.js';
 import { type Column, byName, fixed, likeFilter, tabulate, text, time } from './results.js';
-import { alreadyDropped, created, dropped, existedOk, ok } from './status.js';
+import { alreadyDropped, createOver, created, dropped, ok } from './status.js';
 import type { AccountState, Handler } from './state.js';
 
 export const createRole: Handler<'createRole'> = (a, s, session) => {
@@ -13,8 +13,8 @@ export const createRole: Handler<'createRole'> = (a, s, session) => {
     throw insufficientPrivileges('account', a.accountName);
   const existing = a.roles.get(s.name.name);
   if (existing) {
-    if (s.ifNotExists) return existedOk(s.name.name);
-    if (!s.orReplace || SYSTEM_ROLES.includes(existing.name)) throw alreadyExists(s.name.name);
+    const existed = createOver(s, s.name.name, !SYSTEM_ROLES.includes(existing.name));
+    if (existed) return existed;
     if (!a.owns(session.role, 'ROLE', existing.name)) throw insufficientPrivileges('role', existing.name);
     removeRole(a, existing.name);
   }

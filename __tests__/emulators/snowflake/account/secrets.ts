@@ -1,19 +1,13 @@
 // SECRET objects (schema-level): statements and their results. Values are never shown by DESC or SHOW.
 // Sources: README.md, "Databases, schemas and secrets".
 
-import {
-  alreadyExists,
-  doesNotExist,
-  insufficientPrivileges,
-  invalidValue,
-  qualifiedName,
-} from '../errors.js';
+import { doesNotExist, insufficientPrivileges, invalidValue, qualifiedName } from '../errors.js';
 import type { Ident, Property, ShowScope } from '../sql.js';
 import type { GenericSecretSpelling, ResultSet, Secret, SessionContext } from './model.js';
 import { objectPath, resolveSchema, scopeSchemas } from './databases.js';
-import { stringValue } from './property-values.js';
+import { stringValue, unsetComment } from './property-values.js';
 import { type Column, likeFilter, tabulate, text, time } from './results.js';
-import { alreadyDropped, created, dropped, existedOk, ok } from './status.js';
+import { alreadyDropped, createOver, created, dropped, ok } from './status.js';
 import { type AccountState, unlessMissing, type Handler } from './state.js';
 
 const pathOf = (x: Secret): [string, string, string] => [x.database, x.schema, x.name];
@@ -95,8 +89,8 @@ export const createSecret: Handler<'createSecret'> = (a, s, session) => {
   const key = qualifiedName(path);
   const existing = schema.secrets.get(path[2]);
   if (existing) {
-    if (s.ifNotExists) return existedOk(path[2]);
-    if (!s.orReplace) throw alreadyExists(path[2]);
+    const existed = createOver(s, path[2]);
+    if (existed) return existed;
     // Replacing drops the old secret, which needs OWNERSHIP of it; its grants go with it.
     if (!a.owns(session.role, 'SECRET', key)) throw insufficientPrivileges('secret', path[2]);
     a.dropGrantsOn('SECRET', key);
@@ -115,13 +109,7 @@ export const alterSecret: Handler<'alterSecretSet' | 'alterSecretUnset'> = (a, s
     throw insufficientPrivileges('secret', secret.name);
   const draft: Secret = { ...secret };
   if (s.type === 'alterSecretSet') applySecretProperties(draft, s.props);
-  else {
-    // Only COMMENT can be unset (docs, "ALTER SECRET").
-    for (const name of s.names) {
-      if (name !== 'COMMENT') throw invalidValue(`invalid property '${name}' for 'SECRET'`);
-      draft.comment = null;
-    }
-  }
+  else unsetComment(draft, s.names, 'SECRET');
   a.databases.get(path[0])!.schemas.get(path[1])!.secrets.set(secret.name, draft);
   return ok();
 };

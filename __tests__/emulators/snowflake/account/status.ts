@@ -1,6 +1,6 @@
 // The status replies of commands: one row in a `status` column, worded as Snowflake words them.
 
-import { displayName } from '../errors.js';
+import { alreadyExists, displayName } from '../errors.js';
 import type { ResultSet } from './model.js';
 
 export const ok = (message = 'Statement executed successfully.'): ResultSet => ({
@@ -16,3 +16,17 @@ export const alreadyDropped = (name: string) =>
 export const dropped = (name: string) => ok(`${displayName(name)} successfully dropped.`);
 export const created = (kind: string, name: string) =>
   ok(`${kind} ${displayName(name)} successfully created.`);
+
+/**
+ * CREATE over an existing object: with IF NOT EXISTS, the status that it exists (nothing changes); without
+ * OR REPLACE, or for an object that cannot be replaced, 002002 `Object 'N' already exists.`; else null: replace it.
+ */
+export function createOver(
+  s: { ifNotExists: boolean; orReplace: boolean },
+  name: string,
+  replaceable = true,
+): ResultSet | null {
+  if (s.ifNotExists) return existedOk(name);
+  if (!s.orReplace || !replaceable) throw alreadyExists(name);
+  return null;
+}

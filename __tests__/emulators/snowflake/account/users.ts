@@ -1,12 +1,12 @@
 // Users: CREATE, ALTER, DROP, DESC and SHOW USERS. Behaviour and sources are listed in README.md
 // ("Users and keys", "Access control"); comments below name the rule they follow.
 
-import { alreadyExists, doesNotExist, insufficientPrivileges } from '../errors.js';
+import { doesNotExist, insufficientPrivileges } from '../errors.js';
 import type { Ident } from '../sql.js';
 import { DEFAULT_TIMEZONE, type ResultSet, type SessionContext, type User } from './model.js';
 import { checkNetworkPolicyProperty } from './network-policies.js';
 import { type Column, bool, byName, likeFilter, tabulate, text, time } from './results.js';
-import { alreadyDropped, created, dropped, existedOk, ok } from './status.js';
+import { alreadyDropped, createOver, created, dropped, ok } from './status.js';
 import { type AccountState, type Handler } from './state.js';
 import { applyProperties, unsetProperty } from './user-properties.js';
 
@@ -75,8 +75,8 @@ export const createUser: Handler<'createUser'> = (a, s, session) => {
   }
   const existing = a.users.get(s.name.name);
   if (existing) {
-    if (s.ifNotExists) return existedOk(s.name.name);
-    if (!s.orReplace) throw alreadyExists(s.name.name);
+    const existed = createOver(s, s.name.name);
+    if (existed) return existed;
     if (!a.owns(session.role, 'USER', existing.name)) throw insufficientPrivileges('user', existing.name);
   }
   checkNetworkPolicyProperty(a, s.props, session);

@@ -5,18 +5,12 @@
 // CREATE WAREHOUSE (SYSADMIN and above by default); the creating role owns it. Visibility follows
 // the rule for databases: some privilege on the warehouse, or MANAGE GRANTS for GRANT and SHOW.
 
-import {
-  alreadyExists,
-  doesNotExist,
-  insufficientPrivileges,
-  invalidValue,
-  qualifiedName,
-} from '../errors.js';
+import { doesNotExist, insufficientPrivileges, invalidValue, qualifiedName } from '../errors.js';
 import type { Ident, Property } from '../sql.js';
 import type { ResultSet, SessionContext, Warehouse } from './model.js';
 import { flagValue, invalidValueOf } from './property-values.js';
 import { type Column, bool, entryOf, fixed, tabulate, text, time } from './results.js';
-import { alreadyDropped, created, dropped, existedOk, ok } from './status.js';
+import { alreadyDropped, createOver, created, dropped, ok } from './status.js';
 import { type AccountState, unlessMissing, type Handler } from './state.js';
 
 // WAREHOUSE_SIZE values CREATE WAREHOUSE accepts, with their synonyms (docs, "CREATE WAREHOUSE":
@@ -162,8 +156,8 @@ export const createWarehouse: Handler<'createWarehouse'> = (a, s, session) => {
   const key = qualifiedName([name]);
   const existing = a.warehouses.get(name);
   if (existing) {
-    if (s.ifNotExists) return existedOk(name);
-    if (!s.orReplace) throw alreadyExists(name);
+    const existed = createOver(s, name);
+    if (existed) return existed;
     if (!a.owns(session.role, 'WAREHOUSE', key)) throw insufficientPrivileges('warehouse', name);
     a.dropGrantsOn('WAREHOUSE', key);
   }
