@@ -1,6 +1,6 @@
 // Network policies through the real snowflake-sdk: statements, access control and enforcement at login.
 
-import { connect, failure } from './helpers.js';
+import { codeAndMessage, connect, failure } from './helpers.js';
 import { control, emulator, keyA, login, useEmulator } from './fixture.js';
 
 useEmulator();
@@ -90,8 +90,7 @@ describe('network policies', () => {
     expect(await session.query('DROP NETWORK POLICY IF EXISTS np_shape')).toEqual([
       { status: 'Drop statement executed successfully (NP_SHAPE already dropped).' },
     ]);
-    const gone = await failure(session.query('DESC NETWORK POLICY np_shape'));
-    expect([gone.code, gone.message]).toEqual([
+    expect(await codeAndMessage(session.query('DESC NETWORK POLICY np_shape'))).toEqual([
       '002003',
       "SQL compilation error:\nNetwork policy 'NP_SHAPE' does not exist or not authorized.",
     ]);

@@ -1,6 +1,6 @@
 // Databases, schemas and SECRET objects through the real snowflake-sdk.
 
-import { failure } from './helpers.js';
+import { codeAndMessage, codeStateAndMessage, failure } from './helpers.js';
 import { control, keyA, login, useEmulator } from './fixture.js';
 
 useEmulator();
@@ -80,8 +80,7 @@ describe('databases, schemas and SECRET objects', () => {
     });
     // SYSADMIN has no privilege on SEC_OTHER's database: it does not exist for SYSADMIN.
     expect(await session.query("SHOW DATABASES LIKE 'sec_other%'")).toEqual([]);
-    const hidden = await failure(session.query('USE DATABASE sec_other_db'));
-    expect([hidden.code, hidden.sqlState, hidden.message]).toEqual([
+    expect(await codeStateAndMessage(session.query('USE DATABASE sec_other_db'))).toEqual([
       '002003',
       '02000',
       "SQL compilation error:\nDatabase 'SEC_OTHER_DB' does not exist or not authorized.",
@@ -91,20 +90,17 @@ describe('databases, schemas and SECRET objects', () => {
 
   it('CREATE SECRET needs USAGE on the database, USAGE on the schema and CREATE SECRET on the schema', async () => {
     const session = await as('SEC_WRITER');
-    const noDb = await failure(session.query(create));
-    expect([noDb.code, noDb.message]).toEqual([
+    expect(await codeAndMessage(session.query(create))).toEqual([
       '002003',
       "SQL compilation error:\nDatabase 'SEC_DB' does not exist or not authorized.",
     ]);
     await control.sql('GRANT USAGE ON DATABASE sec_db TO ROLE sec_writer', 'SYSADMIN');
-    const noSchema = await failure(session.query(create));
-    expect([noSchema.code, noSchema.message]).toEqual([
+    expect(await codeAndMessage(session.query(create))).toEqual([
       '002003',
       "SQL compilation error:\nSchema 'SEC_DB.KEYS' does not exist or not authorized.",
     ]);
     await control.sql('GRANT USAGE ON SCHEMA sec_db.keys TO ROLE sec_writer', 'SYSADMIN');
-    const noCreate = await failure(session.query(create));
-    expect([noCreate.code, noCreate.sqlState, noCreate.message]).toEqual([
+    expect(await codeStateAndMessage(session.query(create))).toEqual([
       '003001',
       '42501',
       "SQL access control error:\nInsufficient privileges to operate on schema 'KEYS'",
@@ -199,8 +195,9 @@ describe('databases, schemas and SECRET objects', () => {
 
     const reader = await as('SEC_READER');
     expect((await reader.query('DESC SECRET sec_db.keys.deploy_key'))[0]?.secret_type).toBe('GENERIC_STRING');
-    const alter = await failure(reader.query("ALTER SECRET sec_db.keys.deploy_key SET SECRET_STRING = 'x'"));
-    expect([alter.code, alter.sqlState, alter.message]).toEqual([
+    expect(
+      await codeStateAndMessage(reader.query("ALTER SECRET sec_db.keys.deploy_key SET SECRET_STRING = 'x'")),
+    ).toEqual([
       '003001',
       '42501',
       "SQL access control error:\nInsufficient privileges to operate on secret 'DEPLOY_KEY'",
@@ -214,8 +211,7 @@ describe('databases, schemas and SECRET objects', () => {
     ]);
 
     const other = await as('SEC_OTHER');
-    const invisible = await failure(other.query('DESC SECRET sec_db.keys.deploy_key'));
-    expect([invisible.code, invisible.message]).toEqual([
+    expect(await codeAndMessage(other.query('DESC SECRET sec_db.keys.deploy_key'))).toEqual([
       '002003',
       "SQL compilation error:\nSecret 'SEC_DB.KEYS.DEPLOY_KEY' does not exist or not authorized.",
     ]);
@@ -245,10 +241,11 @@ describe('databases, schemas and SECRET objects', () => {
 
   it('resolves unqualified names against USE DATABASE / USE SCHEMA, and says so when there is none', async () => {
     const session = await as('SEC_WRITER');
-    const noDb = await failure(
-      session.query("CREATE SECRET loose TYPE = GENERIC_STRING SECRET_STRING = 'x'"),
-    );
-    expect([noDb.code, noDb.sqlState, noDb.message]).toEqual([
+    expect(
+      await codeStateAndMessage(
+        session.query("CREATE SECRET loose TYPE = GENERIC_STRING SECRET_STRING = 'x'"),
+      ),
+    ).toEqual([
       '090105',
       '22000',
       "Cannot perform CREATE SECRET. This session does not have a current database. Call 'USE DATABASE', or use a qualified name.",
@@ -279,8 +276,7 @@ describe('databases, schemas and SECRET objects', () => {
 
   it('CREATE [OR REPLACE] / IF NOT EXISTS, TYPE = PASSWORD, and quoted names', async () => {
     const session = await as('SEC_WRITER');
-    const dup = await failure(session.query(create));
-    expect([dup.code, dup.message]).toEqual([
+    expect(await codeAndMessage(session.query(create))).toEqual([
       '002002',
       "SQL compilation error:\nObject 'DEPLOY_KEY' already exists.",
     ]);

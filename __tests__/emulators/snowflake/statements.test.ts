@@ -3,7 +3,7 @@
 
 import { startSnowflakeEmulator } from './server.js';
 import { SnowflakeControl } from './control.js';
-import { failure } from './helpers.js';
+import { codeStateAndMessage, failure } from './helpers.js';
 import { control, keyA, keyB, keyC, login, useEmulator } from './fixture.js';
 
 useEmulator();
@@ -151,8 +151,7 @@ describe('statements and result shapes', () => {
   });
 
   it('answers 002003, 002002 and 001003 as Snowflake does', async () => {
-    const missing = await failure(session.query('DESC USER "nobody"'));
-    expect([missing.code, missing.sqlState, missing.message]).toEqual([
+    expect(await codeStateAndMessage(session.query('DESC USER "nobody"'))).toEqual([
       '002003',
       '02000',
       'SQL compilation error:\nUser \'"nobody"\' does not exist or not authorized.',
@@ -163,8 +162,7 @@ describe('statements and result shapes', () => {
     expect((await session.query('CREATE USER IF NOT EXISTS shape_user'))[0]).toEqual({
       status: 'SHAPE_USER already exists, statement succeeded.',
     });
-    const syntax = await failure(session.query('ALTER USER shape_user SETT COMMENT = 1'));
-    expect([syntax.code, syntax.sqlState, syntax.message]).toEqual([
+    expect(await codeStateAndMessage(session.query('ALTER USER shape_user SETT COMMENT = 1'))).toEqual([
       '001003',
       '42000',
       "SQL compilation error:\nsyntax error line 1 at position 22 unexpected 'SETT'.",

@@ -1,6 +1,6 @@
 // Warehouses through the real snowflake-sdk: statements, sizes, access control, the session's warehouse.
 
-import { failure } from './helpers.js';
+import { codeAndMessage, codeStateAndMessage, failure } from './helpers.js';
 import { control, keyA, login, useEmulator } from './fixture.js';
 
 useEmulator();
@@ -87,8 +87,7 @@ describe('warehouses', () => {
       { status: 'WH_SEG already exists, statement succeeded.' },
     ]);
     expect((await session.query("SHOW WAREHOUSES LIKE 'WH_SEG'"))[0]!.size).toBe('X-Small');
-    const dup = await failure(session.query('CREATE WAREHOUSE wh_seg'));
-    expect([dup.code, dup.message]).toEqual([
+    expect(await codeAndMessage(session.query('CREATE WAREHOUSE wh_seg'))).toEqual([
       '002002',
       "SQL compilation error:\nObject 'WH_SEG' already exists.",
     ]);
@@ -152,8 +151,7 @@ describe('warehouses', () => {
     expect(await session.query('DROP WAREHOUSE IF EXISTS wh_size')).toEqual([
       { status: 'Drop statement executed successfully (WH_SIZE already dropped).' },
     ]);
-    const gone = await failure(session.query('DROP WAREHOUSE wh_size'));
-    expect([gone.code, gone.message]).toEqual([
+    expect(await codeAndMessage(session.query('DROP WAREHOUSE wh_size'))).toEqual([
       '002003',
       "SQL compilation error:\nWarehouse 'WH_SIZE' does not exist or not authorized.",
     ]);
@@ -164,15 +162,13 @@ describe('warehouses', () => {
     const owner = await as('SYSADMIN');
     await owner.query('CREATE WAREHOUSE IF NOT EXISTS wh_seg');
     const session = await as('wh_role');
-    const create = await failure(session.query('CREATE WAREHOUSE wh_mine'));
-    expect([create.code, create.sqlState, create.message]).toEqual([
+    expect(await codeStateAndMessage(session.query('CREATE WAREHOUSE wh_mine'))).toEqual([
       '003001',
       '42501',
       "SQL access control error:\nInsufficient privileges to operate on account 'TESTORG-TESTACCOUNT'",
     ]);
     expect(await session.query('SHOW WAREHOUSES')).toEqual([]);
-    const hidden = await failure(session.query('USE WAREHOUSE wh_seg'));
-    expect([hidden.code, hidden.message]).toEqual([
+    expect(await codeAndMessage(session.query('USE WAREHOUSE wh_seg'))).toEqual([
       '002003',
       "SQL compilation error:\nWarehouse 'WH_SEG' does not exist or not authorized.",
     ]);
@@ -186,13 +182,11 @@ describe('warehouses', () => {
     ]);
     await session.query('USE WAREHOUSE wh_seg');
     expect(await session.query('SELECT CURRENT_WAREHOUSE()')).toEqual([{ 'CURRENT_WAREHOUSE()': 'WH_SEG' }]);
-    const drop = await failure(session.query('DROP WAREHOUSE wh_seg'));
-    expect([drop.code, drop.message]).toEqual([
+    expect(await codeAndMessage(session.query('DROP WAREHOUSE wh_seg'))).toEqual([
       '003001',
       "SQL access control error:\nInsufficient privileges to operate on warehouse 'WH_SEG'",
     ]);
-    const regrant = await failure(session.query('GRANT OPERATE ON WAREHOUSE wh_seg TO ROLE wh_role'));
-    expect([regrant.code, regrant.message]).toEqual([
+    expect(await codeAndMessage(session.query('GRANT OPERATE ON WAREHOUSE wh_seg TO ROLE wh_role'))).toEqual([
       '003001',
       "SQL access control error:\nInsufficient privileges to operate on warehouse 'WH_SEG'",
     ]);
@@ -259,13 +253,11 @@ describe('warehouses', () => {
     );
     expect(await read()).toEqual([['Small', null, 'false', 'SNOWPARK-OPTIMIZED']]);
     // A bad value refuses the whole statement; INITIALLY_SUSPENDED is CREATE's only.
-    const bad = await failure(
-      owner.query("ALTER WAREHOUSE wh_alter SET AUTO_RESUME = TRUE WAREHOUSE_SIZE = 'HUGE'"),
-    );
-    expect([bad.code, bad.message]).toEqual([
-      '001008',
-      "SQL compilation error:\ninvalid value ['HUGE'] for parameter 'WAREHOUSE_SIZE'",
-    ]);
+    expect(
+      await codeAndMessage(
+        owner.query("ALTER WAREHOUSE wh_alter SET AUTO_RESUME = TRUE WAREHOUSE_SIZE = 'HUGE'"),
+      ),
+    ).toEqual(['001008', "SQL compilation error:\ninvalid value ['HUGE'] for parameter 'WAREHOUSE_SIZE'"]);
     expect((await failure(owner.query('ALTER WAREHOUSE wh_alter SET INITIALLY_SUSPENDED = TRUE'))).code).toBe(
       '001008',
     );
@@ -273,8 +265,7 @@ describe('warehouses', () => {
     // A role with USAGE sees it but may not change it; MODIFY may.
     const session = await as('wh_role');
     await owner.query('GRANT USAGE ON WAREHOUSE wh_alter TO ROLE wh_role');
-    const refused = await failure(session.query('ALTER WAREHOUSE wh_alter SET AUTO_SUSPEND = 300'));
-    expect([refused.code, refused.message]).toEqual([
+    expect(await codeAndMessage(session.query('ALTER WAREHOUSE wh_alter SET AUTO_SUSPEND = 300'))).toEqual([
       '003001',
       "SQL access control error:\nInsufficient privileges to operate on warehouse 'WH_ALTER'",
     ]);
