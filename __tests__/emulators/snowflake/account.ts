@@ -1,7 +1,7 @@
 // The account: its state (account/state.ts) and the statements that read and change it, one module per
 // kind of object under account/. Behaviour and sources are listed in README.md.
 
-import type { Statement } from './sql.js';
+import type { Statement } from './statements.js';
 import type { ResultSet, SessionContext } from './account/model.js';
 import {
   createDatabase,

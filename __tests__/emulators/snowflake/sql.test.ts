@@ -1,6 +1,7 @@
 // Unit tests for the tokenizer/parser and the small pure helpers.
 
-import { parseScript, tokenize } from './sql.js';
+import { tokenize } from './lexer.js';
+import { parseScript } from './sql.js';
 import { SfError, displayName } from './errors.js';
 import { Account } from './account.js';
 import type { SessionContext } from './account/model.js';

@@ -7,7 +7,7 @@
 // privilege. MANAGE GRANTS does not give access to objects, but lets GRANT and SHOW resolve them.
 
 import { doesNotExist, insufficientPrivileges, invalidValue, noCurrent, qualifiedName } from '../errors.js';
-import type { Ident, Property, ShowScope } from '../sql.js';
+import type { Ident, Property, ShowScope } from '../statements.js';
 import type { Database, ResultSet, Schema, SessionContext } from './model.js';
 import { type Column, likeFilter, tabulate, text, time } from './results.js';
 import { alreadyDropped, createOver, created, dropped, ok } from './status.js';

@@ -9,7 +9,7 @@ import {
   invalidValue,
   qualifiedName,
 } from '../errors.js';
-import type { Ident, SecurableType } from '../sql.js';
+import type { Ident, SecurableType } from '../statements.js';
 import type { Grant, ResultSet, SessionContext } from './model.js';
 import { objectPath, resolveDatabase, schemaPath } from './databases.js';
 import { resolveNetworkPolicy } from './network-policies.js';

@@ -1,7 +1,7 @@
 // The account's objects as the emulator models them, and the shape of a statement's result.
 // Behaviour and sources are listed in README.md.
 
-import type { SecurableType } from '../sql.js';
+import type { SecurableType } from '../statements.js';
 
 export type UserType = 'PERSON' | 'SERVICE' | 'LEGACY_SERVICE';
 

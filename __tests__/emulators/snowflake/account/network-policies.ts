@@ -6,7 +6,7 @@
 
 import { SfError, displayName, doesNotExist, insufficientPrivileges, invalidValue } from '../errors.js';
 import { type NetworkPolicy, parseEntry, policyAllows } from '../network.js';
-import type { Ident, Property } from '../sql.js';
+import type { Ident, Property } from '../statements.js';
 import type { ResultSet, SessionContext } from './model.js';
 import { type Column, fixed, tabulate, text, time } from './results.js';
 import { unsetComment } from './property-values.js';

@@ -15,7 +15,7 @@
 
 import { createHash, randomBytes } from 'node:crypto';
 import { alreadyExists, displayName, doesNotExist, insufficientPrivileges, invalidValue } from '../errors.js';
-import type { Ident, Property } from '../sql.js';
+import type { Ident, Property } from '../statements.js';
 import type { ProgrammaticAccessToken, ResultSet, SessionContext, User } from './model.js';
 import { type Column, fixed, tabulate, text, time } from './results.js';
 import { existedOk, ok } from './status.js';

@@ -2,7 +2,7 @@
 // of another kind is refused with 001008 `invalid value for property 'NAME'`.
 
 import { invalidValue } from '../errors.js';
-import type { Property } from '../sql.js';
+import type { Property } from '../statements.js';
 
 export const invalidValueOf = (p: Property) => invalidValue(`invalid value for property '${p.name}'`);
 

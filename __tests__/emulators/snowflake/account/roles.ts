@@ -2,7 +2,7 @@
 // ("Roles and grants").
 
 import { SfError, displayName, doesNotExist, insufficientPrivileges } from '../errors.js';
-import type { Ident } from '../sql.js';
+import type { Ident } from '../statements.js';
 import { type Grant, type ResultSet, type Role, type SessionContext, SYSTEM_ROLES } from './model.js';
 import { type Column, byName, fixed, likeFilter, tabulate, text, time } from './results.js';
 import { alreadyDropped, createOver, created, dropped, ok } from './status.js';

@@ -2,7 +2,7 @@
 // Sources: README.md, "Databases, schemas and secrets".
 
 import { doesNotExist, insufficientPrivileges, invalidValue, qualifiedName } from '../errors.js';
-import type { Ident, Property, ShowScope } from '../sql.js';
+import type { Ident, Property, ShowScope } from '../statements.js';
 import type { GenericSecretSpelling, ResultSet, Secret, SessionContext } from './model.js';
 import { objectPath, resolveSchema, scopeSchemas } from './databases.js';
 import { stringValue, unsetComment } from './property-values.js';

@@ -2,7 +2,7 @@
 // SHOW PARAMETERS. Sources: README.md ("Statements", "Warehouses and SHOW PARAMETERS").
 
 import { SfError, doesNotExist, insufficientPrivileges, invalidArguments, invalidValue } from '../errors.js';
-import type { ParameterScope, Property } from '../sql.js';
+import type { ParameterScope, Property } from '../statements.js';
 import type { Cell, ResultSet, SessionContext } from './model.js';
 import { type Column, entryOf, likeToRegExp, tabulate, text } from './results.js';
 import { ok } from './status.js';

@@ -2,7 +2,7 @@
 // is judged by. Behaviour and sources are listed in README.md; comments name the rule they follow.
 
 import { SfError, doesNotExist, qualifiedName } from '../errors.js';
-import type { Ident, SecurableType, Statement } from '../sql.js';
+import type { Ident, SecurableType, Statement } from '../statements.js';
 import type { NetworkPolicy } from '../network.js';
 import { byName, likeFilter } from './results.js';
 import {

@@ -3,7 +3,7 @@
 
 import { createHash, createPublicKey } from 'node:crypto';
 import { SfError, invalidValue } from '../errors.js';
-import type { Property, Value } from '../sql.js';
+import type { Property, Value } from '../statements.js';
 import type { User, WorkloadIdentity } from './model.js';
 import { networkPolicyRef } from './network-policies.js';
 import { flagValue, invalidValueOf, nameOrString, numberValue, stringValue } from './property-values.js';

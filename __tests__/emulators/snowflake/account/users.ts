@@ -2,7 +2,7 @@
 // ("Users and keys", "Access control"); comments below name the rule they follow.
 
 import { doesNotExist, insufficientPrivileges } from '../errors.js';
-import type { Ident } from '../sql.js';
+import type { Ident } from '../statements.js';
 import { DEFAULT_TIMEZONE, type ResultSet, type SessionContext, type User } from './model.js';
 import { checkNetworkPolicyProperty } from './network-policies.js';
 import { type Column, bool, byName, likeFilter, tabulate, text, time } from './results.js';

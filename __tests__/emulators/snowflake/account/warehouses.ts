@@ -6,7 +6,7 @@
 // the rule for databases: some privilege on the warehouse, or MANAGE GRANTS for GRANT and SHOW.
 
 import { doesNotExist, insufficientPrivileges, invalidValue, qualifiedName } from '../errors.js';
-import type { Ident, Property } from '../sql.js';
+import type { Ident, Property } from '../statements.js';
 import type { ResultSet, SessionContext, Warehouse } from './model.js';
 import { flagValue, invalidValueOf } from './property-values.js';
 import { type Column, bool, entryOf, fixed, tabulate, text, time } from './results.js';
