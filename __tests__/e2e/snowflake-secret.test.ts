@@ -1,5 +1,5 @@
 import { parsePrivateKey } from '../../src/keys.js';
-import type { GenericSecretSpelling } from '../emulators/snowflake/account.js';
+import type { GenericSecretSpelling } from '../emulators/snowflake/account/model.js';
 import { expectNoLeaks } from '../harness/leak-scan.js';
 import type { ActionRun } from '../harness/run-action.js';
 import { ADMIN_ROLE, SERVICE_USER, type TestKey, World, newKey } from '../harness/world.js';

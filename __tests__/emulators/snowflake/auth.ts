@@ -8,8 +8,11 @@ import {
   type JsonWebKey,
   type KeyObject,
 } from 'node:crypto';
-import { type Account, type ProgrammaticAccessToken, type User, hashPassword } from './account.js';
+import type { Account } from './account.js';
+import type { ProgrammaticAccessToken, User } from './account/model.js';
+import { hashPassword } from './account/user-properties.js';
 import { policyAllows } from './network.js';
+import type { NetworkPolicyEvaluation, RegisteredToken } from './control.js';
 
 export interface LoginFailure {
   ok: false;
@@ -28,29 +31,6 @@ export type LoginOutcome = { ok: true; user: User; tokenRole: string | null; via
  */
 type Identified =
   { ok: true; user: User; tokenRole: string | null; patEvaluation?: NetworkPolicyEvaluation } | LoginFailure;
-
-/**
- * How a PAT login treats network policies: the PAT_POLICY NETWORK_POLICY_EVALUATION of the
- * authentication policy in force (docs, "Using programmatic access tokens: Network policy
- * requirements"). ENFORCED_REQUIRED (Snowflake's default): the user must be subject to a network
- * policy, which is enforced; ENFORCED_NOT_REQUIRED: none needed, enforced when there is one;
- * NOT_ENFORCED: none needed, and none enforced for PAT logins.
- */
-export type NetworkPolicyEvaluation = 'ENFORCED_REQUIRED' | 'ENFORCED_NOT_REQUIRED' | 'NOT_ENFORCED';
-
-export interface RegisteredToken {
-  type: 'oauth' | 'pat';
-  token: string;
-  /** The user's NAME. */
-  user: string;
-  role?: string;
-  /** ISO time; compared with the emulator's clock. */
-  expiresAt?: string;
-  /** PATs only. `false` is shorthand for networkPolicyEvaluation ENFORCED_NOT_REQUIRED. */
-  networkPolicyRequired?: boolean;
-  /** PATs only; default ENFORCED_REQUIRED (wins over networkPolicyRequired). */
-  networkPolicyEvaluation?: NetworkPolicyEvaluation;
-}
 
 export interface LoginData {
   AUTHENTICATOR?: string;
@@ -218,13 +198,24 @@ export class Authenticator {
     // 394306: bad signature.
     if (!verifySignature('RSA-SHA256', jwt.signingInput, key, jwt.signature))
       return jwtInvalid('signature does not verify');
-    const now = this.wallClock();
-    const exp = claimMillis(jwt.payload.exp);
-    const iat = claimMillis(jwt.payload.iat);
     // 394303: expired. A minute of skew is tolerated for iat in the future.
-    if (exp === null || exp <= now) return jwtInvalid('token expired');
-    if (iat !== null && iat > now + 60_000) return jwtInvalid('token issued in the future');
+    const time = this.timeClaims(jwt.payload.exp, jwt.payload.iat);
+    if (time === 'expired') return jwtInvalid('token expired');
+    if (time === 'early') return jwtInvalid('token issued in the future');
     return { ok: true, user, tokenRole: null };
+  }
+
+  /**
+   * A client-signed token's times against the wall clock: `expired` without a future `exp`, `early` when its
+   * start (`iat` or `nbf`) is more than a minute ahead (the skew tolerated), else null.
+   */
+  private timeClaims(exp: unknown, start: unknown): 'expired' | 'early' | null {
+    const now = this.wallClock();
+    const expMs = claimMillis(exp);
+    const startMs = claimMillis(start);
+    if (expMs === null || expMs <= now) return 'expired';
+    if (startMs !== null && startMs > now + 60_000) return 'early';
+    return null;
   }
 
   private async workloadIdentity(data: LoginData): Promise<Identified> {
@@ -250,11 +241,9 @@ export class Authenticator {
     if (!key) return badCredentials(`no JWKS key for kid ${kid}`);
     if (!verifySignature('RSA-SHA256', jwt.signingInput, key, jwt.signature))
       return badCredentials('OIDC signature does not verify');
-    const now = this.wallClock();
-    const exp = claimMillis(jwt.payload.exp);
-    const nbf = claimMillis(jwt.payload.nbf);
-    if (exp === null || exp <= now) return badCredentials('OIDC token expired');
-    if (nbf !== null && nbf > now + 60_000) return badCredentials('OIDC token not yet valid');
+    const time = this.timeClaims(jwt.payload.exp, jwt.payload.nbf);
+    if (time === 'expired') return badCredentials('OIDC token expired');
+    if (time === 'early') return badCredentials('OIDC token not yet valid');
     const user = this.account.findUserByWorkloadIdentity(iss, sub);
     if (!user) return badCredentials(`no user with workload identity issuer ${iss} and subject ${sub}`);
     // With no OIDC_AUDIENCE_LIST the expected audience is snowflakecomputing.com.
@@ -315,7 +304,7 @@ export class Authenticator {
   }
 
   /**
-   * A token made by ALTER USER … ADD PROGRAMMATIC ACCESS TOKEN (account.ts). It fails as an invalid token
+   * A token made by ALTER USER … ADD PROGRAMMATIC ACCESS TOKEN (account/pats.ts). It fails as an invalid token
    * (394400: "PAT_INVALID … the role associated with the programmatic access token was not found") once it has
    * expired, or its ROLE_RESTRICTION role was dropped or revoked from the user (docs, "Using programmatic access
    * tokens for authentication", https://docs.snowflake.com/en/user-guide/programmatic-access-tokens). Sessions

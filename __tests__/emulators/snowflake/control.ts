@@ -98,7 +98,16 @@ export interface IssuedTokens {
   masterToken: string;
 }
 
-export interface RegisteredTokenInput {
+/**
+ * How a PAT login treats network policies: the PAT_POLICY NETWORK_POLICY_EVALUATION of the
+ * authentication policy in force (docs, "Using programmatic access tokens: Network policy
+ * requirements"). ENFORCED_REQUIRED (Snowflake's default): the user must be subject to a network
+ * policy, which is enforced; ENFORCED_NOT_REQUIRED: none needed, enforced when there is one;
+ * NOT_ENFORCED: none needed, and none enforced for PAT logins.
+ */
+export type NetworkPolicyEvaluation = 'ENFORCED_REQUIRED' | 'ENFORCED_NOT_REQUIRED' | 'NOT_ENFORCED';
+
+export interface RegisteredToken {
   type: 'oauth' | 'pat';
   token: string;
   /** The user's NAME. */
@@ -115,7 +124,7 @@ export interface RegisteredTokenInput {
    */
   networkPolicyRequired?: boolean;
   /** PATs only: the NETWORK_POLICY_EVALUATION itself (default ENFORCED_REQUIRED); wins over networkPolicyRequired. */
-  networkPolicyEvaluation?: 'ENFORCED_REQUIRED' | 'ENFORCED_NOT_REQUIRED' | 'NOT_ENFORCED';
+  networkPolicyEvaluation?: NetworkPolicyEvaluation;
 }
 
 /** A Snowflake SECRET object with its value, as `GET /__emulator/secrets` returns it (for assertions). */
@@ -220,7 +229,7 @@ export class SnowflakeControl {
     await this.call('POST', 'latency', { ms });
   }
 
-  async registerToken(t: RegisteredTokenInput): Promise<void> {
+  async registerToken(t: RegisteredToken): Promise<void> {
     await this.call('POST', 'tokens', t);
   }
 

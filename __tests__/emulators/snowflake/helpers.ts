@@ -78,3 +78,17 @@ export async function failure(p: Promise<unknown>): Promise<SdkError> {
   }
   throw new Error('expected a failure');
 }
+
+/** The code and message of a refused login or failed statement. */
+export async function codeAndMessage(p: Promise<unknown>): Promise<[SdkError['code'], string]> {
+  const e = await failure(p);
+  return [e.code, e.message];
+}
+
+/** The code, SQL state and message of a failed statement. */
+export async function codeStateAndMessage(
+  p: Promise<unknown>,
+): Promise<[SdkError['code'], string | undefined, string]> {
+  const e = await failure(p);
+  return [e.code, e.sqlState, e.message];
+}

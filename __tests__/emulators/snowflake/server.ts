@@ -5,21 +5,27 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { gunzipSync, inflateSync } from 'node:zlib';
-import {
-  Account,
-  type AccountOptions,
-  DEFAULT_TIMEZONE,
-  type Cell,
-  type ResultSet,
-  type SessionContext,
-} from './account.js';
-import { Authenticator, type LoginData, type RegisteredToken } from './auth.js';
-import { normalizeClientIp, parseIpv4 } from './network.js';
-import { SfError } from './errors.js';
-import { parseScript } from './sql.js';
+import { Account } from './account.js';
+import type { AccountOptions, ResultSet, SessionContext, User } from './account/model.js';
+import { Authenticator, type LoginData } from './auth.js';
+import { controlPlane } from './control-plane.js';
 import type { Fault, IssuedTokens, LogEntry, TimedRequest } from './control.js';
-import { encodeEcho, isEchoEncoding } from '../echo.js';
+import { SfError } from './errors.js';
+import { type ArmedFault, HELD_MESSAGE, applyFault, clientGone, sleep } from './faults.js';
+import { normalizeClientIp } from './network.js';
+import { parseScript } from './sql.js';
+import {
+  MASTER_VALIDITY_S,
+  type Session,
+  SESSION_VALIDITY_S,
+  connectName,
+  loginData,
+  queryData,
+  readBody,
+  send,
+  sfFailure,
+  sfSuccess,
+} from './wire.js';
 
 export interface SnowflakeEmulatorOptions {
   port?: number;
@@ -39,192 +45,7 @@ export interface SnowflakeEmulator {
   close(): Promise<void>;
 }
 
-interface Session extends SessionContext {
-  token: string;
-  masterToken: string;
-  loginName: string;
-}
-
-// Values snowflake-sdk reads from `parameters` (lib/parameters.js, lib/connection/result/column.js):
-// the timestamp formats are Snowflake's documented defaults.
-const BASE_PARAMETERS: Record<string, string | number | boolean> = {
-  TIMESTAMP_OUTPUT_FORMAT: 'YYYY-MM-DD HH24:MI:SS.FF3 TZHTZM',
-  TIMESTAMP_NTZ_OUTPUT_FORMAT: 'YYYY-MM-DD HH24:MI:SS.FF3',
-  TIMESTAMP_LTZ_OUTPUT_FORMAT: '',
-  TIMESTAMP_TZ_OUTPUT_FORMAT: '',
-  DATE_OUTPUT_FORMAT: 'YYYY-MM-DD',
-  TIME_OUTPUT_FORMAT: 'HH24:MI:SS',
-  BINARY_OUTPUT_FORMAT: 'HEX',
-  CLIENT_TIMESTAMP_TYPE_MAPPING: 'TIMESTAMP_LTZ',
-  CLIENT_SESSION_KEEP_ALIVE: false,
-  CLIENT_SESSION_KEEP_ALIVE_HEARTBEAT_FREQUENCY: 3600,
-  CLIENT_RESULT_CHUNK_SIZE: 160,
-  CLIENT_PREFETCH_THREADS: 4,
-  JS_TREAT_INTEGER_AS_BIGINT: false,
-  QUERY_CONTEXT_CACHE_SIZE: 5,
-  AUTOCOMMIT: true,
-};
-
-const SESSION_VALIDITY_S = 3600;
-const MASTER_VALIDITY_S = 14400;
-
-function parameterList(session: SessionContext | null): { name: string; value: string | number | boolean }[] {
-  const out = Object.entries(BASE_PARAMETERS).map(([name, value]) => ({ name, value }));
-  out.push({ name: 'TIMEZONE', value: session?.params.get('TIMEZONE') ?? DEFAULT_TIMEZONE });
-  if (session) {
-    for (const [name, value] of session.params) {
-      if (name === 'TIMEZONE') continue;
-      const i = out.findIndex((p) => p.name === name);
-      if (i >= 0) out[i] = { name, value };
-      else out.push({ name, value });
-    }
-  }
-  return out;
-}
-
-/**
- * A cell on the wire. Every value is a string or null (notes, "Wire protocol"); timestamp_ltz is
- * seconds since the epoch with `scale` fraction digits, which the SDK converts with the session's
- * TIMEZONE (lib/connection/result/column.js, convertRawTimestampLtz).
- */
-function wireCell(cell: Cell, scale: number): string | null {
-  if (cell === null) return null;
-  if (cell instanceof Date) {
-    const ms = cell.getTime();
-    const seconds = Math.floor(ms / 1000);
-    const fraction = String(ms - seconds * 1000).padStart(3, '0');
-    return scale <= 0 ? String(seconds) : `${seconds}.${fraction.padEnd(scale, '0').slice(0, scale)}`;
-  }
-  return cell;
-}
-
-function rowtype(result: ResultSet) {
-  return result.columns.map((c) => {
-    const base = {
-      name: c.name,
-      database: '',
-      schema: '',
-      table: '',
-      nullable: true,
-      collation: null,
-    };
-    switch (c.type) {
-      case 'text':
-        return {
-          ...base,
-          type: 'text',
-          byteLength: 16777216,
-          length: 16777216,
-          scale: null,
-          precision: null,
-        };
-      case 'fixed':
-        return { ...base, type: 'fixed', byteLength: null, length: null, scale: c.scale ?? 0, precision: 38 };
-      case 'boolean':
-        return { ...base, type: 'boolean', byteLength: null, length: null, scale: null, precision: null };
-      case 'timestamp_ltz':
-        return {
-          ...base,
-          type: 'timestamp_ltz',
-          byteLength: null,
-          length: null,
-          scale: c.scale ?? 3,
-          precision: 0,
-        };
-    }
-  });
-}
-
-function controlRows(result: ResultSet): Record<string, unknown>[] {
-  return result.rows.map((row) => {
-    const o: Record<string, unknown> = {};
-    result.columns.forEach((c, i) => {
-      const cell = row[i] ?? null;
-      o[c.name] =
-        cell instanceof Date
-          ? cell.toISOString()
-          : c.type === 'boolean' && cell !== null
-            ? cell === '1'
-            : cell;
-    });
-    return o;
-  });
-}
-
-/** A connect-string name (roleName, warehouse): unquoted upper-cased, "quoted" kept. */
-function connectName(raw: string): string {
-  const m = /^"(.*)"$/s.exec(raw);
-  return m ? m[1]!.replace(/""/g, '"') : raw.toUpperCase();
-}
-
-/**
- * A `delay` fault (not `after`) holds the request in front of Snowflake, like a stalled proxy or load
- * balancer: the hold is logged when it starts (ok: false, fault: 'delay'). If the client gave up in the
- * meantime (its socket is gone), the request never reaches the service and is not run; otherwise it runs
- * and is logged again as itself. The "ran, but the reply was lost" case is `after`.
- */
-const clientGone = (req: IncomingMessage): boolean => req.socket.destroyed;
-const HELD_MESSAGE = 'held by a delay fault';
-
-/** A delay fault's wait; unref'd, so a stalled reply does not keep the process alive after close(). */
-/**
- * The clock of the request timings (GET /__emulator/requests): milliseconds since the epoch, fractional, from
- * the process's monotonic clock. Unlike the log's `at` it ignores the emulated clock's offset, so that it can be
- * compared with the other emulator's timings and with `performance.timeOrigin + performance.now()` elsewhere.
- */
-const timingClock = (): number => performance.timeOrigin + performance.now();
-
-const sleep = (ms: number): Promise<void> =>
-  new Promise((resolve) => {
-    setTimeout(resolve, ms).unref();
-  });
-
-async function readBody(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  let buf = Buffer.concat(chunks);
-  // snowflake-sdk gzips every request body (lib/http/base.js, prepareRequestOptions).
-  const encoding = String(req.headers['content-encoding'] ?? '').toLowerCase();
-  if (encoding === 'gzip') buf = gunzipSync(buf);
-  else if (encoding === 'deflate') buf = inflateSync(buf);
-  if (buf.length === 0) return {};
-  return JSON.parse(buf.toString('utf8')) as unknown;
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-/** What a fault with `echo` quotes back (control.ts, Fault.echo), shown as `echoAs` says. */
-function echoOf(fault: Fault, req: IncomingMessage, request: { body: unknown; session?: Session }): string {
-  const encoding = fault.echoAs ?? 'json';
-  switch (fault.echo) {
-    case 'session':
-      return `Session: ${encodeEcho(
-        {
-          sessionId: request.session?.sessionId,
-          sessionToken: request.session?.token,
-          masterToken: request.session?.masterToken,
-        },
-        encoding,
-      )}`;
-    case 'request':
-      return `Request: ${encodeEcho(
-        { method: req.method, url: req.url, headers: req.headers, body: request.body },
-        encoding,
-      )}`;
-    default:
-      return `Request headers: ${encodeEcho({ ...req.headers }, encoding)}`;
-  }
-}
-
-function sfFailure(code: string, message: string, data: Record<string, unknown> | null = null) {
-  return { data, code, message, success: false, headers: null };
-}
-
-class Emulator {
+export class Emulator {
   readonly account: Account;
   readonly auth: Authenticator;
   readonly sessions = new Map<string, Session>();
@@ -236,7 +57,7 @@ class Emulator {
   requests: TimedRequest[] = [];
   private requestSeq = 0;
   private readonly timings = new WeakMap<IncomingMessage, TimedRequest>();
-  faults: (Fault & { regex: RegExp; remaining: number })[] = [];
+  faults: ArmedFault[] = [];
   latencyMs = 0;
   offsetMs = 0;
   /** POST /__emulator/client-ip: the address logins are judged by instead of the socket's. */
@@ -323,6 +144,28 @@ class Emulator {
 
   // ------------------------------------------------------------------ wire protocol
 
+  /**
+   * A fault taken before the request is served: a delay holds it (logged as held) and lets it through unless
+   * the client gave up meanwhile; any other fault answers instead (logged). Returns whether the request is done.
+   */
+  private async faultBefore(
+    fault: Fault,
+    req: IncomingMessage,
+    res: ServerResponse,
+    log: Omit<LogEntry, 'seq' | 'at' | 'ok' | 'code'>,
+    request: { body: unknown; session?: Session },
+  ): Promise<boolean> {
+    if (fault.action === 'delay') {
+      this.record({ ...log, ok: false, code: null, fault: 'delay', message: HELD_MESSAGE });
+      await sleep(fault.delayMs ?? 1000);
+      return clientGone(req);
+    }
+    const code = log.kind === 'query' && fault.action === 'session-expired' ? '390112' : (fault.code ?? null);
+    this.record({ ...log, ok: false, code, fault: fault.action });
+    applyFault(fault, req, res, log.kind, request);
+    return true;
+  }
+
   async login(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const body = (await readBody(req)) as { data?: LoginData };
     const data = body.data ?? {};
@@ -339,61 +182,33 @@ class Emulator {
       authenticator,
       clientIp,
     };
-    if (fault) {
-      if (fault.action === 'delay') {
-        this.record({ ...logBase, ok: false, code: null, fault: 'delay', message: HELD_MESSAGE });
-        await sleep(fault.delayMs ?? 1000);
-        if (clientGone(req)) return;
-      } else {
-        this.record({ ...logBase, ok: false, code: fault.code ?? null, fault: fault.action });
-        return this.applyFault(fault, req, res, 'login', { body });
-      }
-    }
-    const outcome = await this.auth.verify(data, clientIp);
-    if (!outcome.ok) {
-      this.record({ ...logBase, ok: false, code: outcome.code, message: outcome.detail });
-      return send(
+    if (fault && (await this.faultBefore(fault, req, res, logBase, { body }))) return;
+    const refuse = (code: string, message: string) =>
+      send(
         res,
         200,
-        sfFailure(outcome.code, outcome.message, {
+        sfFailure(code, message, {
           nextAction: 'RETRY_LOGIN',
           authnMethod: authenticator,
           loginName,
-          errorCode: outcome.code,
+          errorCode: code,
         }),
       );
+    const outcome = await this.auth.verify(data, clientIp);
+    if (!outcome.ok) {
+      this.record({ ...logBase, ok: false, code: outcome.code, message: outcome.detail });
+      return refuse(outcome.code, outcome.message);
     }
     const user = outcome.user;
-    const available = this.account.rolesOfUser(user.name);
-    const requested = url.searchParams.get('roleName');
-    let role: string;
-    if (requested) {
-      role = connectName(requested);
-      if (
-        !this.account.roles.has(role) ||
-        !available.has(role) ||
-        (outcome.tokenRole !== null && outcome.tokenRole !== role)
-      ) {
-        const code = '390189';
-        this.record({ ...logBase, user: user.name, role, ok: false, code, message: 'role not granted' });
-        return send(
-          res,
-          200,
-          sfFailure(
-            code,
-            `Role '${role}' specified in the connect string is not granted to this user. Contact your local system administrator, or attempt to login with another role, e.g. PUBLIC.`,
-            { nextAction: 'RETRY_LOGIN', authnMethod: authenticator, loginName, errorCode: code },
-          ),
-        );
-      }
-    } else if (outcome.tokenRole) role = outcome.tokenRole;
-    else if (
-      user.defaultRole &&
-      this.account.roles.has(user.defaultRole) &&
-      available.has(user.defaultRole)
-    ) {
-      role = user.defaultRole;
-    } else role = 'PUBLIC';
+    const { role, granted } = this.loginRole(user, outcome.tokenRole, url.searchParams.get('roleName'));
+    if (!granted) {
+      const code = '390189';
+      this.record({ ...logBase, user: user.name, role, ok: false, code, message: 'role not granted' });
+      return refuse(
+        code,
+        `Role '${role}' specified in the connect string is not granted to this user. Contact your local system administrator, or attempt to login with another role, e.g. PUBLIC.`,
+      );
+    }
     const warehouseParam = url.searchParams.get('warehouse');
     // The requested (or default) warehouse becomes current only if it exists and the role may use
     // it; otherwise the login succeeds with no current warehouse, like the namespace below.
@@ -407,48 +222,47 @@ class Emulator {
       viaPat: outcome.viaPat,
     };
     this.initialNamespace(context, url, user.defaultNamespace);
+    const session = this.openSession(context, user.loginName);
+    user.lastSuccessLogin = this.now();
+    this.record({ ...logBase, user: user.name, role, ok: true, code: null });
+    send(res, 200, sfSuccess(loginData(session, user.displayName ?? user.name)));
+  }
+
+  /**
+   * The session's role: the connect string's `roleName` if it exists and is granted (and is the token's role,
+   * for a token scoped to one); without it, the token's role, else DEFAULT_ROLE if granted, else PUBLIC.
+   */
+  private loginRole(
+    user: User,
+    tokenRole: string | null,
+    requested: string | null,
+  ): { role: string; granted: boolean } {
+    const available = this.account.rolesOfUser(user.name);
+    if (requested) {
+      const role = connectName(requested);
+      const granted =
+        this.account.roles.has(role) && available.has(role) && (tokenRole === null || tokenRole === role);
+      return { role, granted };
+    }
+    if (tokenRole) return { role: tokenRole, granted: true };
+    if (user.defaultRole && this.account.roles.has(user.defaultRole) && available.has(user.defaultRole)) {
+      return { role: user.defaultRole, granted: true };
+    }
+    return { role: 'PUBLIC', granted: true };
+  }
+
+  /** A session with its session and master tokens, registered and recorded. */
+  private openSession(context: SessionContext, loginName: string): Session {
     const session: Session = {
       ...context,
       token: `ver:1-hint:${context.sessionId}-${randomBytes(24).toString('hex')}`,
       masterToken: `ver:1-hint:${context.sessionId}-${randomBytes(24).toString('hex')}`,
-      loginName: user.loginName,
+      loginName,
     };
     this.sessions.set(session.token, session);
     this.masterTokens.set(session.masterToken, session);
     this.recordTokens(session);
-    user.lastSuccessLogin = this.now();
-    this.record({ ...logBase, user: user.name, role, ok: true, code: null });
-    send(res, 200, {
-      data: {
-        masterToken: session.masterToken,
-        token: session.token,
-        validityInSeconds: SESSION_VALIDITY_S,
-        masterValidityInSeconds: MASTER_VALIDITY_S,
-        displayUserName: user.displayName ?? user.name,
-        serverVersion: '9.0.0',
-        firstLogin: false,
-        remMeToken: null,
-        remMeValidityInSeconds: 0,
-        healthCheckInterval: 45,
-        newClientForUpgrade: null,
-        sessionId: Number(session.sessionId),
-        parameters: parameterList(session),
-        sessionInfo: {
-          databaseName: session.database,
-          schemaName: session.schema,
-          warehouseName: warehouse,
-          roleName: role,
-        },
-        idToken: null,
-        idTokenValidityInSeconds: 0,
-        responseData: null,
-        mfaToken: null,
-        mfaTokenValidityInSeconds: 0,
-      },
-      code: null,
-      message: null,
-      success: true,
-    });
+    return session;
   }
 
   /**
@@ -500,62 +314,35 @@ class Emulator {
     }
     const base = { kind: 'query' as const, via: 'sdk' as const, user: session.user, role: session.role, sql };
     const fault = this.takeFault('query', sql);
-    if (fault && !fault.after) {
-      if (fault.action === 'delay') {
-        this.record({ ...base, ok: false, code: null, fault: 'delay', message: HELD_MESSAGE });
-        await sleep(fault.delayMs ?? 1000);
-        if (clientGone(req)) return;
-      } else {
-        this.record({
-          ...base,
-          ok: false,
-          code: fault.action === 'session-expired' ? '390112' : (fault.code ?? null),
-          fault: fault.action,
-        });
-        return this.applyFault(fault, req, res, 'query', { body, session });
-      }
-    }
+    if (fault && !fault.after && (await this.faultBefore(fault, req, res, base, { body, session }))) return;
     // An `after` fault lets the statement run (and be logged with its own outcome), then answers
     // instead of the result: the work was done, the reply was lost.
     const faultAfter = fault?.after ? { fault: fault.action, faultAfter: true as const } : {};
+    const reply = this.answer(sql, session, body.parameters, base, faultAfter);
+    if (fault?.after) {
+      if (fault.action !== 'delay') return applyFault(fault, req, res, 'query', { body, session });
+      await sleep(fault.delayMs ?? 1000);
+    }
+    send(res, 200, reply);
+  }
+
+  /** Runs a query request's text and logs its outcome: the reply with its result, or with its error. */
+  private answer(
+    sql: string,
+    session: Session,
+    parameters: Record<string, unknown> | undefined,
+    log: Omit<LogEntry, 'seq' | 'at' | 'ok' | 'code'>,
+    faultAfter: Pick<LogEntry, 'fault' | 'faultAfter'>,
+  ): unknown {
     const queryId = randomUUID();
-    let reply: unknown;
     try {
-      const result = this.run(sql, session, body.parameters);
-      this.record({ ...base, ok: true, code: null, ...faultAfter });
-      const rows = result.rows.map((row) =>
-        row.map((cell, i) => wireCell(cell, result.columns[i]?.scale ?? 3)),
-      );
-      const isSelect = /^\s*(select|show|desc)/i.test(sql);
-      reply = {
-        data: {
-          parameters: parameterList(session),
-          rowtype: rowtype(result),
-          rowset: rows,
-          total: rows.length,
-          returned: rows.length,
-          queryId,
-          databaseProvider: null,
-          finalDatabaseName: session.database,
-          finalSchemaName: session.schema,
-          finalWarehouseName: session.warehouse,
-          finalRoleName: session.role,
-          numberOfBinds: 0,
-          arrayBindSupported: false,
-          statementTypeId: isSelect ? 4096 : 24576,
-          version: 1,
-          sendResultTime: Date.now(),
-          queryResultFormat: 'json',
-          queryContext: { entries: [] },
-        },
-        code: null,
-        message: null,
-        success: true,
-      };
+      const result = this.run(sql, session, parameters);
+      this.record({ ...log, ok: true, code: null, ...faultAfter });
+      return sfSuccess(queryData(result, session, queryId, sql));
     } catch (e) {
       if (!(e instanceof SfError)) throw e;
-      this.record({ ...base, ok: false, code: e.code, message: e.message, ...faultAfter });
-      reply = sfFailure(e.code, e.message, {
+      this.record({ ...log, ok: false, code: e.code, message: e.message, ...faultAfter });
+      return sfFailure(e.code, e.message, {
         internalError: false,
         errorCode: e.code,
         age: 0,
@@ -565,54 +352,6 @@ class Emulator {
         pos: -1,
         type: 'COMPILATION',
       });
-    }
-    if (fault?.after) {
-      if (fault.action !== 'delay') return this.applyFault(fault, req, res, 'query', { body, session });
-      await sleep(fault.delayMs ?? 1000);
-    }
-    send(res, 200, reply);
-  }
-
-  applyFault(
-    fault: Fault,
-    req: IncomingMessage,
-    res: ServerResponse,
-    on: 'login' | 'query',
-    request: { body: unknown; session?: Session },
-  ): void {
-    switch (fault.action) {
-      case 'http-500':
-      case 'http-503': {
-        const status = fault.action === 'http-500' ? 500 : 503;
-        res.writeHead(status, { 'Content-Type': 'text/plain' });
-        res.end(status === 500 ? 'Internal Server Error' : 'Service Unavailable');
-        return;
-      }
-      case 'reset':
-        req.socket.destroy();
-        return;
-      case 'session-expired':
-        // The SDK renews with the master token on 390112 and retries (lib/services/sf.js).
-        return send(res, 200, sfFailure('390112', 'Your session has expired. Please login again.'));
-      case 'sql-error':
-      default: {
-        const code = fault.code ?? (on === 'login' ? '390100' : '000603');
-        const base =
-          fault.message ??
-          (on === 'login'
-            ? 'Incorrect username or password was specified.'
-            : 'SQL execution internal error:\nProcessing aborted due to error 300010:391167117; incident 1234567.');
-        const message = fault.echo ? `${base}\n${echoOf(fault, req, request)}` : base;
-        return send(
-          res,
-          200,
-          sfFailure(code, message, {
-            sqlState: on === 'login' ? '08004' : 'XX000',
-            errorCode: code,
-            queryId: randomUUID(),
-          }),
-        );
-      }
     }
   }
 
@@ -629,18 +368,17 @@ class Emulator {
     session.token = `ver:1-hint:${session.sessionId}-${randomBytes(24).toString('hex')}`;
     this.sessions.set(session.token, session);
     this.recordTokens(session);
-    send(res, 200, {
-      data: {
+    send(
+      res,
+      200,
+      sfSuccess({
         sessionToken: session.token,
         validityInSecondsST: SESSION_VALIDITY_S,
         masterToken: session.masterToken,
         validityInSecondsMT: MASTER_VALIDITY_S,
         sessionId: Number(session.sessionId),
-      },
-      code: null,
-      message: null,
-      success: true,
-    });
+      }),
+    );
   }
 
   async closeSession(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -650,7 +388,7 @@ class Emulator {
       this.sessions.delete(session.token);
       this.masterTokens.delete(session.masterToken);
     }
-    send(res, 200, { data: null, code: null, message: null, success: true });
+    send(res, 200, sfSuccess(null));
   }
 
   async heartbeat(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -661,146 +399,7 @@ class Emulator {
         200,
         sfFailure('390104', 'Session token invalid. New login required to access the service.'),
       );
-    send(res, 200, { data: null, code: null, message: null, success: true });
-  }
-
-  // ------------------------------------------------------------------ control plane
-
-  async control(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-    const method = req.method ?? 'GET';
-    const bad = (message: string) => send(res, 400, { error: { code: 'bad-request', message } });
-    const body = method === 'POST' ? ((await readBody(req)) as Record<string, unknown>) : {};
-    switch (`${method} ${path}`) {
-      case 'POST /__emulator/sql': {
-        if (typeof body.sql !== 'string') return bad('sql must be a string');
-        const role = typeof body.role === 'string' ? body.role : 'ACCOUNTADMIN';
-        const session = this.newSessionContext(null, role, null);
-        const base = { kind: 'query' as const, via: 'control' as const, user: null, role, sql: body.sql };
-        try {
-          const result = this.run(body.sql, session);
-          this.record({ ...base, ok: true, code: null });
-          return send(res, 200, { rows: controlRows(result) });
-        } catch (e) {
-          if (!(e instanceof SfError)) throw e;
-          this.record({ ...base, ok: false, code: e.code, message: e.message });
-          return send(res, 200, { error: { code: e.code, sqlState: e.sqlState, message: e.message } });
-        }
-      }
-      case 'GET /__emulator/secrets':
-        return send(
-          res,
-          200,
-          this.account.allSecrets().map((x) => ({
-            database: x.database,
-            schema: x.schema,
-            name: x.name,
-            fullName: x.fullName,
-            type: x.type,
-            secretString: x.secretString,
-            username: x.username,
-            password: x.password,
-            comment: x.comment,
-            owner: x.owner,
-            createdOn: x.createdOn.toISOString(),
-          })),
-        );
-      case 'GET /__emulator/log':
-        return send(res, 200, this.log);
-      case 'GET /__emulator/issued-tokens':
-        return send(res, 200, this.issuedTokens);
-      case 'GET /__emulator/requests':
-        return send(res, 200, this.requests);
-      case 'DELETE /__emulator/requests':
-        this.requests = [];
-        return send(res, 200, { ok: true });
-      case 'DELETE /__emulator/log':
-        this.log = [];
-        return send(res, 200, { ok: true });
-      case 'POST /__emulator/faults': {
-        const f = body as unknown as Fault;
-        const actions = ['http-500', 'http-503', 'reset', 'sql-error', 'delay', 'session-expired'];
-        if (f.on !== 'login' && f.on !== 'query') return bad('on must be "login" or "query"');
-        if (!actions.includes(f.action)) return bad(`action must be one of ${actions.join(', ')}`);
-        if (f.after !== undefined && typeof f.after !== 'boolean') return bad('after must be a boolean');
-        if (f.echo !== undefined) {
-          if (!['headers', 'request', 'session'].includes(f.echo))
-            return bad('echo must be "headers", "request" or "session"');
-          if (f.action !== 'sql-error') return bad('echo needs action "sql-error" (the message carries it)');
-          if (f.echo === 'session' && f.on !== 'query') return bad('echo "session" is for query faults');
-        }
-        if (f.echoAs !== undefined && (f.echo === undefined || !isEchoEncoding(f.echoAs)))
-          return bad('echoAs needs echo, and must be one of the encodings in ../echo.ts');
-        let regex: RegExp;
-        try {
-          regex = new RegExp(f.match ?? '', 'i');
-        } catch (e) {
-          return bad(`match is not a regular expression: ${(e as Error).message}`);
-        }
-        this.faults.push({ ...f, regex, remaining: f.times ?? Number.POSITIVE_INFINITY });
-        return send(res, 200, { ok: true });
-      }
-      case 'DELETE /__emulator/faults':
-        this.faults = [];
-        return send(res, 200, { ok: true });
-      case 'POST /__emulator/latency':
-        if (typeof body.ms !== 'number' || body.ms < 0) return bad('ms must be a non-negative number');
-        this.latencyMs = body.ms;
-        return send(res, 200, { ok: true });
-      case 'POST /__emulator/tokens': {
-        const t = body as unknown as RegisteredToken;
-        if (
-          (t.type !== 'oauth' && t.type !== 'pat') ||
-          typeof t.token !== 'string' ||
-          typeof t.user !== 'string'
-        ) {
-          return bad('need type ("oauth" | "pat"), token and user');
-        }
-        if (t.networkPolicyRequired !== undefined && typeof t.networkPolicyRequired !== 'boolean') {
-          return bad('networkPolicyRequired must be a boolean');
-        }
-        const evaluations = ['ENFORCED_REQUIRED', 'ENFORCED_NOT_REQUIRED', 'NOT_ENFORCED'];
-        if (t.networkPolicyEvaluation !== undefined && !evaluations.includes(t.networkPolicyEvaluation)) {
-          return bad(`networkPolicyEvaluation must be one of ${evaluations.join(', ')}`);
-        }
-        this.auth.tokens.push({
-          type: t.type,
-          token: t.token,
-          user: t.user,
-          role: t.role,
-          expiresAt: t.expiresAt,
-          networkPolicyRequired: t.networkPolicyRequired,
-          networkPolicyEvaluation: t.networkPolicyEvaluation,
-        });
-        return send(res, 200, { ok: true });
-      }
-      case 'POST /__emulator/oidc-issuers':
-        if (typeof body.issuer !== 'string' || typeof body.jwksUrl !== 'string')
-          return bad('need issuer and jwksUrl');
-        this.auth.trustIssuer(body.issuer, body.jwksUrl);
-        return send(res, 200, { ok: true });
-      case 'POST /__emulator/clock':
-        if (typeof body.offsetMs !== 'number') return bad('offsetMs must be a number');
-        this.offsetMs = body.offsetMs;
-        return send(res, 200, { now: this.now().toISOString(), offsetMs: this.offsetMs });
-      case 'GET /__emulator/clock':
-        return send(res, 200, { now: this.now().toISOString(), offsetMs: this.offsetMs });
-      case 'POST /__emulator/client-ip':
-        // Network policies know IPv4 only (docs, "CREATE NETWORK POLICY").
-        if (typeof body.ip !== 'string' || parseIpv4(body.ip) === null) {
-          return bad('ip must be an IPv4 address such as "203.0.113.7"');
-        }
-        this.clientIpOverride = body.ip;
-        return send(res, 200, { ip: this.clientIpOverride });
-      case 'DELETE /__emulator/client-ip':
-        this.clientIpOverride = null;
-        return send(res, 200, { ip: null });
-      case 'GET /__emulator/client-ip':
-        return send(res, 200, { ip: this.clientIpOverride });
-      default:
-        return send(res, 404, {
-          error: { code: 'not-found', message: `${method} ${path} is not a control endpoint` },
-        });
-    }
+    send(res, 200, sfSuccess(null));
   }
 
   /**
@@ -834,7 +433,7 @@ class Emulator {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = url.pathname;
-    if (path.startsWith('/__emulator/')) return this.control(req, res, path);
+    if (path.startsWith('/__emulator/')) return controlPlane(this, req, res, path);
     this.time(req, res, path + url.search);
     if (this.latencyMs > 0) await sleep(this.latencyMs);
     if (req.method !== 'POST') return send(res, 405, { error: 'method not allowed' });
@@ -852,7 +451,7 @@ class Emulator {
         return this.renew(req, res);
       case '/telemetry/send':
         await readBody(req);
-        return send(res, 200, { data: 'Log Received', code: null, message: null, success: true });
+        return send(res, 200, sfSuccess('Log Received'));
     }
     send(res, 404, { error: `no route for ${req.method} ${path}` });
   }
@@ -892,3 +491,10 @@ export async function startSnowflakeEmulator(
       }),
   };
 }
+
+/**
+ * The clock of the request timings (GET /__emulator/requests): milliseconds since the epoch, fractional, from
+ * the process's monotonic clock. Unlike the log's `at` it ignores the emulated clock's offset, so that it can be
+ * compared with the other emulator's timings and with `performance.timeOrigin + performance.now()` elsewhere.
+ */
+const timingClock = (): number => performance.timeOrigin + performance.now();

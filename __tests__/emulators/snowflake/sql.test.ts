@@ -1,8 +1,12 @@
 // Unit tests for the tokenizer/parser and the small pure helpers.
 
-import { parseScript, tokenize } from './sql.js';
+import { tokenize } from './lexer.js';
+import { parseScript } from './sql.js';
 import { SfError, displayName } from './errors.js';
-import { Account, likeToRegExp, renderSetTime, type SessionContext } from './account.js';
+import { Account } from './account.js';
+import type { SessionContext } from './account/model.js';
+import { likeToRegExp } from './account/results.js';
+import { renderSetTime } from './account/users.js';
 import { claimMillis } from './auth.js';
 import { normalizeClientIp, parseEntry, policyAllows } from './network.js';
 

@@ -1,571 +1,12 @@
-// Tokenizer and parser for the statements the emulator runs.
-//
-// Lexical rules follow Snowflake's documentation ("Identifier requirements", "String & binary
-// data types: string constants"):
-// - unquoted identifiers start with a letter or underscore, continue with letters, digits, `_`
-//   and `$`, and are stored upper-cased;
-// - double-quoted identifiers keep their case exactly; `""` inside stands for one `"`;
-// - string constants are single-quoted, `''` stands for one `'`, and backslash escapes
-//   (`\'`, `\\`, `\n`, `\t`, `\r`, `\b`, `\f`, `\0`) are decoded; `$$...$$` is a raw string;
-// - comments are `-- ...`, `// ...` and `/* ... */`;
-// - an identifier, quoted or not, has at most 255 characters ("Regardless of whether an identifier
-//   is unquoted or double-quoted, the maximum number of characters allowed is 255 (including blank
-//   spaces)", https://docs.snowflake.com/en/sql-reference/identifiers-syntax); the limit applies to
-//   each part of a qualified name. Characters are Unicode code points (an emoji is one).
-//   Snowflake's message for a longer one is `Object name '...' exceeds maximum length limit of 255
-//   characters` (reported from a live account); its code is our guess.
-// A syntax error is reported as Snowflake does, naming the 1-based line, the 0-based position in
-// that line, and the offending token (`<EOF>` at the end of the text).
+// Parser for the statements the emulator runs (their shapes in statements.ts). Tokens come from lexer.ts,
+// whose header gives the lexical rules and how a syntax error is reported.
 
-import { SfError, syntaxError } from './errors.js';
+import { SfError } from './errors.js';
+import { type Token, tokenize } from './lexer.js';
+import type { Expr, Ident, ParsedStatement, Property, Statement } from './statements.js';
+import { TokenCursor } from './token-cursor.js';
 
-interface Pos {
-  offset: number;
-  line: number;
-  col: number;
-}
-
-export type Token =
-  | { kind: 'word'; text: string; upper: string; pos: Pos }
-  | { kind: 'qident'; text: string; value: string; pos: Pos }
-  | { kind: 'string'; text: string; value: string; pos: Pos }
-  | { kind: 'number'; text: string; pos: Pos }
-  | { kind: 'punct'; text: string; pos: Pos }
-  | { kind: 'eof'; text: string; pos: Pos };
-
-export interface Ident {
-  /** The stored name: upper-cased when written unquoted, exact when quoted. */
-  name: string;
-  quoted: boolean;
-}
-
-export type Value =
-  | { kind: 'string'; value: string }
-  | { kind: 'number'; value: string }
-  | { kind: 'bool'; value: boolean }
-  | { kind: 'null' }
-  | { kind: 'ident'; parts: Ident[] }
-  | { kind: 'list'; items: Value[] }
-  | { kind: 'props'; props: Property[] };
-
-export interface Property {
-  /** Property names are keywords: always upper-cased. */
-  name: string;
-  value: Value;
-  token: Token;
-}
-
-export type Expr =
-  /** A function call; `args` holds its string literal arguments (the only kind of argument modelled). */
-  | { kind: 'fn'; name: string; args?: string[] }
-  | { kind: 'string'; value: string }
-  | { kind: 'number'; value: string }
-  | { kind: 'bool'; value: boolean }
-  | { kind: 'null' };
-
-export type ObjectType = 'USER' | 'ROLE';
-
-/** Databases, warehouses and the schema-level objects the emulator models. */
-export type SecurableType = 'DATABASE' | 'SCHEMA' | 'SECRET' | 'WAREHOUSE';
-
-/** Where SHOW PARAMETERS looks: `IN SESSION`, `IN ACCOUNT`, `IN USER [u]`; null without IN. */
-export type ParameterScope =
-  | { kind: 'SESSION' }
-  | { kind: 'ACCOUNT' }
-  | { kind: 'USER'; name: Ident | null }
-  | { kind: 'OTHER'; word: string }
-  | null;
-
-/** Where SHOW SECRETS looks: `IN ACCOUNT`, `IN DATABASE [d]`, `IN SCHEMA [s]`, or the default. */
-export type ShowScope =
-  | { kind: 'ACCOUNT' }
-  | { kind: 'DATABASE'; name: Ident[] | null }
-  | { kind: 'SCHEMA'; name: Ident[] | null }
-  | null;
-
-export type Statement =
-  | { type: 'createUser'; orReplace: boolean; ifNotExists: boolean; name: Ident; props: Property[] }
-  | { type: 'alterUserSet'; ifExists: boolean; name: Ident; props: Property[] }
-  | { type: 'alterUserUnset'; ifExists: boolean; name: Ident; props: Token[] }
-  | { type: 'dropUser'; ifExists: boolean; name: Ident }
-  /**
-   * `ALTER USER [IF EXISTS] [u] ADD {PROGRAMMATIC ACCESS TOKEN | PAT} [IF NOT EXISTS] t [props]`; `user` null:
-   * the session's user (https://docs.snowflake.com/en/sql-reference/sql/alter-user-add-programmatic-access-token).
-   */
-  | {
-      type: 'addPat';
-      ifExists: boolean;
-      user: Ident | null;
-      ifNotExists: boolean;
-      name: Ident;
-      props: Property[];
-    }
-  /**
-   * `ALTER USER [IF EXISTS] [u] REMOVE {PROGRAMMATIC ACCESS TOKEN | PAT} [IF EXISTS] t`
-   * (https://docs.snowflake.com/en/sql-reference/sql/alter-user-remove-programmatic-access-token).
-   */
-  | { type: 'removePat'; ifExists: boolean; user: Ident | null; tokenIfExists: boolean; name: Ident }
-  /**
-   * `SHOW USER {PROGRAMMATIC ACCESS TOKENS | PATS} [FOR USER u]`
-   * (https://docs.snowflake.com/en/sql-reference/sql/show-user-programmatic-access-tokens).
-   */
-  | { type: 'showPats'; user: Ident | null }
-  | { type: 'descUser'; name: Ident }
-  | { type: 'showUsers'; like: string | null }
-  | { type: 'createRole'; orReplace: boolean; ifNotExists: boolean; name: Ident; comment: string | null }
-  | { type: 'dropRole'; ifExists: boolean; name: Ident }
-  | { type: 'showRoles'; like: string | null }
-  | { type: 'grantRole'; role: Ident; granteeType: ObjectType; grantee: Ident }
-  | { type: 'revokeRole'; role: Ident; granteeType: ObjectType; grantee: Ident }
-  | {
-      type: 'grantOwnership';
-      onType: ObjectType | 'NETWORK_POLICY';
-      on: Ident;
-      to: Ident;
-      currentGrants: 'COPY' | 'REVOKE' | null;
-    }
-  | {
-      type: 'grantPrivileges';
-      privileges: string[];
-      onType: 'USER' | 'ACCOUNT';
-      on: Ident | null;
-      to: Ident;
-      withGrantOption: boolean;
-    }
-  | {
-      type: 'revokePrivileges';
-      privileges: string[];
-      onType: 'USER' | 'ACCOUNT';
-      on: Ident | null;
-      from: Ident;
-    }
-  | {
-      type: 'showGrants';
-      mode: 'toUser' | 'toRole' | 'ofRole' | 'onUser' | 'onRole' | 'onAccount' | 'onNetworkPolicy';
-      name: Ident | null;
-    }
-  | { type: 'useRole'; role: Ident }
-  | { type: 'useDatabase'; name: Ident }
-  | { type: 'useSchema'; name: Ident[] }
-  | {
-      type: 'createDatabase' | 'createSchema';
-      orReplace: boolean;
-      ifNotExists: boolean;
-      /** One part for a database; one or two (`d.s`) for a schema. */
-      name: Ident[];
-      props: Property[];
-    }
-  | { type: 'showDatabases'; like: string | null }
-  /** `DROP DATABASE [IF EXISTS] d [CASCADE | RESTRICT]` (https://docs.snowflake.com/en/sql-reference/sql/drop-database). */
-  | { type: 'dropDatabase'; ifExists: boolean; name: Ident }
-  | { type: 'showSchemas'; like: string | null; in: ShowScope }
-  | { type: 'createSecret'; orReplace: boolean; ifNotExists: boolean; name: Ident[]; props: Property[] }
-  | { type: 'alterSecretSet'; ifExists: boolean; name: Ident[]; props: Property[] }
-  | { type: 'alterSecretUnset'; ifExists: boolean; name: Ident[]; names: string[] }
-  | { type: 'descSecret'; name: Ident[] }
-  | { type: 'dropSecret'; ifExists: boolean; name: Ident[] }
-  | { type: 'showSecrets'; like: string | null; in: ShowScope }
-  | {
-      type: 'grantObjectOwnership';
-      objectType: SecurableType;
-      on: Ident[];
-      to: Ident;
-      currentGrants: 'COPY' | 'REVOKE' | null;
-    }
-  | {
-      type: 'grantObjectPrivileges';
-      privileges: string[];
-      objectType: SecurableType;
-      on: Ident[];
-      to: Ident;
-      withGrantOption: boolean;
-    }
-  | {
-      type: 'revokeObjectPrivileges';
-      privileges: string[];
-      objectType: SecurableType;
-      on: Ident[];
-      from: Ident;
-    }
-  | { type: 'showGrantsOnObject'; objectType: SecurableType; on: Ident[] }
-  | {
-      type: 'createNetworkPolicy';
-      orReplace: boolean;
-      ifNotExists: boolean;
-      name: Ident;
-      props: Property[];
-    }
-  | { type: 'alterNetworkPolicySet'; ifExists: boolean; name: Ident; props: Property[] }
-  | { type: 'alterNetworkPolicyUnset'; ifExists: boolean; name: Ident; names: string[] }
-  | { type: 'descNetworkPolicy'; name: Ident }
-  | { type: 'dropNetworkPolicy'; ifExists: boolean; name: Ident }
-  | { type: 'showNetworkPolicies'; like: string | null }
-  | {
-      type: 'createWarehouse';
-      orReplace: boolean;
-      ifNotExists: boolean;
-      name: Ident;
-      props: Property[];
-    }
-  | { type: 'alterWarehouseSet'; ifExists: boolean; name: Ident; props: Property[] }
-  | { type: 'dropWarehouse'; ifExists: boolean; name: Ident }
-  | { type: 'showWarehouses'; like: string | null }
-  | { type: 'useWarehouse'; name: Ident }
-  | { type: 'showParameters'; like: string | null; in: ParameterScope }
-  | { type: 'alterAccountSet'; props: Property[] }
-  | { type: 'alterAccountUnset'; names: string[] }
-  | { type: 'alterSessionSet'; props: Property[] }
-  | { type: 'alterSessionUnset'; names: string[] }
-  | { type: 'select'; columns: { expr: Expr; label: string }[] };
-
-export interface ParsedStatement {
-  statement: Statement;
-  /** The statement's own text, as the client sent it, without the separator. */
-  text: string;
-}
-
-const PUNCT = new Set(['(', ')', ',', '=', ';', '.', '*', '-', '+']);
-
-export function tokenize(sql: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  let line = 1;
-  let lineStart = 0;
-  const pos = (offset: number): Pos => ({ offset, line, col: offset - lineStart });
-  const newline = (at: number) => {
-    line += 1;
-    lineStart = at + 1;
-  };
-  const fail = (offset: number, near: string): never => {
-    const p = pos(offset);
-    throw syntaxError(p.line, p.col, near);
-  };
-
-  while (i < sql.length) {
-    const c = sql[i]!;
-    if (c === '\n') {
-      newline(i);
-      i += 1;
-      continue;
-    }
-    if (/\s/.test(c)) {
-      i += 1;
-      continue;
-    }
-    if ((c === '-' && sql[i + 1] === '-') || (c === '/' && sql[i + 1] === '/')) {
-      while (i < sql.length && sql[i] !== '\n') i += 1;
-      continue;
-    }
-    if (c === '/' && sql[i + 1] === '*') {
-      const end = sql.indexOf('*/', i + 2);
-      if (end < 0) fail(i, '<EOF>');
-      for (let k = i; k < end; k += 1) if (sql[k] === '\n') newline(k);
-      i = end + 2;
-      continue;
-    }
-    const start = pos(i);
-    if (/[A-Za-z_]/.test(c)) {
-      let j = i + 1;
-      while (j < sql.length && /[A-Za-z0-9_$]/.test(sql[j]!)) j += 1;
-      const text = sql.slice(i, j);
-      checkIdentifierLength(text.toUpperCase());
-      tokens.push({ kind: 'word', text, upper: text.toUpperCase(), pos: start });
-      i = j;
-      continue;
-    }
-    if (/[0-9]/.test(c)) {
-      let j = i + 1;
-      while (j < sql.length && /[0-9.]/.test(sql[j]!)) j += 1;
-      tokens.push({ kind: 'number', text: sql.slice(i, j), pos: start });
-      i = j;
-      continue;
-    }
-    if (c === '"') {
-      let j = i + 1;
-      let value = '';
-      for (;;) {
-        if (j >= sql.length) fail(i, '<EOF>');
-        const d = sql[j]!;
-        if (d === '"') {
-          if (sql[j + 1] === '"') {
-            value += '"';
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        if (d === '\n') newline(j);
-        value += d;
-        j += 1;
-      }
-      if (value === '') fail(i, '""');
-      checkIdentifierLength(value);
-      tokens.push({ kind: 'qident', text: sql.slice(i, j + 1), value, pos: start });
-      i = j + 1;
-      continue;
-    }
-    if (c === '$' && sql[i + 1] === '$') {
-      const end = sql.indexOf('$$', i + 2);
-      if (end < 0) fail(i, '<EOF>');
-      const value = sql.slice(i + 2, end);
-      for (let k = i; k < end; k += 1) if (sql[k] === '\n') newline(k);
-      tokens.push({ kind: 'string', text: sql.slice(i, end + 2), value, pos: start });
-      i = end + 2;
-      continue;
-    }
-    if (c === "'") {
-      let j = i + 1;
-      let value = '';
-      for (;;) {
-        if (j >= sql.length) fail(i, '<EOF>');
-        const d = sql[j]!;
-        if (d === "'") {
-          if (sql[j + 1] === "'") {
-            value += "'";
-            j += 2;
-            continue;
-          }
-          break;
-        }
-        if (d === '\\' && j + 1 < sql.length) {
-          const e = sql[j + 1]!;
-          const escapes: Record<string, string> = { n: '\n', t: '\t', r: '\r', b: '\b', f: '\f', '0': '\0' };
-          value += escapes[e] ?? e;
-          j += 2;
-          continue;
-        }
-        if (d === '\n') newline(j);
-        value += d;
-        j += 1;
-      }
-      tokens.push({ kind: 'string', text: sql.slice(i, j + 1), value, pos: start });
-      i = j + 1;
-      continue;
-    }
-    if (PUNCT.has(c)) {
-      tokens.push({ kind: 'punct', text: c, pos: start });
-      i += 1;
-      continue;
-    }
-    fail(i, c);
-  }
-  tokens.push({ kind: 'eof', text: '<EOF>', pos: pos(sql.length) });
-  return tokens;
-}
-
-/** Snowflake's limit on one identifier: 255 characters (code points), quoted or not (see the header). */
-export const MAX_IDENTIFIER_LENGTH = 255;
-
-function checkIdentifierLength(name: string): void {
-  if (Array.from(name).length <= MAX_IDENTIFIER_LENGTH) return;
-  throw new SfError(
-    '001003',
-    '42000',
-    `SQL compilation error:\nObject name '${name}' exceeds maximum length limit of ${MAX_IDENTIFIER_LENGTH} characters`,
-  );
-}
-
-class Parser {
-  private i = 0;
-  constructor(private readonly tokens: Token[]) {}
-
-  peek(offset = 0): Token {
-    return this.tokens[Math.min(this.i + offset, this.tokens.length - 1)]!;
-  }
-
-  next(): Token {
-    const t = this.peek();
-    if (t.kind !== 'eof') this.i += 1;
-    return t;
-  }
-
-  fail(t: Token = this.peek()): never {
-    throw syntaxError(t.pos.line, t.pos.col, t.text);
-  }
-
-  isWord(word: string, offset = 0): boolean {
-    const t = this.peek(offset);
-    return t.kind === 'word' && t.upper === word;
-  }
-
-  acceptWord(...words: string[]): boolean {
-    for (let k = 0; k < words.length; k += 1) if (!this.isWord(words[k]!, k)) return false;
-    this.i += words.length;
-    return true;
-  }
-
-  expectWord(...words: string[]): void {
-    for (const w of words) {
-      if (!this.isWord(w)) this.fail();
-      this.i += 1;
-    }
-  }
-
-  isPunct(p: string): boolean {
-    const t = this.peek();
-    return t.kind === 'punct' && t.text === p;
-  }
-
-  acceptPunct(p: string): boolean {
-    if (!this.isPunct(p)) return false;
-    this.i += 1;
-    return true;
-  }
-
-  expectPunct(p: string): void {
-    if (!this.acceptPunct(p)) this.fail();
-  }
-
-  atEnd(): boolean {
-    const t = this.peek();
-    return t.kind === 'eof' || (t.kind === 'punct' && t.text === ';');
-  }
-
-  ident(): Ident {
-    const t = this.peek();
-    if (t.kind === 'word') {
-      this.i += 1;
-      return { name: t.upper, quoted: false };
-    }
-    if (t.kind === 'qident') {
-      this.i += 1;
-      return { name: t.value, quoted: true };
-    }
-    return this.fail();
-  }
-
-  dottedIdent(max = Number.POSITIVE_INFINITY): Ident[] {
-    const parts = [this.ident()];
-    while (parts.length < max && this.acceptPunct('.')) parts.push(this.ident());
-    return parts;
-  }
-
-  /** `DATABASE`, `WAREHOUSE`, `SCHEMA` or `SECRET` followed by a name of at most 1, 1, 2 or 3 parts. */
-  securable(): { objectType: SecurableType; on: Ident[] } | null {
-    for (const [word, max] of [
-      ['DATABASE', 1],
-      ['WAREHOUSE', 1],
-      ['SCHEMA', 2],
-      ['SECRET', 3],
-    ] as const) {
-      if (this.acceptWord(word)) return { objectType: word, on: this.dottedIdent(max) };
-    }
-    return null;
-  }
-
-  /** `IN ACCOUNT | IN [DATABASE] d | IN SCHEMA [d.]s | IN d.s`, or nothing. */
-  showScope(): ShowScope {
-    if (!this.acceptWord('IN')) return null;
-    if (this.acceptWord('ACCOUNT')) return { kind: 'ACCOUNT' };
-    if (this.acceptWord('DATABASE')) {
-      return this.atEnd()
-        ? { kind: 'DATABASE', name: null }
-        : { kind: 'DATABASE', name: this.dottedIdent(1) };
-    }
-    if (this.acceptWord('SCHEMA')) {
-      return this.atEnd() ? { kind: 'SCHEMA', name: null } : { kind: 'SCHEMA', name: this.dottedIdent(2) };
-    }
-    const name = this.dottedIdent(2);
-    return name.length === 1 ? { kind: 'DATABASE', name } : { kind: 'SCHEMA', name };
-  }
-
-  string(): string {
-    const t = this.peek();
-    if (t.kind !== 'string') this.fail();
-    this.i += 1;
-    return t.value;
-  }
-
-  value(): Value {
-    const t = this.peek();
-    if (t.kind === 'string') {
-      this.i += 1;
-      return { kind: 'string', value: t.value };
-    }
-    if (t.kind === 'number') {
-      this.i += 1;
-      return { kind: 'number', value: t.text };
-    }
-    if (t.kind === 'punct' && t.text === '-' && this.peek(1).kind === 'number') {
-      this.i += 1;
-      return { kind: 'number', value: `-${this.next().text}` };
-    }
-    if (t.kind === 'punct' && t.text === '(') {
-      this.i += 1;
-      const first = this.peek();
-      const second = this.peek(1);
-      if (first.kind === 'word' && second.kind === 'punct' && second.text === '=') {
-        const props = this.properties(() => this.isPunct(')'));
-        this.expectPunct(')');
-        return { kind: 'props', props };
-      }
-      const items: Value[] = [];
-      if (!this.isPunct(')')) {
-        items.push(this.value());
-        while (this.acceptPunct(',')) items.push(this.value());
-      }
-      this.expectPunct(')');
-      return { kind: 'list', items };
-    }
-    if (t.kind === 'word') {
-      if (t.upper === 'TRUE' || t.upper === 'FALSE') {
-        this.i += 1;
-        return { kind: 'bool', value: t.upper === 'TRUE' };
-      }
-      if (t.upper === 'NULL') {
-        this.i += 1;
-        return { kind: 'null' };
-      }
-    }
-    if (t.kind === 'word' || t.kind === 'qident') return { kind: 'ident', parts: this.dottedIdent() };
-    return this.fail();
-  }
-
-  /** `NAME = value` pairs separated by blanks (Snowflake's form) or commas (tolerated). */
-  properties(stop: () => boolean): Property[] {
-    const props: Property[] = [];
-    while (!stop()) {
-      const t = this.peek();
-      if (t.kind !== 'word') this.fail();
-      this.i += 1;
-      this.expectPunct('=');
-      props.push({ name: t.upper, value: this.value(), token: t });
-      this.acceptPunct(',');
-    }
-    return props;
-  }
-
-  like(): string | null {
-    if (!this.acceptWord('LIKE')) return null;
-    return this.string();
-  }
-
-  objectType(): ObjectType {
-    if (this.acceptWord('USER')) return 'USER';
-    if (this.acceptWord('ROLE')) return 'ROLE';
-    return this.fail();
-  }
-
-  /** Privilege names up to `ON`: `MODIFY PROGRAMMATIC AUTHENTICATION METHODS, CREATE USER`. */
-  privileges(): string[] {
-    const list: string[] = [];
-    let words: string[] = [];
-    for (;;) {
-      const t = this.peek();
-      if (t.kind === 'word' && t.upper !== 'ON') {
-        words.push(t.upper);
-        this.i += 1;
-        continue;
-      }
-      if (words.length === 0) this.fail();
-      list.push(words.join(' '));
-      words = [];
-      if (this.acceptPunct(',')) continue;
-      if (this.isWord('ON')) return list;
-      this.fail();
-    }
-  }
-
+class Parser extends TokenCursor {
   statement(): Statement {
     const t = this.peek();
     if (t.kind !== 'word') this.fail();
@@ -601,12 +42,18 @@ class Parser {
   create(): Statement {
     this.expectWord('CREATE');
     const orReplace = this.acceptWord('OR', 'REPLACE');
-    if (this.acceptWord('USER')) {
+    // CREATE [OR REPLACE] WAREHOUSE [IF NOT EXISTS] w [[WITH] props] (docs, "CREATE WAREHOUSE"); USER alike.
+    for (const [words, type, withWord] of [
+      [['USER'], 'createUser', true],
+      [['NETWORK', 'POLICY'], 'createNetworkPolicy', false],
+      [['WAREHOUSE'], 'createWarehouse', true],
+    ] as const) {
+      if (!this.acceptWord(...words)) continue;
       const ifNotExists = this.acceptWord('IF', 'NOT', 'EXISTS');
       const name = this.ident();
-      this.acceptWord('WITH');
+      if (withWord) this.acceptWord('WITH');
       const props = this.properties(() => this.atEnd());
-      return { type: 'createUser', orReplace, ifNotExists, name, props };
+      return { type, orReplace, ifNotExists, name, props };
     }
     if (this.acceptWord('ROLE')) {
       const ifNotExists = this.acceptWord('IF', 'NOT', 'EXISTS');
@@ -617,20 +64,6 @@ class Parser {
         comment = this.string();
       }
       return { type: 'createRole', orReplace, ifNotExists, name, comment };
-    }
-    if (this.acceptWord('NETWORK', 'POLICY')) {
-      const ifNotExists = this.acceptWord('IF', 'NOT', 'EXISTS');
-      const name = this.ident();
-      const props = this.properties(() => this.atEnd());
-      return { type: 'createNetworkPolicy', orReplace, ifNotExists, name, props };
-    }
-    if (this.acceptWord('WAREHOUSE')) {
-      // CREATE [OR REPLACE] WAREHOUSE [IF NOT EXISTS] w [[WITH] props] (docs, "CREATE WAREHOUSE").
-      const ifNotExists = this.acceptWord('IF', 'NOT', 'EXISTS');
-      const name = this.ident();
-      this.acceptWord('WITH');
-      const props = this.properties(() => this.atEnd());
-      return { type: 'createWarehouse', orReplace, ifNotExists, name, props };
     }
     for (const [word, type, max] of [
       ['DATABASE', 'createDatabase', 1],
@@ -660,57 +93,39 @@ class Parser {
   alter(): Statement {
     this.expectWord('ALTER');
     if (this.acceptWord('SESSION')) {
-      if (this.acceptWord('SET')) {
-        const props = this.properties(() => this.atEnd());
-        if (props.length === 0) this.fail();
-        return { type: 'alterSessionSet', props };
-      }
-      this.expectWord('UNSET');
-      const names = this.unsetList().map((tok) => (tok.kind === 'word' ? tok.upper : tok.text));
-      return { type: 'alterSessionUnset', names };
+      const change = this.setOrUnset();
+      return 'props' in change
+        ? { type: 'alterSessionSet', ...change }
+        : { type: 'alterSessionUnset', ...change };
     }
     if (this.acceptWord('SECRET')) {
       const ifExists = this.acceptWord('IF', 'EXISTS');
       const name = this.dottedIdent(3);
-      if (this.acceptWord('SET')) {
-        const props = this.properties(() => this.atEnd());
-        if (props.length === 0) this.fail();
-        return { type: 'alterSecretSet', ifExists, name, props };
-      }
-      this.expectWord('UNSET');
-      const names = this.unsetList().map((tok) => (tok.kind === 'word' ? tok.upper : tok.text));
-      return { type: 'alterSecretUnset', ifExists, name, names };
+      const change = this.setOrUnset();
+      return 'props' in change
+        ? { type: 'alterSecretSet', ifExists, name, ...change }
+        : { type: 'alterSecretUnset', ifExists, name, ...change };
     }
     if (this.acceptWord('NETWORK', 'POLICY')) {
       const ifExists = this.acceptWord('IF', 'EXISTS');
       const name = this.ident();
-      if (this.acceptWord('SET')) {
-        const props = this.properties(() => this.atEnd());
-        if (props.length === 0) this.fail();
-        return { type: 'alterNetworkPolicySet', ifExists, name, props };
-      }
-      this.expectWord('UNSET');
-      const names = this.unsetList().map((tok) => (tok.kind === 'word' ? tok.upper : tok.text));
-      return { type: 'alterNetworkPolicyUnset', ifExists, name, names };
+      const change = this.setOrUnset();
+      return 'props' in change
+        ? { type: 'alterNetworkPolicySet', ifExists, name, ...change }
+        : { type: 'alterNetworkPolicyUnset', ifExists, name, ...change };
     }
     if (this.acceptWord('WAREHOUSE')) {
       // ALTER WAREHOUSE [IF EXISTS] w SET … only (docs, "ALTER WAREHOUSE"; the other forms are not modelled).
       const ifExists = this.acceptWord('IF', 'EXISTS');
       const name = this.ident();
       this.expectWord('SET');
-      const props = this.properties(() => this.atEnd());
-      if (props.length === 0) this.fail();
-      return { type: 'alterWarehouseSet', ifExists, name, props };
+      return { type: 'alterWarehouseSet', ifExists, name, props: this.setProperties() };
     }
     if (this.acceptWord('ACCOUNT')) {
-      if (this.acceptWord('SET')) {
-        const props = this.properties(() => this.atEnd());
-        if (props.length === 0) this.fail();
-        return { type: 'alterAccountSet', props };
-      }
-      this.expectWord('UNSET');
-      const names = this.unsetList().map((tok) => (tok.kind === 'word' ? tok.upper : tok.text));
-      return { type: 'alterAccountUnset', names };
+      const change = this.setOrUnset();
+      return 'props' in change
+        ? { type: 'alterAccountSet', ...change }
+        : { type: 'alterAccountUnset', ...change };
     }
     this.expectWord('USER');
     const ifExists = this.acceptWord('IF', 'EXISTS');
@@ -718,13 +133,23 @@ class Parser {
     if (this.patClauseAhead()) return this.patClause(ifExists, null);
     const name = this.ident();
     if (this.patClauseAhead()) return this.patClause(ifExists, name);
-    if (this.acceptWord('SET')) {
-      const props = this.properties(() => this.atEnd());
-      if (props.length === 0) this.fail();
-      return { type: 'alterUserSet', ifExists, name, props };
-    }
+    if (this.acceptWord('SET')) return { type: 'alterUserSet', ifExists, name, props: this.setProperties() };
     if (this.acceptWord('UNSET')) return { type: 'alterUserUnset', ifExists, name, props: this.unsetList() };
     return this.fail();
+  }
+
+  /** The properties after `SET`: at least one. */
+  setProperties(): Property[] {
+    const props = this.properties(() => this.atEnd());
+    if (props.length === 0) this.fail();
+    return props;
+  }
+
+  /** `SET` and its properties, or `UNSET` and the names to unset. */
+  setOrUnset(): { props: Property[] } | { names: string[] } {
+    if (this.acceptWord('SET')) return { props: this.setProperties() };
+    this.expectWord('UNSET');
+    return { names: this.unsetList().map((tok) => (tok.kind === 'word' ? tok.upper : tok.text)) };
   }
 
   /** `ADD` or `REMOVE` followed by `PROGRAMMATIC ACCESS TOKEN` or its short form `PAT`. */
@@ -880,19 +305,12 @@ class Parser {
       const withGrantOption = this.acceptWord('WITH', 'GRANT', 'OPTION');
       return { type: 'grantObjectPrivileges', privileges, ...object, to, withGrantOption };
     }
-    let onType: 'USER' | 'ACCOUNT';
-    let on: Ident | null = null;
-    if (this.acceptWord('ACCOUNT')) onType = 'ACCOUNT';
-    else {
-      this.expectWord('USER');
-      onType = 'USER';
-      on = this.ident();
-    }
+    const target = this.userOrAccount();
     this.expectWord('TO');
     this.acceptWord('ROLE');
     const to = this.ident();
     const withGrantOption = this.acceptWord('WITH', 'GRANT', 'OPTION');
-    return { type: 'grantPrivileges', privileges, onType, on, to, withGrantOption };
+    return { type: 'grantPrivileges', privileges, ...target, to, withGrantOption };
   }
 
   revoke(): Statement {
@@ -911,17 +329,17 @@ class Parser {
       this.acceptWord('ROLE');
       return { type: 'revokeObjectPrivileges', privileges, ...object, from: this.ident() };
     }
-    let onType: 'USER' | 'ACCOUNT';
-    let on: Ident | null = null;
-    if (this.acceptWord('ACCOUNT')) onType = 'ACCOUNT';
-    else {
-      this.expectWord('USER');
-      onType = 'USER';
-      on = this.ident();
-    }
+    const target = this.userOrAccount();
     this.expectWord('FROM');
     this.acceptWord('ROLE');
-    return { type: 'revokePrivileges', privileges, onType, on, from: this.ident() };
+    return { type: 'revokePrivileges', privileges, ...target, from: this.ident() };
+  }
+
+  /** What privileges are granted on besides securable objects: `ACCOUNT` or `USER u`. */
+  userOrAccount(): { onType: 'USER' | 'ACCOUNT'; on: Ident | null } {
+    if (this.acceptWord('ACCOUNT')) return { onType: 'ACCOUNT', on: null };
+    this.expectWord('USER');
+    return { onType: 'USER', on: this.ident() };
   }
 
   select(): Statement {
