@@ -2,7 +2,7 @@
 // and the rules the secret and variable endpoints share: names, organization visibility, value size, pages.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AccessLevel } from './control.js';
-import { HttpError } from './http.js';
+import { HttpError, sendEmpty, sendJson } from './http.js';
 import type {
   Environment,
   GitHubState,
@@ -18,7 +18,7 @@ export const VARIABLES_DOCS = 'https://docs.github.com/rest/actions/variables';
 
 // Secrets and variables are limited to 48 KB each (GitHub docs, "Limits for secrets" / "Limits for
 // configuration variables"); the limit is applied to the decrypted value.
-export const VALUE_LIMIT_BYTES = 48 * 1024;
+const VALUE_LIMIT_BYTES = 48 * 1024;
 
 export interface Ctx {
   req: IncomingMessage;
@@ -94,6 +94,35 @@ export function validateName(kind: 'Secret' | 'Variable', raw: string): string {
 /** The name in the path, as stored (names are case-insensitive, kept upper-cased). */
 export const nameParam = (ctx: Ctx): string => String(ctx.params.name).toUpperCase();
 
+export function checkValueSize(kind: 'Secret' | 'Variable', bytes: number): void {
+  // The 48 KB limit is documented; the wording of the refusal is the emulator's own.
+  if (bytes > VALUE_LIMIT_BYTES) throw new HttpError(422, `${kind} value is too large (48 KB maximum).`);
+}
+
+/** A scope's secrets or variables as a list reply: sorted by name, one page, with the total count. */
+export function sendList<T extends { name: string }>(
+  ctx: Ctx,
+  kind: 'secrets' | 'variables',
+  items: Map<string, T>,
+  body: (item: T) => unknown,
+): void {
+  const all = [...items.values()].sort((a, b) => a.name.localeCompare(b.name));
+  sendJson(ctx.res, 200, { total_count: all.length, [kind]: paginate(ctx, all).map(body) }, ctx.headers);
+}
+
+/** The secret or variable the path names; 404 when there is none. */
+export function named<T>(ctx: Ctx, items: Map<string, T>): T {
+  const item = items.get(nameParam(ctx));
+  if (!item) throw new HttpError(404, 'Not Found');
+  return item;
+}
+
+/** Deletes the secret or variable the path names: 204, or 404 when there is none. */
+export function deleteNamed(ctx: Ctx, items: Map<string, unknown>): void {
+  if (!items.delete(nameParam(ctx))) throw new HttpError(404, 'Not Found');
+  sendEmpty(ctx.res, 204, ctx.headers);
+}
+
 function parseVisibility(raw: unknown, required: boolean): Visibility | undefined {
   if (raw === undefined || raw === null) {
     if (required) throw new HttpError(422, `Invalid request.\n\n"visibility" wasn't supplied.`);
@@ -107,7 +136,7 @@ function parseVisibility(raw: unknown, required: boolean): Visibility | undefine
 }
 
 /** An organization secret's or variable's `visibility` and `selected_repository_ids` from a request body. */
-export function orgVisibility(
+function orgVisibility(
   body: Record<string, unknown>,
   required: boolean,
 ): { visibility?: Visibility; ids?: number[] } {
@@ -141,6 +170,27 @@ export function orgFields(
   ids: number[] | undefined,
 ): { visibility?: Visibility; selectedRepositoryIds?: number[] } {
   return { visibility, selectedRepositoryIds: visibility === 'selected' ? (ids ?? []) : undefined };
+}
+
+/** The stored visibility fields a create request asks for: required for an organization's, none otherwise. */
+export function requestedVisibility(
+  ctx: Ctx,
+  body: Record<string, unknown>,
+): { visibility?: Visibility; selectedRepositoryIds?: number[] } {
+  if (!ctx.org) return {};
+  const { visibility, ids } = orgVisibility(body, true);
+  return orgFields(visibility, ids);
+}
+
+/** The stored visibility fields after an update: what the request changes, the rest as it was. */
+export function updatedVisibility(
+  ctx: Ctx,
+  body: Record<string, unknown>,
+  existing: { visibility?: Visibility; selectedRepositoryIds?: number[] },
+): { visibility?: Visibility; selectedRepositoryIds?: number[] } {
+  if (!ctx.org) return {};
+  const { visibility, ids } = orgVisibility(body, false);
+  return orgFields(visibility ?? existing.visibility, ids ?? existing.selectedRepositoryIds);
 }
 
 /** The visibility fields of an organization secret's or variable's reply; nothing for other scopes. */

@@ -2,12 +2,12 @@
 // read (metadata only), written sealed to that key, and deleted.
 import {
   type Ctx,
-  VALUE_LIMIT_BYTES,
-  nameParam,
-  orgFields,
-  orgVisibility,
-  paginate,
+  checkValueSize,
+  deleteNamed,
+  named,
+  requestedVisibility,
   scopeOf,
+  sendList,
   validateName,
   visibilityBody,
 } from './context.js';
@@ -32,17 +32,11 @@ const secretMeta = (ctx: Ctx, s: Secret) => ({
 export const getPublicKey = (ctx: Ctx): void =>
   sendJson(ctx.res, 200, publicKeyBody(scopeOf(ctx).key), ctx.headers);
 
-export function listSecrets(ctx: Ctx): void {
-  const all = [...scopeOf(ctx).secrets.values()].sort((a, b) => a.name.localeCompare(b.name));
-  const page = paginate(ctx, all).map((s) => secretMeta(ctx, s));
-  sendJson(ctx.res, 200, { total_count: all.length, secrets: page }, ctx.headers);
-}
+export const listSecrets = (ctx: Ctx): void =>
+  sendList(ctx, 'secrets', scopeOf(ctx).secrets, (s) => secretMeta(ctx, s));
 
-export function getSecret(ctx: Ctx): void {
-  const secret = scopeOf(ctx).secrets.get(nameParam(ctx));
-  if (!secret) throw new HttpError(404, 'Not Found');
-  sendJson(ctx.res, 200, secretMeta(ctx, secret), ctx.headers);
-}
+export const getSecret = (ctx: Ctx): void =>
+  sendJson(ctx.res, 200, secretMeta(ctx, named(ctx, scopeOf(ctx).secrets)), ctx.headers);
 
 /** The value of a PUT body, opened with the scope's current key; refused as GitHub refuses it. */
 function openValue(ctx: Ctx, encrypted: string, keyId: string): string {
@@ -50,9 +44,7 @@ function openValue(ctx: Ctx, encrypted: string, keyId: string): string {
   if (keyId !== key.keyId) throw new HttpError(422, IMPROPERLY_ENCRYPTED);
   const opened = openSealed(key, Buffer.from(encrypted, 'base64'));
   if (!opened) throw new HttpError(422, IMPROPERLY_ENCRYPTED);
-  // Wording for an oversized value is the emulator's own; the 48 KB limit is documented.
-  if (opened.length > VALUE_LIMIT_BYTES)
-    throw new HttpError(422, 'Secret value is too large (48 KB maximum).');
+  checkValueSize('Secret', opened.length);
   return Buffer.from(opened).toString('utf8');
 }
 
@@ -64,7 +56,7 @@ export async function putSecret(ctx: Ctx): Promise<void> {
   if (!BASE64_PATTERN.test(encrypted)) {
     throw new HttpError(422, `Invalid request.\n\n${encrypted} does not match ${BASE64_PATTERN.source}.`);
   }
-  const vis = ctx.org ? orgVisibility(body, true) : {};
+  const visibility = requestedVisibility(ctx, body);
   const value = openValue(ctx, encrypted, keyId);
   const secrets = scopeOf(ctx).secrets;
   const now = timestamp();
@@ -75,14 +67,11 @@ export async function putSecret(ctx: Ctx): Promise<void> {
     keyId,
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
-    ...(ctx.org ? orgFields(vis.visibility, vis.ids) : {}),
+    ...visibility,
   });
   // 201 "Response when creating a secret" with an empty object, 204 "Response when updating a secret".
   if (existing) sendEmpty(ctx.res, 204, ctx.headers);
   else sendJson(ctx.res, 201, {}, ctx.headers);
 }
 
-export function deleteSecret(ctx: Ctx): void {
-  if (!scopeOf(ctx).secrets.delete(nameParam(ctx))) throw new HttpError(404, 'Not Found');
-  sendEmpty(ctx.res, 204, ctx.headers);
-}
+export const deleteSecret = (ctx: Ctx): void => deleteNamed(ctx, scopeOf(ctx).secrets);

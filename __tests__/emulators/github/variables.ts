@@ -2,12 +2,14 @@
 // too) and deleted, in plain text.
 import {
   type Ctx,
-  VALUE_LIMIT_BYTES,
+  checkValueSize,
+  deleteNamed,
   nameParam,
-  orgFields,
-  orgVisibility,
-  paginate,
+  named,
+  requestedVisibility,
   scopeOf,
+  sendList,
+  updatedVisibility,
   validateName,
   visibilityBody,
 } from './context.js';
@@ -26,25 +28,15 @@ const variableBody = (ctx: Ctx, v: Variable) => ({
   ...visibilityBody(ctx, 'variables', v),
 });
 
-function checkVariableValue(value: string): void {
-  // Limit documented as 48 KB per variable; the wording is the emulator's own.
-  if (Buffer.byteLength(value) > VALUE_LIMIT_BYTES) {
-    throw new HttpError(422, 'Variable value is too large (48 KB maximum).');
-  }
-}
-
-export function listVariables(ctx: Ctx): void {
-  const all = [...scopeOf(ctx).variables.values()].sort((a, b) => a.name.localeCompare(b.name));
-  const page = paginate(ctx, all).map((v) => variableBody(ctx, v));
-  sendJson(ctx.res, 200, { total_count: all.length, variables: page }, ctx.headers);
-}
+export const listVariables = (ctx: Ctx): void =>
+  sendList(ctx, 'variables', scopeOf(ctx).variables, (v) => variableBody(ctx, v));
 
 export async function createVariable(ctx: Ctx): Promise<void> {
   const body = await readJsonObject(ctx.req);
   const name = validateName('Variable', requireString(body, 'name'));
   const value = requireString(body, 'value');
-  checkVariableValue(value);
-  const vis = ctx.org ? orgVisibility(body, true) : {};
+  checkValueSize('Variable', Buffer.byteLength(value));
+  const visibility = requestedVisibility(ctx, body);
   const variables = scopeOf(ctx).variables;
   if (variables.has(name)) throw new HttpError(409, ALREADY_EXISTS);
   const now = timestamp();
@@ -53,16 +45,13 @@ export async function createVariable(ctx: Ctx): Promise<void> {
     value,
     createdAt: now,
     updatedAt: now,
-    ...(ctx.org ? orgFields(vis.visibility, vis.ids) : {}),
+    ...visibility,
   });
   sendJson(ctx.res, 201, {}, ctx.headers);
 }
 
-export function getVariable(ctx: Ctx): void {
-  const v = scopeOf(ctx).variables.get(nameParam(ctx));
-  if (!v) throw new HttpError(404, 'Not Found');
-  sendJson(ctx.res, 200, variableBody(ctx, v), ctx.headers);
-}
+export const getVariable = (ctx: Ctx): void =>
+  sendJson(ctx.res, 200, variableBody(ctx, named(ctx, scopeOf(ctx).variables)), ctx.headers);
 
 export async function updateVariable(ctx: Ctx): Promise<void> {
   const variables = scopeOf(ctx).variables;
@@ -77,23 +66,18 @@ export async function updateVariable(ctx: Ctx): Promise<void> {
       : validateName('Variable', requireString(body, 'name'));
   const value =
     body.value === undefined || body.value === null ? existing.value : requireString(body, 'value');
-  checkVariableValue(value);
+  checkValueSize('Variable', Buffer.byteLength(value));
   if (newName !== current && variables.has(newName)) throw new HttpError(409, ALREADY_EXISTS);
-  const vis = ctx.org ? orgVisibility(body, false) : {};
+  const visibility = updatedVisibility(ctx, body, existing);
   variables.delete(current);
   variables.set(newName, {
     ...existing,
     name: newName,
     value,
     updatedAt: timestamp(),
-    ...(ctx.org
-      ? orgFields(vis.visibility ?? existing.visibility, vis.ids ?? existing.selectedRepositoryIds)
-      : {}),
+    ...visibility,
   });
   sendEmpty(ctx.res, 204, ctx.headers);
 }
 
-export function deleteVariable(ctx: Ctx): void {
-  if (!scopeOf(ctx).variables.delete(nameParam(ctx))) throw new HttpError(404, 'Not Found');
-  sendEmpty(ctx.res, 204, ctx.headers);
-}
+export const deleteVariable = (ctx: Ctx): void => deleteNamed(ctx, scopeOf(ctx).variables);
