@@ -1,6 +1,6 @@
 import { quote } from './clients.js';
 import { SNOWFLAKE_KINDS, cleanUp, githubObjects, leftovers } from './cleanup.js';
-import { seal } from './fidelity/probes.js';
+import { seal } from './fidelity/github-probes.js';
 import { LiveSuite, describeLive, live } from './suite.js';
 
 /**

@@ -1,5 +1,6 @@
 import { recordObservations } from './fidelity/compare.js';
-import { probeGitHub, probeSnowflake } from './fidelity/probes.js';
+import { probeGitHub } from './fidelity/github-probes.js';
+import { probeSnowflake } from './fidelity/probes.js';
 import { LiveSuite, describeLive, live } from './suite.js';
 
 /**
