@@ -1,7 +1,8 @@
 import type { EchoEncoding } from '../emulators/echo.js';
 import { expectNoLeaks } from '../harness/leak-scan.js';
 import type { ActionRun } from '../harness/run-action.js';
-import { ADMIN, ADMIN_ROLE, type TestKey, World, newKey } from '../harness/world.js';
+import { ADMIN, ADMIN_ROLE, type TestKey, World } from '../harness/world.js';
+import { useProvisionedWorld } from '../harness/world-hooks.js';
 
 /**
  * A server, or a proxy in front of it, answering with an error that quotes the request back: every credential
@@ -21,17 +22,7 @@ import { ADMIN, ADMIN_ROLE, type TestKey, World, newKey } from '../harness/world
 let world: World;
 let adminKey: TestKey;
 let firstKey: TestKey;
-
-beforeEach(async () => {
-  world = await World.start();
-  adminKey = newKey();
-  firstKey = newKey();
-  await world.provision(adminKey, firstKey);
-});
-
-afterEach(async () => {
-  await world.close();
-});
+useProvisionedWorld((started) => ({ world, adminKey, firstKey } = started));
 
 const DEBUG = { ACTIONS_STEP_DEBUG: 'true', RUNNER_DEBUG: '1' };
 

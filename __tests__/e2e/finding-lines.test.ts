@@ -1,6 +1,7 @@
 import { expectNoLeaks } from '../harness/leak-scan.js';
 import type { ActionRun } from '../harness/run-action.js';
-import { ADMIN, type TestKey, World, newKey } from '../harness/world.js';
+import { type TestKey, World, newKey } from '../harness/world.js';
+import { useProvisionedWorld } from '../harness/world-hooks.js';
 
 /**
  * Every finding of `verify` on the line of the field that differs, end to end: dist/index.js against the
@@ -403,35 +404,24 @@ function annotations(
 
 describe('verify of an account built from the spec, one setting changed at a time', () => {
   let world: World;
+  useProvisionedWorld((started) => ({ world } = started), {
+    keys: { adminKey, firstKey: serviceKey },
+    accountAdmin: true,
+  });
 
   beforeEach(async () => {
-    world = await World.start();
-    await world.provision(adminKey, serviceKey);
-    await world.sf.sql(`GRANT ROLE ACCOUNTADMIN TO USER ${ADMIN}`);
     await world.sf.clock(-DAY_MS);
     for (const statement of BUILD) await world.sf.sql(statement);
     await world.sf.clock(0);
   });
 
-  afterEach(async () => {
-    await world.close();
-  });
-
   async function verify(strict: boolean, secrets: Record<string, string> = {}): Promise<ActionRun> {
     await world.sf.clearLog();
     await world.gh.clearLog();
-    const run = await world.run(
-      world.rotateInputs(adminKey, {
-        mode: 'verify',
-        role: 'ACCOUNTADMIN',
-        spec: FILE,
-        strict: String(strict),
-        'target-user': undefined,
-        'secret-name': undefined,
-        'github-token': undefined,
-      }),
-      { files: { [FILE]: SPEC }, secrets },
-    );
+    const run = await world.run(world.specInputs(adminKey, 'verify', FILE, { strict: String(strict) }), {
+      files: { [FILE]: SPEC },
+      secrets,
+    });
     // verify reads only: nothing changed in Snowflake, no request to GitHub.
     expect(await world.changes()).toEqual([]);
     expect(await world.gh.log()).toEqual([]);

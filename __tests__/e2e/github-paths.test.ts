@@ -1,5 +1,6 @@
 import { expectNoLeaks } from '../harness/leak-scan.js';
-import { SERVICE_USER, type TestKey, World, newKey } from '../harness/world.js';
+import { SERVICE_USER, type TestKey, World } from '../harness/world.js';
+import { useProvisionedWorld } from '../harness/world-hooks.js';
 
 /**
  * Names that become a segment of a GitHub REST path, and that GitHub allows although they hold characters
@@ -14,17 +15,7 @@ const SECRET = 'SNOWFLAKE_PRIVATE_KEY';
 let world: World;
 let adminKey: TestKey;
 let firstKey: TestKey;
-
-beforeEach(async () => {
-  world = await World.start();
-  adminKey = newKey();
-  firstKey = newKey();
-  await world.provision(adminKey, firstKey);
-});
-
-afterEach(async () => {
-  await world.close();
-});
+useProvisionedWorld((started) => ({ world, adminKey, firstKey } = started));
 
 /** Every request the run made to GitHub, as `METHOD /path status`, sorted (some are made side by side). */
 async function gitHubRequests(): Promise<string[]> {

@@ -102,63 +102,35 @@ const strayInSpec = (value: string, character: string, position: number): string
   `the name ${JSON.stringify(value)} is not a valid unquoted Snowflake identifier: it has ${character} at position ${position}`,
 ];
 
+/** Cases that change inputs only, one row each: [title, inputs, the message's fragments, mode (rotate)]. */
+const inputCases = (rows: [string, Record<string, string | undefined>, string[], Mode?][]): Case[] =>
+  rows.map(([title, inputs, error, mode]) => ({ title, inputs, error, ...(mode ? { mode } : {}) }));
+/** Cases of a spec with one problem, one row each: [title, mode, spec, annotation's line and path, fragments]. */
+const specCases = (rows: [string, Mode, string, number, string, string[]][]): Case[] =>
+  rows.map(([title, mode, spec, line, path, error]) => ({
+    title,
+    mode,
+    spec,
+    annotation: { line, path },
+    error,
+  }));
+
 const cases: Case[] = [
   // --- names that reach SQL, as inputs ---------------------------------------------------------------------
-  {
-    title: 'user with a double quote and a statement after it',
-    inputs: { user: 'KEY_ROTATOR"; DROP USER SVC_LOADER; --' },
-    error: stray("input 'user'", 'U+0022 (")', 12),
-  },
-  {
-    title: 'user with a single quote and a statement after it',
-    inputs: { user: "KEY_ROTATOR'; DROP USER SVC_LOADER; --" },
-    error: stray("input 'user'", "U+0027 (')", 12),
-  },
-  {
-    title: 'user with a /* */ comment inside',
-    inputs: { user: 'KEY/* x */_ROTATOR' },
-    error: stray("input 'user'", 'U+002F (/)', 4),
-  },
-  {
-    title: 'user with a line break and a forged workflow command',
-    inputs: { user: 'KEY_ROTATOR\n::error::forged' },
-    error: stray("input 'user'", 'U+000A', 12),
-  },
-  {
-    title: "user with a Cyrillic 'А' that looks like a Latin A",
-    inputs: { user: 'KEY_ROT\u0410TOR' },
-    error: stray("input 'user'", 'U+0410 (\u0410)', 8),
-  },
-  {
-    title: 'user in fullwidth letters',
-    inputs: { user: '\uff2b\uff25\uff39_ROTATOR' },
-    error: stray("input 'user'", 'U+FF2B (\uff2b)', 1),
-  },
-  {
-    title: 'user with a zero-width space',
-    inputs: { user: 'KEY_\u200bROTATOR' },
-    error: stray("input 'user'", 'U+200B', 5),
-  },
-  {
-    title: 'user that is an empty quoted name',
-    inputs: { user: '""' },
-    error: ["The Snowflake name in input 'user' is an empty quoted name"],
-  },
-  {
-    title: 'user of blanks only',
-    inputs: { user: '   \t ' },
-    error: ["Input 'user' is required"],
-  },
-  {
-    title: 'user with a lone quote inside quotes',
-    inputs: { user: '"KEY"ROTATOR"' },
-    error: ["input 'user' has a lone double quote inside quotes", 'as ""'],
-  },
-  {
-    title: 'role with a statement after it',
-    inputs: { role: 'ROTATOR_ROLE; USE ROLE ACCOUNTADMIN' },
-    error: stray("input 'role'", 'U+003B (;)', 13),
-  },
+  // prettier-ignore
+  ...inputCases([
+    ['user with a double quote and a statement after it', { user: 'KEY_ROTATOR"; DROP USER SVC_LOADER; --' }, stray("input 'user'", 'U+0022 (")', 12)],
+    ['user with a single quote and a statement after it', { user: "KEY_ROTATOR'; DROP USER SVC_LOADER; --" }, stray("input 'user'", "U+0027 (')", 12)],
+    ['user with a /* */ comment inside', { user: 'KEY/* x */_ROTATOR' }, stray("input 'user'", 'U+002F (/)', 4)],
+    ['user with a line break and a forged workflow command', { user: 'KEY_ROTATOR\n::error::forged' }, stray("input 'user'", 'U+000A', 12)],
+    ["user with a Cyrillic 'А' that looks like a Latin A", { user: 'KEY_ROT\u0410TOR' }, stray("input 'user'", 'U+0410 (\u0410)', 8)],
+    ['user in fullwidth letters', { user: '\uff2b\uff25\uff39_ROTATOR' }, stray("input 'user'", 'U+FF2B (\uff2b)', 1)],
+    ['user with a zero-width space', { user: 'KEY_\u200bROTATOR' }, stray("input 'user'", 'U+200B', 5)],
+    ['user that is an empty quoted name', { user: '""' }, ["The Snowflake name in input 'user' is an empty quoted name"]],
+    ['user of blanks only', { user: '   \t ' }, ["Input 'user' is required"]],
+    ['user with a lone quote inside quotes', { user: '"KEY"ROTATOR"' }, ["input 'user' has a lone double quote inside quotes", 'as ""']],
+    ['role with a statement after it', { role: 'ROTATOR_ROLE; USE ROLE ACCOUNTADMIN' }, stray("input 'role'", 'U+003B (;)', 13)],
+  ]),
   {
     title: 'role, validly quoted, carrying a GRANT: the login is refused and nothing runs',
     inputs: { role: '"ROTATOR_ROLE""; GRANT ROLE ACCOUNTADMIN TO USER KEY_ROTATOR; --"' },
@@ -169,16 +141,11 @@ const cases: Case[] = [
     ],
     snowflake: 'refused-login',
   },
-  {
-    title: 'role with a tab inside quotes',
-    inputs: { role: '"ROTATOR\tROLE"' },
-    error: ["input 'role' contains a control character (U+0009 at position 8)"],
-  },
-  {
-    title: 'target-user with a single-quote injection',
-    inputs: { 'target-user': "SVC_LOADER' OR '1'='1" },
-    error: stray("input 'target-user'", "U+0027 (')", 11),
-  },
+  // prettier-ignore
+  ...inputCases([
+    ['role with a tab inside quotes', { role: '"ROTATOR\tROLE"' }, ["input 'role' contains a control character (U+0009 at position 8)"]],
+    ['target-user with a single-quote injection', { 'target-user': "SVC_LOADER' OR '1'='1" }, stray("input 'target-user'", "U+0027 (')", 11)],
+  ]),
   {
     title: 'target-user, validly quoted, carrying a DROP: read, not found, nothing dropped',
     inputs: { 'target-user': '"SVC_LOADER""; DROP USER KEY_ROTATOR; --"' },
@@ -194,36 +161,15 @@ const cases: Case[] = [
     error: ['Step read-target failed: Snowflake user SVC_LO\u0410DER does not exist', "Check 'target-user'"],
     snowflake: 'reads',
   },
-  {
-    title: "target-user, unquoted, with a Cyrillic 'А'",
-    inputs: { 'target-user': 'SVC_LO\u0410DER' },
-    error: stray("input 'target-user'", 'U+0410 (\u0410)', 7),
-  },
-  {
-    title: 'target-user of 256 characters inside quotes',
-    inputs: { 'target-user': `"${'s'.repeat(256)}"` },
-    error: ["input 'target-user' is 256 characters, longer than Snowflake's limit of 255 characters"],
-  },
-  {
-    title: 'target-user starting with a digit',
-    inputs: { 'target-user': '1SVC_LOADER' },
-    error: ["input 'target-user' is not a valid unquoted Snowflake identifier: it starts with U+0031 (1)"],
-  },
-  {
-    title: 'target-user with an escape sequence inside quotes',
-    inputs: { 'target-user': '"SVC\u001b[2JLOADER"' },
-    error: ["input 'target-user' contains a control character (U+001B at position 4)"],
-  },
-  {
-    title: 'snowflake-secret with two parts',
-    inputs: { 'snowflake-secret': 'KEYS.PRIVATE' },
-    error: ["input 'snowflake-secret' should have 3 parts separated by dots, found 2"],
-  },
-  {
-    title: 'snowflake-secret with a statement in its last part',
-    inputs: { 'snowflake-secret': 'KEYS.PRIVATE.K; DROP DATABASE KEYS' },
-    error: stray("input 'snowflake-secret'", 'U+003B (;)', 2),
-  },
+  // prettier-ignore
+  ...inputCases([
+    ["target-user, unquoted, with a Cyrillic 'А'", { 'target-user': 'SVC_LO\u0410DER' }, stray("input 'target-user'", 'U+0410 (\u0410)', 7)],
+    ['target-user of 256 characters inside quotes', { 'target-user': `"${'s'.repeat(256)}"` }, ["input 'target-user' is 256 characters, longer than Snowflake's limit of 255 characters"]],
+    ['target-user starting with a digit', { 'target-user': '1SVC_LOADER' }, ["input 'target-user' is not a valid unquoted Snowflake identifier: it starts with U+0031 (1)"]],
+    ['target-user with an escape sequence inside quotes', { 'target-user': '"SVC\u001b[2JLOADER"' }, ["input 'target-user' contains a control character (U+001B at position 4)"]],
+    ['snowflake-secret with two parts', { 'snowflake-secret': 'KEYS.PRIVATE' }, ["input 'snowflake-secret' should have 3 parts separated by dots, found 2"]],
+    ['snowflake-secret with a statement in its last part', { 'snowflake-secret': 'KEYS.PRIVATE.K; DROP DATABASE KEYS' }, stray("input 'snowflake-secret'", 'U+003B (;)', 2)],
+  ]),
   {
     title: 'snowflake-secret, validly quoted, carrying a DROP: read, not found, nothing written',
     inputs: { 'snowflake-secret': `KEYS.PRIVATE."K'; DROP DATABASE KEYS; --"` },
@@ -234,39 +180,23 @@ const cases: Case[] = [
   },
 
   // --- keys ------------------------------------------------------------------------------------------------
-  {
-    title: 'private-key cut in half',
-    inputs: { 'private-key': truncated },
-    error: ["Input 'private-key' is truncated: it has no END PRIVATE KEY footer line"],
-  },
+  // prettier-ignore
+  ...inputCases([
+    ['private-key cut in half', { 'private-key': truncated }, ["Input 'private-key' is truncated: it has no END PRIVATE KEY footer line"]],
+  ]),
   {
     title: 'private-key with a body that is not base64',
     inputs: { 'private-key': garbage },
     error: ["Input 'private-key' could not be read as a private key: the PEM body is damaged"],
     secrets: { 'garbage key': garbage },
   },
-  {
-    title: 'private-key in CERTIFICATE armour',
-    inputs: { 'private-key': armoured('CERTIFICATE') },
-    error: ["Input 'private-key' holds a certificate, not a private key"],
-  },
-  {
-    title: 'private-key whose END line names another type',
-    inputs: { 'private-key': armoured('PRIVATE KEY', 'RSA PRIVATE KEY') },
-    error: [
-      "Input 'private-key' does not hold one PEM block: it begins with BEGIN PRIVATE KEY but ends with END RSA PRIVATE KEY",
-    ],
-  },
-  {
-    title: 'private-key that is a public key',
-    inputs: { 'private-key': publicPem },
-    error: ["Input 'private-key' holds a public key, not a private key"],
-  },
-  {
-    title: 'private-key of 1024 bits',
-    inputs: { 'private-key': key1024 },
-    error: ["Input 'private-key' is a 1024-bit RSA key", 'at least 2048 bits'],
-  },
+  // prettier-ignore
+  ...inputCases([
+    ['private-key in CERTIFICATE armour', { 'private-key': armoured('CERTIFICATE') }, ["Input 'private-key' holds a certificate, not a private key"]],
+    ['private-key whose END line names another type', { 'private-key': armoured('PRIVATE KEY', 'RSA PRIVATE KEY') }, ["Input 'private-key' does not hold one PEM block: it begins with BEGIN PRIVATE KEY but ends with END RSA PRIVATE KEY"]],
+    ['private-key that is a public key', { 'private-key': publicPem }, ["Input 'private-key' holds a public key, not a private key"]],
+    ['private-key of 1024 bits', { 'private-key': key1024 }, ["Input 'private-key' is a 1024-bit RSA key", 'at least 2048 bits']],
+  ]),
   {
     title: 'private-key encrypted, with the wrong passphrase',
     inputs: { 'private-key': encryptedAdminKey, 'private-key-passphrase': 'not the passphrase' },
@@ -279,11 +209,10 @@ const cases: Case[] = [
     error: ["Input 'private-key' is not a PEM private key: there is no BEGIN PRIVATE KEY header line"],
     secrets: { 'password given as a key': 'hunter2-is-not-a-key' },
   },
-  {
-    title: 'current-private-key that is a public key',
-    inputs: { 'current-private-key': publicPem },
-    error: ["Input 'current-private-key' holds a public key, not a private key"],
-  },
+  // prettier-ignore
+  ...inputCases([
+    ['current-private-key that is a public key', { 'current-private-key': publicPem }, ["Input 'current-private-key' holds a public key, not a private key"]],
+  ]),
   {
     title: 'current-private-key encrypted, with the wrong key-passphrase',
     inputs: { 'current-private-key': encryptedAdminKey, 'key-passphrase': 'not the passphrase' },
@@ -296,87 +225,34 @@ const cases: Case[] = [
     error: ["Input 'programmatic-access-token' is set together with 'private-key'"],
     secrets: { 'programmatic access token': 'pat-0123456789abcdefghijklmnop' },
   },
-  {
-    title: 'key-bits of 1024',
-    inputs: { 'key-bits': '1024' },
-    error: ["Input 'key-bits' is '1024'. Use one of: 2048, 3072, 4096"],
-  },
+  // prettier-ignore
+  ...inputCases([
+    ['key-bits of 1024', { 'key-bits': '1024' }, ["Input 'key-bits' is '1024'. Use one of: 2048, 3072, 4096"]],
+  ]),
 
   // --- durations, booleans, choices ------------------------------------------------------------------------
-  {
-    title: "grace-period '5' (no unit)",
-    inputs: { 'grace-period': '5' },
-    error: ["Input 'grace-period' is '5', which is not a duration"],
-  },
-  {
-    title: "grace-period '-1d'",
-    inputs: { 'grace-period': '-1d' },
-    error: ["Input 'grace-period' is '-1d', which is not a duration"],
-  },
-  {
-    title: "grace-period '1 fortnight'",
-    inputs: { 'grace-period': '1 fortnight' },
-    error: ["Input 'grace-period' is '1 fortnight', which is not a duration"],
-  },
-  {
-    title: "grace-period '99999999999d' (past what a date can hold)",
-    inputs: { 'grace-period': '99999999999d' },
-    error: ["Input 'grace-period' is '99999999999d', longer than the limit of 36500d"],
-  },
-  {
-    title: "max-key-age '0d'",
-    mode: 'verify',
-    inputs: { 'max-key-age': '0d' },
-    error: ["Input 'max-key-age' is zero, so every key would be too old"],
-  },
-  {
-    title: "force 'yes please'",
-    inputs: { force: 'yes please' },
-    error: ["Input 'force' is 'yes please', which is not a boolean"],
-  },
-  {
-    title: "strict 'maybe'",
-    mode: 'verify',
-    inputs: { strict: 'maybe' },
-    error: ["Input 'strict' is 'maybe', which is not a boolean"],
-  },
-  {
-    title: "mode 'destroy'",
-    inputs: { mode: 'destroy' },
-    error: ["Input 'mode' is 'destroy'. Use one of: setup, rotate, verify"],
-  },
+  // prettier-ignore
+  ...inputCases([
+    ["grace-period '5' (no unit)", { 'grace-period': '5' }, ["Input 'grace-period' is '5', which is not a duration"]],
+    ["grace-period '-1d'", { 'grace-period': '-1d' }, ["Input 'grace-period' is '-1d', which is not a duration"]],
+    ["grace-period '1 fortnight'", { 'grace-period': '1 fortnight' }, ["Input 'grace-period' is '1 fortnight', which is not a duration"]],
+    ["grace-period '99999999999d' (past what a date can hold)", { 'grace-period': '99999999999d' }, ["Input 'grace-period' is '99999999999d', longer than the limit of 36500d"]],
+    ["max-key-age '0d'", { 'max-key-age': '0d' }, ["Input 'max-key-age' is zero, so every key would be too old"], 'verify'],
+    ["force 'yes please'", { force: 'yes please' }, ["Input 'force' is 'yes please', which is not a boolean"]],
+    ["strict 'maybe'", { strict: 'maybe' }, ["Input 'strict' is 'maybe', which is not a boolean"], 'verify'],
+    ["mode 'destroy'", { mode: 'destroy' }, ["Input 'mode' is 'destroy'. Use one of: setup, rotate, verify"]],
+  ]),
 
   // --- account and URL -------------------------------------------------------------------------------------
-  {
-    title: 'account with a statement after it',
-    inputs: { account: 'myorg-myaccount; DROP USER X' },
-    error: ["Input 'account' is not a Snowflake account identifier: it has U+003B (;) at position 16"],
-  },
-  {
-    title: 'account given as a URL',
-    inputs: { account: 'https://myorg-myaccount.snowflakecomputing.com' },
-    error: ["Input 'account' is a URL, not an account identifier", "Use 'account: myorg-myaccount'"],
-  },
-  {
-    title: "account with a Cyrillic 'а'",
-    inputs: { account: 'myorg-my\u0430ccount' },
-    error: ["Input 'account' is not a Snowflake account identifier: it has U+0430 (\u0430) at position 9"],
-  },
-  {
-    title: 'snowflake-url over plain http to another host',
-    inputs: { 'snowflake-url': 'http://10.0.0.5:8080' },
-    error: ["Input 'snowflake-url' is plain http to 10.0.0.5, which would send login tokens unencrypted"],
-  },
-  {
-    title: 'snowflake-url over plain http to a name that starts like localhost',
-    inputs: { 'snowflake-url': 'http://localhost.evil.example' },
-    error: ["Input 'snowflake-url' is plain http to localhost.evil.example"],
-  },
-  {
-    title: 'snowflake-url javascript:',
-    inputs: { 'snowflake-url': 'javascript:alert(1)' },
-    error: ["Input 'snowflake-url' uses 'javascript:'"],
-  },
+  // prettier-ignore
+  ...inputCases([
+    ['account with a statement after it', { account: 'myorg-myaccount; DROP USER X' }, ["Input 'account' is not a Snowflake account identifier: it has U+003B (;) at position 16"]],
+    ['account given as a URL', { account: 'https://myorg-myaccount.snowflakecomputing.com' }, ["Input 'account' is a URL, not an account identifier", "Use 'account: myorg-myaccount'"]],
+    ["account with a Cyrillic 'а'", { account: 'myorg-my\u0430ccount' }, ["Input 'account' is not a Snowflake account identifier: it has U+0430 (\u0430) at position 9"]],
+    ['snowflake-url over plain http to another host', { 'snowflake-url': 'http://10.0.0.5:8080' }, ["Input 'snowflake-url' is plain http to 10.0.0.5, which would send login tokens unencrypted"]],
+    ['snowflake-url over plain http to a name that starts like localhost', { 'snowflake-url': 'http://localhost.evil.example' }, ["Input 'snowflake-url' is plain http to localhost.evil.example"]],
+    ['snowflake-url javascript:', { 'snowflake-url': 'javascript:alert(1)' }, ["Input 'snowflake-url' uses 'javascript:'"]],
+  ]),
   {
     title: 'snowflake-url with credentials in it',
     inputs: { 'snowflake-url': `https://admin:${URL_PASSWORD}@acme.snowflakecomputing.com` },
@@ -385,65 +261,20 @@ const cases: Case[] = [
   },
 
   // --- secret names and destinations -----------------------------------------------------------------------
-  {
-    title: 'secret-name GITHUB_TOKEN',
-    inputs: { 'secret-name': 'GITHUB_TOKEN' },
-    error: ["Input 'secret-name' 'GITHUB_TOKEN' starts with GITHUB_, which GitHub reserves"],
-  },
-  {
-    title: 'secret-name github_x (the prefix in any case)',
-    inputs: { 'secret-name': 'github_x' },
-    error: ["Input 'secret-name' 'github_x' starts with GITHUB_, which GitHub reserves"],
-  },
-  {
-    title: 'secret-name starting with a digit',
-    inputs: { 'secret-name': '1KEY' },
-    error: ["Input 'secret-name' '1KEY' is not a valid name", 'cannot start with a digit'],
-  },
-  {
-    title: 'secret-name with a hyphen',
-    inputs: { 'secret-name': 'MY-KEY' },
-    error: ["Input 'secret-name' 'MY-KEY' is not a valid name"],
-  },
-  {
-    title: 'secret-name in Cyrillic',
-    inputs: { 'secret-name': '\u041a\u041b\u042e\u0427' },
-    error: ["Input 'secret-name' '\u041a\u041b\u042e\u0427' is not a valid name"],
-  },
-  {
-    title: 'secret-name carrying a forged workflow command after a line break',
-    inputs: { 'secret-name': 'KEY\n::error::forged' },
-    error: ["Input 'secret-name' 'KEY\n::error::forged' is not a valid name"],
-  },
-  {
-    title: 'fingerprint-variable with the reserved prefix',
-    inputs: { 'fingerprint-variable': 'GITHUB_FP' },
-    error: ["Input 'fingerprint-variable' 'GITHUB_FP' starts with GITHUB_"],
-  },
-  {
-    title: 'secret-repository without an owner',
-    inputs: { 'secret-repository': 'acme' },
-    error: ["Input 'secret-repository' has 'acme', which is not a repository in owner/repo form"],
-  },
-  {
-    title: 'secret-repository list with a bad second entry',
-    inputs: { 'secret-repository': 'acme/app, evil org/app' },
-    error: ["Input 'secret-repository' has 'evil org/app', which is not a repository"],
-  },
-  {
-    title: 'secret-organization that is a repository',
-    inputs: { 'secret-organization': 'acme/app' },
-    error: ["Input 'secret-organization' has 'acme/app', which is not an organization name"],
-  },
-  {
-    title: 'secret-selected-repositories outside the organization',
-    inputs: {
-      'secret-organization': 'acme',
-      'secret-visibility': 'selected',
-      'secret-selected-repositories': 'other/x',
-    },
-    error: ["Input 'secret-selected-repositories' has 'other/x', which is not in the organization acme"],
-  },
+  // prettier-ignore
+  ...inputCases([
+    ['secret-name GITHUB_TOKEN', { 'secret-name': 'GITHUB_TOKEN' }, ["Input 'secret-name' 'GITHUB_TOKEN' starts with GITHUB_, which GitHub reserves"]],
+    ['secret-name github_x (the prefix in any case)', { 'secret-name': 'github_x' }, ["Input 'secret-name' 'github_x' starts with GITHUB_, which GitHub reserves"]],
+    ['secret-name starting with a digit', { 'secret-name': '1KEY' }, ["Input 'secret-name' '1KEY' is not a valid name", 'cannot start with a digit']],
+    ['secret-name with a hyphen', { 'secret-name': 'MY-KEY' }, ["Input 'secret-name' 'MY-KEY' is not a valid name"]],
+    ['secret-name in Cyrillic', { 'secret-name': '\u041a\u041b\u042e\u0427' }, ["Input 'secret-name' '\u041a\u041b\u042e\u0427' is not a valid name"]],
+    ['secret-name carrying a forged workflow command after a line break', { 'secret-name': 'KEY\n::error::forged' }, ["Input 'secret-name' 'KEY\n::error::forged' is not a valid name"]],
+    ['fingerprint-variable with the reserved prefix', { 'fingerprint-variable': 'GITHUB_FP' }, ["Input 'fingerprint-variable' 'GITHUB_FP' starts with GITHUB_"]],
+    ['secret-repository without an owner', { 'secret-repository': 'acme' }, ["Input 'secret-repository' has 'acme', which is not a repository in owner/repo form"]],
+    ['secret-repository list with a bad second entry', { 'secret-repository': 'acme/app, evil org/app' }, ["Input 'secret-repository' has 'evil org/app', which is not a repository"]],
+    ['secret-organization that is a repository', { 'secret-organization': 'acme/app' }, ["Input 'secret-organization' has 'acme/app', which is not an organization name"]],
+    ['secret-selected-repositories outside the organization', {'secret-organization': 'acme', 'secret-visibility': 'selected', 'secret-selected-repositories': 'other/x'}, ["Input 'secret-selected-repositories' has 'other/x', which is not in the organization acme"]],
+  ]),
   // --- names that become a segment of a GitHub REST path (issue 17, item 3) --------------------------------
   // A dot segment, in any spelling fetch resolves ('.', '..', '%2e'), would move the request to another
   // endpoint; characters GitHub does not allow in a name are refused before any request too.
@@ -454,46 +285,15 @@ const cases: Case[] = [
       `Input 'secret-environment' has an invalid environment name: '${environment}' is read by a URL as a step in its path ('.' or '..'), so GitHub's API cannot address an environment by that name. Use the name shown under Settings > Environments`,
     ],
   })),
-  {
-    title: "secret-environment list whose second name is '..'",
-    inputs: { 'secret-environment': 'production, ..' },
-    error: ["Input 'secret-environment' has an invalid environment name: '..' is read by a URL"],
-  },
-  {
-    title: 'secret-environment with an escape character',
-    inputs: { 'secret-environment': 'prod\u001b[2J' },
-    error: [
-      "Input 'secret-environment' has an invalid environment name: it holds the control character U+001B at position 5",
-    ],
-  },
-  {
-    title: 'secret-environment of 256 characters',
-    inputs: { 'secret-environment': 'e'.repeat(256) },
-    error: [
-      "Input 'secret-environment' has an invalid environment name: it is 256 characters long, more than GitHub's 255",
-    ],
-  },
-  {
-    title: "secret-repository 'acme/..'",
-    inputs: { 'secret-repository': 'acme/..' },
-    error: [
-      "Input 'secret-repository' has 'acme/..', which is not a repository in owner/repo form: its name '..' is reserved by GitHub ('.' and '..' name directories, and a URL reads them as a step in its path). Write it as owner/repo, e.g. acme/data-platform",
-    ],
-  },
-  {
-    title: "secret-repository '../app'",
-    inputs: { 'secret-repository': '../app' },
-    error: [
-      "Input 'secret-repository' has '../app', which is not a repository in owner/repo form: its owner '..' has U+002E (.) at position 1; a GitHub login holds letters, digits and '-' only",
-    ],
-  },
-  {
-    title: "secret-repository 'acme/app/../lib'",
-    inputs: { 'secret-repository': 'acme/app/../lib' },
-    error: [
-      "Input 'secret-repository' has 'acme/app/../lib', which is not a repository in owner/repo form: it has 3 '/', not one",
-    ],
-  },
+  // prettier-ignore
+  ...inputCases([
+    ["secret-environment list whose second name is '..'", { 'secret-environment': 'production, ..' }, ["Input 'secret-environment' has an invalid environment name: '..' is read by a URL"]],
+    ['secret-environment with an escape character', { 'secret-environment': 'prod\u001b[2J' }, ["Input 'secret-environment' has an invalid environment name: it holds the control character U+001B at position 5"]],
+    ['secret-environment of 256 characters', { 'secret-environment': 'e'.repeat(256) }, ["Input 'secret-environment' has an invalid environment name: it is 256 characters long, more than GitHub's 255"]],
+    ["secret-repository 'acme/..'", { 'secret-repository': 'acme/..' }, ["Input 'secret-repository' has 'acme/..', which is not a repository in owner/repo form: its name '..' is reserved by GitHub ('.' and '..' name directories, and a URL reads them as a step in its path). Write it as owner/repo, e.g. acme/data-platform"]],
+    ["secret-repository '../app'", { 'secret-repository': '../app' }, ["Input 'secret-repository' has '../app', which is not a repository in owner/repo form: its owner '..' has U+002E (.) at position 1; a GitHub login holds letters, digits and '-' only"]],
+    ["secret-repository 'acme/app/../lib'", { 'secret-repository': 'acme/app/../lib' }, ["Input 'secret-repository' has 'acme/app/../lib', which is not a repository in owner/repo form: it has 3 '/', not one"]],
+  ]),
   ...[
     ['acme/app?x=1', 'U+003F (?) at position 4'],
     ['acme/app#top', 'U+0023 (#) at position 4'],
@@ -516,122 +316,38 @@ const cases: Case[] = [
       `Input 'secret-organization' has '${organization}', which is not an organization name: it has ${character}; a GitHub login holds letters, digits and '-' only. Give the organization login`,
     ],
   })),
-  {
-    title: "secret-selected-repositories with '..'",
-    inputs: {
-      'secret-organization': 'acme',
-      'secret-visibility': 'selected',
-      'secret-selected-repositories': 'app, ..',
-    },
-    error: [
-      "Input 'secret-selected-repositories' has 'acme/..', which is not a repository in owner/repo form: its name '..' is reserved by GitHub",
-    ],
-  },
-  {
-    title: "secret-name '../KEY'",
-    inputs: { 'secret-name': '../KEY' },
-    error: ["Input 'secret-name' '../KEY' is not a valid name: only letters, digits and '_' are allowed"],
-  },
-  {
-    title: "fingerprint-variable 'FP/..'",
-    inputs: { 'fingerprint-variable': 'FP/..' },
-    error: [
-      "Input 'fingerprint-variable' 'FP/..' is not a valid name: only letters, digits and '_' are allowed",
-    ],
-  },
-  {
-    title: "users[].key.secret.environment '..'",
-    mode: 'setup',
-    spec: keySpec(['name: SNOWFLAKE_PRIVATE_KEY', 'environment: ".."']),
-    annotation: { line: 8, path: 'users[0].key.secret.environment' },
-    error: [
-      "has an invalid environment name: '..' is read by a URL as a step in its path ('.' or '..'), so GitHub's API cannot address an environment by that name. Use the name shown under Settings > Environments",
-    ],
-  },
-  {
-    title: "users[].key.secret.environment list with '%2E'",
-    mode: 'setup',
-    spec: keySpec(['name: SNOWFLAKE_PRIVATE_KEY', 'environment: [production, "%2E"]']),
-    annotation: { line: 8, path: 'users[0].key.secret.environment[1]' },
-    error: ["has an invalid environment name: '%2E' is read by a URL as a step in its path"],
-  },
-  {
-    title: "users[].key.secret.repository 'acme/..'",
-    mode: 'setup',
-    spec: keySpec(['name: SNOWFLAKE_PRIVATE_KEY', 'repository: acme/..']),
-    annotation: { line: 8, path: 'users[0].key.secret.repository' },
-    error: [
-      "has 'acme/..', which is not a repository in owner/repo form: its name '..' is reserved by GitHub",
-    ],
-  },
-  {
-    title: "users[].key.secret.repository list with '../app'",
-    mode: 'setup',
-    spec: keySpec(['name: SNOWFLAKE_PRIVATE_KEY', 'repository: [acme/app, ../app]']),
-    annotation: { line: 8, path: 'users[0].key.secret.repository[1]' },
-    error: ["has '../app', which is not a repository in owner/repo form: its owner '..' has U+002E (.)"],
-  },
-  {
-    title: "users[].key.secret.organization '..'",
-    mode: 'setup',
-    spec: keySpec(['name: SNOWFLAKE_PRIVATE_KEY', 'organization: ".."']),
-    annotation: { line: 8, path: 'users[0].key.secret.organization' },
-    error: ["has '..', which is not an organization name: it has U+002E (.) at position 1"],
-  },
-  {
-    title: "users[].key.secret.selected_repositories with '..'",
-    mode: 'setup',
-    spec: keySpec([
-      'name: SNOWFLAKE_PRIVATE_KEY',
-      'organization: acme',
-      'visibility: selected',
-      'selected_repositories: [app, ".."]',
-    ]),
-    annotation: { line: 10, path: 'users[0].key.secret.selected_repositories[1]' },
-    error: [
-      "has 'acme/..', which is not a repository in owner/repo form: its name '..' is reserved by GitHub",
-    ],
-  },
-  {
-    title: 'secret-environment with a tab',
-    inputs: { 'secret-environment': 'prod\tuction' },
-    error: [
-      "Input 'secret-environment' has an invalid environment name: it holds the control character U+0009",
-    ],
-  },
-  {
-    title: 'current-private-key given to setup',
-    mode: 'setup',
-    inputs: { spec: undefined, 'target-user': 'SVC_NEW', 'current-private-key': adminKey.pem },
-    error: ["Input 'current-private-key' applies to 'mode: rotate' only"],
-  },
-  {
-    title: 'secret-name given to verify',
-    mode: 'verify',
-    inputs: { 'secret-name': 'SNOWFLAKE_PRIVATE_KEY' },
-    error: ["Input 'secret-name' does not apply to 'mode: verify', which only reads"],
-  },
+  // prettier-ignore
+  ...inputCases([
+    ["secret-selected-repositories with '..'", {'secret-organization': 'acme', 'secret-visibility': 'selected', 'secret-selected-repositories': 'app, ..'}, ["Input 'secret-selected-repositories' has 'acme/..', which is not a repository in owner/repo form: its name '..' is reserved by GitHub"]],
+    ["secret-name '../KEY'", { 'secret-name': '../KEY' }, ["Input 'secret-name' '../KEY' is not a valid name: only letters, digits and '_' are allowed"]],
+    ["fingerprint-variable 'FP/..'", { 'fingerprint-variable': 'FP/..' }, ["Input 'fingerprint-variable' 'FP/..' is not a valid name: only letters, digits and '_' are allowed"]],
+  ]),
+  // prettier-ignore
+  ...specCases([
+    ["users[].key.secret.environment '..'", 'setup', keySpec(['name: SNOWFLAKE_PRIVATE_KEY', 'environment: ".."']), 8, 'users[0].key.secret.environment', ["has an invalid environment name: '..' is read by a URL as a step in its path ('.' or '..'), so GitHub's API cannot address an environment by that name. Use the name shown under Settings > Environments"]],
+    ["users[].key.secret.environment list with '%2E'", 'setup', keySpec(['name: SNOWFLAKE_PRIVATE_KEY', 'environment: [production, "%2E"]']), 8, 'users[0].key.secret.environment[1]', ["has an invalid environment name: '%2E' is read by a URL as a step in its path"]],
+    ["users[].key.secret.repository 'acme/..'", 'setup', keySpec(['name: SNOWFLAKE_PRIVATE_KEY', 'repository: acme/..']), 8, 'users[0].key.secret.repository', ["has 'acme/..', which is not a repository in owner/repo form: its name '..' is reserved by GitHub"]],
+    ["users[].key.secret.repository list with '../app'", 'setup', keySpec(['name: SNOWFLAKE_PRIVATE_KEY', 'repository: [acme/app, ../app]']), 8, 'users[0].key.secret.repository[1]', ["has '../app', which is not a repository in owner/repo form: its owner '..' has U+002E (.)"]],
+    ["users[].key.secret.organization '..'", 'setup', keySpec(['name: SNOWFLAKE_PRIVATE_KEY', 'organization: ".."']), 8, 'users[0].key.secret.organization', ["has '..', which is not an organization name: it has U+002E (.) at position 1"]],
+    ["users[].key.secret.selected_repositories with '..'", 'setup', keySpec(['name: SNOWFLAKE_PRIVATE_KEY', 'organization: acme', 'visibility: selected', 'selected_repositories: [app, ".."]', ]), 10, 'users[0].key.secret.selected_repositories[1]', ["has 'acme/..', which is not a repository in owner/repo form: its name '..' is reserved by GitHub"]],
+  ]),
+  // prettier-ignore
+  ...inputCases([
+    ['secret-environment with a tab', { 'secret-environment': 'prod\tuction' }, ["Input 'secret-environment' has an invalid environment name: it holds the control character U+0009"]],
+    ['current-private-key given to setup', { spec: undefined, 'target-user': 'SVC_NEW', 'current-private-key': adminKey.pem }, ["Input 'current-private-key' applies to 'mode: rotate' only"], 'setup'],
+    ['secret-name given to verify', { 'secret-name': 'SNOWFLAKE_PRIVATE_KEY' }, ["Input 'secret-name' does not apply to 'mode: verify', which only reads"], 'verify'],
+  ]),
 
   // --- the spec file ---------------------------------------------------------------------------------------
-  {
-    title: 'spec path outside the workspace',
-    mode: 'setup',
-    inputs: { spec: '../outside.yml' },
-    error: ["Input 'spec' names ../outside.yml, which is outside the workspace"],
-  },
-  {
-    title: 'spec path that is an absolute path on the runner',
-    mode: 'setup',
-    inputs: { spec: '/etc/passwd' },
-    error: ["Input 'spec' names /etc/passwd, which is outside the workspace"],
-  },
-  {
-    title: 'spec that is a YAML bomb (billion laughs)',
-    mode: 'setup',
-    spec: yamlBomb,
-    annotation: { line: 3, path: '(yaml)' },
-    error: ['the YAML aliases expand too far'],
-  },
+  // prettier-ignore
+  ...inputCases([
+    ['spec path outside the workspace', { spec: '../outside.yml' }, ["Input 'spec' names ../outside.yml, which is outside the workspace"], 'setup'],
+    ['spec path that is an absolute path on the runner', { spec: '/etc/passwd' }, ["Input 'spec' names /etc/passwd, which is outside the workspace"], 'setup'],
+  ]),
+  // prettier-ignore
+  ...specCases([
+    ['spec that is a YAML bomb (billion laughs)', 'setup', yamlBomb, 3, '(yaml)', ['the YAML aliases expand too far']],
+  ]),
   {
     title: 'spec that is binary (an image)',
     mode: 'setup',
@@ -640,27 +356,12 @@ const cases: Case[] = [
     annotation: { line: 1, path: '(yaml)' },
     error: ['the file holds bytes that are not UTF-8 text, so it is not a YAML text file'],
   },
-  {
-    title: 'spec that is a JSON array',
-    mode: 'setup',
-    spec: '[{"version": 1}, {"roles": []}]\n',
-    annotation: { line: 1, path: '(root)' },
-    error: ['the spec is a list, not a mapping'],
-  },
-  {
-    title: 'spec that is a bare string',
-    mode: 'setup',
-    spec: 'CREATE ROLE x; DROP ROLE ACCOUNTADMIN\n',
-    annotation: { line: 1, path: '(root)' },
-    error: ['the spec is a single value, not a mapping'],
-  },
-  {
-    title: 'spec with an unknown top-level key',
-    mode: 'setup',
-    spec: spec('grants: []'),
-    annotation: { line: 2, path: 'grants' },
-    error: ["unknown field 'grants'", 'The fields allowed here are: version, databases'],
-  },
+  // prettier-ignore
+  ...specCases([
+    ['spec that is a JSON array', 'setup', '[{"version": 1}, {"roles": []}]\n', 1, '(root)', ['the spec is a list, not a mapping']],
+    ['spec that is a bare string', 'setup', 'CREATE ROLE x; DROP ROLE ACCOUNTADMIN\n', 1, '(root)', ['the spec is a single value, not a mapping']],
+    ['spec with an unknown top-level key', 'setup', spec('grants: []'), 2, 'grants', ["unknown field 'grants'", 'The fields allowed here are: version, databases']],
+  ]),
   {
     title: 'spec with an unknown key on a user (a password)',
     mode: 'setup',
@@ -669,214 +370,40 @@ const cases: Case[] = [
     error: ["unknown field 'password'"],
     secrets: { 'password in the spec': 'hunter2-in-a-spec' },
   },
-  {
-    title: 'spec with a duplicate key',
-    mode: 'setup',
-    spec: spec('roles: []', 'roles:', '  - name: a'),
-    annotation: { line: 3, path: '(yaml)' },
-    error: ['Map keys must be unique'],
-  },
+  // prettier-ignore
+  ...specCases([
+    ['spec with a duplicate key', 'setup', spec('roles: []', 'roles:', '  - name: a'), 3, '(yaml)', ['Map keys must be unique']],
+  ]),
 
   // --- spec fields that reach SQL --------------------------------------------------------------------------
-  {
-    title: 'databases[].name with a double quote and a DROP',
-    mode: 'setup',
-    spec: spec('databases:', '  - name: x"; DROP DATABASE y; --'),
-    annotation: { line: 3, path: 'databases[0].name' },
-    error: strayInSpec('x"; DROP DATABASE y; --', 'U+0022 (")', 2),
-  },
-  {
-    title: 'databases[].schemas[] with a statement separator',
-    mode: 'setup',
-    spec: spec('databases:', '  - name: db', '    schemas: ["s;DROP SCHEMA t"]'),
-    annotation: { line: 4, path: 'databases[0].schemas[0]' },
-    error: strayInSpec('s;DROP SCHEMA t', 'U+003B (;)', 2),
-  },
-  {
-    title: 'databases[].comment with a line break',
-    mode: 'setup',
-    spec: spec('databases:', '  - name: db', '    comment: "ok\\n::error::forged"'),
-    annotation: { line: 4, path: 'databases[0].comment' },
-    error: ['holds the control character U+000A at position 3', 'Write it on one line'],
-  },
-  {
-    title: 'warehouses[].name with a -- comment',
-    mode: 'setup',
-    spec: spec('warehouses:', '  - name: wh--'),
-    annotation: { line: 3, path: 'warehouses[0].name' },
-    error: strayInSpec('wh--', 'U+002D (-)', 3),
-  },
-  {
-    title: 'warehouses[].comment of 300 characters',
-    mode: 'setup',
-    spec: spec('warehouses:', '  - name: wh', `    comment: ${'c'.repeat(300)}`),
-    annotation: { line: 4, path: 'warehouses[0].comment' },
-    error: ['is 300 characters, more than the limit of 256'],
-  },
-  {
-    title: 'network_policies[].name that is a /* */ comment',
-    mode: 'setup',
-    spec: spec('network_policies:', '  - name: /* x */', '    allowed_ip_list: [10.0.0.1]'),
-    annotation: { line: 3, path: 'network_policies[0].name' },
-    error: strayInSpec('/* x */', 'U+002F (/)', 1),
-  },
-  {
-    title: 'network_policies[].allowed_ip_list[] breaking out of its string',
-    mode: 'setup',
-    spec: spec(
-      'network_policies:',
-      '  - name: np',
-      `    allowed_ip_list: ["1.2.3.4'); DROP NETWORK POLICY np; --"]`,
-    ),
-    annotation: { line: 4, path: 'network_policies[0].allowed_ip_list[0]' },
-    error: [`"1.2.3.4'); DROP NETWORK POLICY np; --" is not an IPv4 address`],
-  },
-  {
-    title: 'roles[].name with a backslash',
-    mode: 'setup',
-    spec: spec('roles:', '  - name: r\\x'),
-    annotation: { line: 3, path: 'roles[0].name' },
-    error: strayInSpec('r\\x', 'U+005C (\\)', 2),
-  },
-  {
-    title: 'roles[].comment with a terminal escape sequence',
-    mode: 'setup',
-    spec: roleSpec('comment: "\\e[2J\\e[31mred"'),
-    annotation: { line: 4, path: 'roles[0].comment' },
-    error: ['holds the control character U+001B at position 1'],
-  },
-  {
-    title: 'roles[].roles[] with a line break',
-    mode: 'setup',
-    spec: roleSpec('roles: ["sysadmin\\nx"]'),
-    annotation: { line: 4, path: 'roles[0].roles[0]' },
-    error: strayInSpec('sysadmin\nx', 'U+000A', 9),
-  },
-  {
-    title: 'roles[].privileges[].name with a statement after it',
-    mode: 'setup',
-    spec: grantSpec('database', '"db; DROP DATABASE db"', '[USAGE]'),
-    annotation: { line: 6, path: 'roles[0].privileges[0].name' },
-    error: strayInSpec('db; DROP DATABASE db', 'U+003B (;)', 3),
-  },
-  {
-    title: 'roles[].privileges[].privileges[] carrying a DROP',
-    mode: 'setup',
-    spec: grantSpec('database', 'db', '["USAGE; DROP DATABASE db"]'),
-    annotation: { line: 7, path: 'roles[0].privileges[0].privileges[0]' },
-    error: ['"USAGE; DROP DATABASE db" is not a privilege Snowflake grants on a database'],
-  },
-  {
-    title: 'users[].name of 256 characters',
-    mode: 'setup',
-    spec: spec('users:', `  - name: ${'u'.repeat(256)}`, '    type: SERVICE'),
-    annotation: { line: 3, path: 'users[0].name' },
-    error: ["is 256 characters, longer than Snowflake's limit of 255 characters"],
-  },
-  {
-    title: "users[].default_role with a Cyrillic 'А'",
-    mode: 'setup',
-    spec: userSpec('default_role: SYS\u0410DMIN'),
-    annotation: { line: 5, path: 'users[0].default_role' },
-    error: strayInSpec('SYS\u0410DMIN', 'U+0410 (\u0410)', 4),
-  },
-  {
-    title: 'users[].default_warehouse in fullwidth letters',
-    mode: 'setup',
-    spec: userSpec('default_warehouse: \uff37\uff28'),
-    annotation: { line: 5, path: 'users[0].default_warehouse' },
-    error: strayInSpec('\uff37\uff28', 'U+FF37 (\uff37)', 1),
-  },
-  {
-    title: 'users[].default_namespace with a third part',
-    mode: 'setup',
-    spec: userSpec('default_namespace: db.sch.extra'),
-    annotation: { line: 5, path: 'users[0].default_namespace' },
-    error: ['"db.sch.extra" has more than two parts'],
-  },
-  {
-    title: 'users[].network_policy with a zero-width space',
-    mode: 'setup',
-    spec: userSpec('network_policy: "np\\u200b"'),
-    annotation: { line: 5, path: 'users[0].network_policy' },
-    error: strayInSpec('np\u200b', 'U+200B', 3),
-  },
-  {
-    title: 'users[].workload_identity.subject with a line break',
-    mode: 'setup',
-    spec: userSpec(
-      'workload_identity:',
-      '  issuer: https://token.actions.githubusercontent.com',
-      '  subject: "repo:acme/app:environment:production\\n::error::forged"',
-    ),
-    annotation: { line: 7, path: 'users[0].workload_identity.subject' },
-    error: ['should be the exact `sub` claim (1 to 255 characters, one line)'],
-  },
-  {
-    title: 'users[].workload_identity.issuer with a line break where URL parsing would drop it',
-    mode: 'setup',
-    spec: userSpec(
-      'workload_identity:',
-      '  issuer: "https://token.actions.githubusercontent.com/\\n::error::forged"',
-      '  subject: repo:acme/app:environment:production',
-    ),
-    annotation: { line: 6, path: 'users[0].workload_identity.issuer' },
-    error: ['holds the control character U+000A. Write the issuer URL on one line'],
-  },
-  {
-    title: 'users[].workload_identity.audiences[] with a line break and a forged workflow command',
-    mode: 'setup',
-    spec: userSpec(
-      'workload_identity:',
-      '  issuer: https://token.actions.githubusercontent.com',
-      '  subject: repo:acme/app:environment:production',
-      '  audiences: ["sts\\n::error::forged"]',
-    ),
-    annotation: { line: 8, path: 'users[0].workload_identity.audiences[0]' },
-    error: ['holds the control character U+000A. Give the audience the token is issued for, on one line'],
-  },
-  {
-    title: 'users[].key.secret.name GITHUB_TOKEN',
-    mode: 'setup',
-    spec: keySpec(['name: GITHUB_TOKEN']),
-    annotation: { line: 7, path: 'users[0].key.secret.name' },
-    error: ["'GITHUB_TOKEN' starts with GITHUB_, which GitHub reserves"],
-  },
-  {
-    title: 'users[].key.secret.environment with a bell character',
-    mode: 'setup',
-    spec: keySpec(['name: SNOWFLAKE_PRIVATE_KEY', 'environment: "prod\\a"']),
-    annotation: { line: 8, path: 'users[0].key.secret.environment' },
-    error: ['has an invalid environment name: it holds the control character U+0007 at position 5'],
-  },
-  {
-    title: "users[].key.max_age '1 fortnight'",
-    mode: 'setup',
-    spec: keySpec(['name: SNOWFLAKE_PRIVATE_KEY'], ['max_age: 1 fortnight']),
-    annotation: { line: 8, path: 'users[0].key.max_age' },
-    error: ["is '1 fortnight', which is not a duration"],
-  },
-  {
-    title: 'secrets[].name with two parts',
-    mode: 'setup',
-    spec: spec('secrets:', '  - name: KEYS.PRIVATE', '    type: GENERIC_STRING'),
-    annotation: { line: 3, path: 'secrets[0].name' },
-    error: ['the name "KEYS.PRIVATE" should have 3 parts separated by dots, found 2'],
-  },
-  {
-    title: 'secrets[].grants[].role with an unclosed quote',
-    mode: 'setup',
-    spec: spec(
-      'secrets:',
-      '  - name: KEYS.PRIVATE.K',
-      '    type: GENERIC_STRING',
-      '    grants:',
-      `      - role: '"reader'`,
-      '        privileges: [USAGE]',
-    ),
-    annotation: { line: 6, path: 'secrets[0].grants[0].role' },
-    error: ['the name "\\"reader" has an opening double quote without a closing one'],
-  },
+  // prettier-ignore
+  ...specCases([
+    ['databases[].name with a double quote and a DROP', 'setup', spec('databases:', '  - name: x"; DROP DATABASE y; --'), 3, 'databases[0].name', strayInSpec('x"; DROP DATABASE y; --', 'U+0022 (")', 2)],
+    ['databases[].schemas[] with a statement separator', 'setup', spec('databases:', '  - name: db', '    schemas: ["s;DROP SCHEMA t"]'), 4, 'databases[0].schemas[0]', strayInSpec('s;DROP SCHEMA t', 'U+003B (;)', 2)],
+    ['databases[].comment with a line break', 'setup', spec('databases:', '  - name: db', '    comment: "ok\\n::error::forged"'), 4, 'databases[0].comment', ['holds the control character U+000A at position 3', 'Write it on one line']],
+    ['warehouses[].name with a -- comment', 'setup', spec('warehouses:', '  - name: wh--'), 3, 'warehouses[0].name', strayInSpec('wh--', 'U+002D (-)', 3)],
+    ['warehouses[].comment of 300 characters', 'setup', spec('warehouses:', '  - name: wh', `    comment: ${'c'.repeat(300)}`), 4, 'warehouses[0].comment', ['is 300 characters, more than the limit of 256']],
+    ['network_policies[].name that is a /* */ comment', 'setup', spec('network_policies:', '  - name: /* x */', '    allowed_ip_list: [10.0.0.1]'), 3, 'network_policies[0].name', strayInSpec('/* x */', 'U+002F (/)', 1)],
+    ['network_policies[].allowed_ip_list[] breaking out of its string', 'setup', spec('network_policies:', '  - name: np', `    allowed_ip_list: ["1.2.3.4'); DROP NETWORK POLICY np; --"]`), 4, 'network_policies[0].allowed_ip_list[0]', [`"1.2.3.4'); DROP NETWORK POLICY np; --" is not an IPv4 address`]],
+    ['roles[].name with a backslash', 'setup', spec('roles:', '  - name: r\\x'), 3, 'roles[0].name', strayInSpec('r\\x', 'U+005C (\\)', 2)],
+    ['roles[].comment with a terminal escape sequence', 'setup', roleSpec('comment: "\\e[2J\\e[31mred"'), 4, 'roles[0].comment', ['holds the control character U+001B at position 1']],
+    ['roles[].roles[] with a line break', 'setup', roleSpec('roles: ["sysadmin\\nx"]'), 4, 'roles[0].roles[0]', strayInSpec('sysadmin\nx', 'U+000A', 9)],
+    ['roles[].privileges[].name with a statement after it', 'setup', grantSpec('database', '"db; DROP DATABASE db"', '[USAGE]'), 6, 'roles[0].privileges[0].name', strayInSpec('db; DROP DATABASE db', 'U+003B (;)', 3)],
+    ['roles[].privileges[].privileges[] carrying a DROP', 'setup', grantSpec('database', 'db', '["USAGE; DROP DATABASE db"]'), 7, 'roles[0].privileges[0].privileges[0]', ['"USAGE; DROP DATABASE db" is not a privilege Snowflake grants on a database']],
+    ['users[].name of 256 characters', 'setup', spec('users:', `  - name: ${'u'.repeat(256)}`, '    type: SERVICE'), 3, 'users[0].name', ["is 256 characters, longer than Snowflake's limit of 255 characters"]],
+    ["users[].default_role with a Cyrillic 'А'", 'setup', userSpec('default_role: SYS\u0410DMIN'), 5, 'users[0].default_role', strayInSpec('SYS\u0410DMIN', 'U+0410 (\u0410)', 4)],
+    ['users[].default_warehouse in fullwidth letters', 'setup', userSpec('default_warehouse: \uff37\uff28'), 5, 'users[0].default_warehouse', strayInSpec('\uff37\uff28', 'U+FF37 (\uff37)', 1)],
+    ['users[].default_namespace with a third part', 'setup', userSpec('default_namespace: db.sch.extra'), 5, 'users[0].default_namespace', ['"db.sch.extra" has more than two parts']],
+    ['users[].network_policy with a zero-width space', 'setup', userSpec('network_policy: "np\\u200b"'), 5, 'users[0].network_policy', strayInSpec('np\u200b', 'U+200B', 3)],
+    ['users[].workload_identity.subject with a line break', 'setup', userSpec('workload_identity:', '  issuer: https://token.actions.githubusercontent.com', '  subject: "repo:acme/app:environment:production\\n::error::forged"'), 7, 'users[0].workload_identity.subject', ['should be the exact `sub` claim (1 to 255 characters, one line)']],
+    ['users[].workload_identity.issuer with a line break where URL parsing would drop it', 'setup', userSpec('workload_identity:', '  issuer: "https://token.actions.githubusercontent.com/\\n::error::forged"', '  subject: repo:acme/app:environment:production'), 6, 'users[0].workload_identity.issuer', ['holds the control character U+000A. Write the issuer URL on one line']],
+    ['users[].workload_identity.audiences[] with a line break and a forged workflow command', 'setup', userSpec('workload_identity:', '  issuer: https://token.actions.githubusercontent.com', '  subject: repo:acme/app:environment:production', '  audiences: ["sts\\n::error::forged"]'), 8, 'users[0].workload_identity.audiences[0]', ['holds the control character U+000A. Give the audience the token is issued for, on one line']],
+    ['users[].key.secret.name GITHUB_TOKEN', 'setup', keySpec(['name: GITHUB_TOKEN']), 7, 'users[0].key.secret.name', ["'GITHUB_TOKEN' starts with GITHUB_, which GitHub reserves"]],
+    ['users[].key.secret.environment with a bell character', 'setup', keySpec(['name: SNOWFLAKE_PRIVATE_KEY', 'environment: "prod\\a"']), 8, 'users[0].key.secret.environment', ['has an invalid environment name: it holds the control character U+0007 at position 5']],
+    ["users[].key.max_age '1 fortnight'", 'setup', keySpec(['name: SNOWFLAKE_PRIVATE_KEY'], ['max_age: 1 fortnight']), 8, 'users[0].key.max_age', ["is '1 fortnight', which is not a duration"]],
+    ['secrets[].name with two parts', 'setup', spec('secrets:', '  - name: KEYS.PRIVATE', '    type: GENERIC_STRING'), 3, 'secrets[0].name', ['the name "KEYS.PRIVATE" should have 3 parts separated by dots, found 2']],
+    ['secrets[].grants[].role with an unclosed quote', 'setup', spec('secrets:', '  - name: KEYS.PRIVATE.K', '    type: GENERIC_STRING', '    grants:', `      - role: '"reader'`, '        privileges: [USAGE]'), 6, 'secrets[0].grants[0].role', ['the name "\\"reader" has an opening double quote without a closing one']],
+  ]),
   {
     title: 'a grant on a warehouse, validly quoted, carrying a DROP: read, not found, nothing created',
     mode: 'setup',
@@ -887,13 +414,10 @@ const cases: Case[] = [
     ],
     snowflake: 'reads',
   },
-  {
-    title: 'verify: users[].name with a statement after it',
-    mode: 'verify',
-    spec: spec('users:', '  - name: svc; DROP USER KEY_ROTATOR', '    type: SERVICE'),
-    annotation: { line: 3, path: 'users[0].name' },
-    error: strayInSpec('svc; DROP USER KEY_ROTATOR', 'U+003B (;)', 4),
-  },
+  // prettier-ignore
+  ...specCases([
+    ['verify: users[].name with a statement after it', 'verify', spec('users:', '  - name: svc; DROP USER KEY_ROTATOR', '    type: SERVICE'), 3, 'users[0].name', strayInSpec('svc; DROP USER KEY_ROTATOR', 'U+003B (;)', 4)],
+  ]),
 ];
 
 /** Worlds that cases borrow one at a time, so that each case reads a log that holds its own run only. */
@@ -939,28 +463,8 @@ afterAll(async () => {
 
 function inputsFor(world: World, c: Case): Record<string, string | undefined> {
   const mode = c.mode ?? 'rotate';
-  const base = world.rotateInputs(adminKey);
-  const byMode: Record<Mode, Record<string, string | undefined>> = {
-    rotate: base,
-    setup: {
-      ...base,
-      mode: 'setup',
-      role: 'ACCOUNTADMIN',
-      spec: SPEC_PATH,
-      'target-user': undefined,
-      'secret-name': undefined,
-    },
-    verify: {
-      ...base,
-      mode: 'verify',
-      role: 'ACCOUNTADMIN',
-      spec: SPEC_PATH,
-      'target-user': undefined,
-      'secret-name': undefined,
-      'github-token': undefined,
-    },
-  };
-  return { ...byMode[mode], ...c.inputs };
+  const base = mode === 'rotate' ? world.rotateInputs(adminKey) : world.specInputs(adminKey, mode, SPEC_PATH);
+  return { ...base, ...c.inputs };
 }
 
 interface ErrorCommand {

@@ -5,6 +5,7 @@ import { expectNoLeaks } from '../harness/leak-scan.js';
 import { renderSummary } from '../harness/markdown.js';
 import type { ActionRun } from '../harness/run-action.js';
 import { ADMIN, REPOSITORY, SERVICE_USER, type TestKey, World, newKey } from '../harness/world.js';
+import { useProvisionedWorld } from '../harness/world-hooks.js';
 
 /**
  * The runs most likely to leak, end to end (dist/index.js, the real SDK and Octokit, both emulators): step debug
@@ -20,17 +21,13 @@ let world: World;
 let adminKey: TestKey;
 let firstKey: TestKey;
 let scratch: string;
+useProvisionedWorld((started) => ({ world, adminKey, firstKey } = started));
 
 beforeEach(async () => {
-  world = await World.start();
-  adminKey = newKey();
-  firstKey = newKey();
-  await world.provision(adminKey, firstKey);
   scratch = await mkdtemp(join(tmpdir(), 'leak-cases-'));
 });
 
 afterEach(async () => {
-  await world.close();
   await rm(scratch, { recursive: true, force: true });
 });
 

@@ -9,6 +9,7 @@ import {
   World,
   newKey,
 } from '../harness/world.js';
+import { useProvisionedWorld } from '../harness/world-hooks.js';
 
 /**
  * Every way the rotating session can log in, end to end (dist/index.js, the real SDK, both emulators), and
@@ -24,20 +25,14 @@ const SUBJECT = `repo:${REPOSITORY}:environment:production`;
 /** A failure must come within seconds; the bound includes starting the emulators. */
 const FAILURE_BOUND_MS = 10_000;
 
+useProvisionedWorld((started) => ({ world, adminKey, firstKey } = started));
+
 beforeEach(async () => {
-  world = await World.start();
-  adminKey = newKey();
-  firstKey = newKey();
-  await world.provision(adminKey, firstKey);
   // A rotator with no secret at all: GitHub's OIDC token for this repository's production environment.
   await world.sf.sql(
     `CREATE USER ${WIF_USER} TYPE = SERVICE DEFAULT_ROLE = ${ADMIN_ROLE} WORKLOAD_IDENTITY = (TYPE = OIDC ISSUER = 'https://token.actions.githubusercontent.com' SUBJECT = '${SUBJECT}')`,
   );
   await world.sf.sql(`GRANT ROLE ${ADMIN_ROLE} TO USER ${WIF_USER}`);
-});
-
-afterEach(async () => {
-  await world.close();
 });
 
 /** Inputs of a rotation by `login` instead of the admin's private key. */

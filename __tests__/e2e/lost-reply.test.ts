@@ -2,7 +2,8 @@ import { fingerprintOf } from '../../src/keys.js';
 import type { SecretScopeRef, StoredSecret } from '../emulators/github/control.js';
 import { expectNoLeaks } from '../harness/leak-scan.js';
 import type { ActionRun } from '../harness/run-action.js';
-import { ADMIN_ROLE, SERVICE_USER, type TestKey, World, newKey } from '../harness/world.js';
+import { ADMIN_ROLE, SERVICE_USER, type TestKey, World } from '../harness/world.js';
+import { useProvisionedWorld } from '../harness/world-hooks.js';
 
 /**
  * A secret write that failed: does the destination hold the new key? GitHub's answer to the write cannot say
@@ -29,17 +30,7 @@ const FIRST_KEY_USER = 'REVERSE_ETL_USER';
 let world: World;
 let adminKey: TestKey;
 let firstKey: TestKey;
-
-beforeEach(async () => {
-  world = await World.start();
-  adminKey = newKey();
-  firstKey = newKey();
-  await world.provision(adminKey, firstKey);
-});
-
-afterEach(async () => {
-  await world.close();
-});
+useProvisionedWorld((started) => ({ world, adminKey, firstKey } = started));
 
 /** What a failed write must leave alone: the user's key slots, every secret (value and times), every variable. */
 async function state(user = SERVICE_USER): Promise<{

@@ -1,4 +1,5 @@
-import { type TestKey, World, newKey } from '../harness/world.js';
+import { type TestKey, World } from '../harness/world.js';
+import { useProvisionedWorld } from '../harness/world-hooks.js';
 
 /**
  * The action ends its process itself once the run is over (the Snowflake driver's timers would hold it), and
@@ -11,17 +12,7 @@ import { type TestKey, World, newKey } from '../harness/world.js';
 let world: World;
 let adminKey: TestKey;
 let firstKey: TestKey;
-
-beforeEach(async () => {
-  world = await World.start();
-  adminKey = newKey();
-  firstKey = newKey();
-  await world.provision(adminKey, firstKey);
-});
-
-afterEach(async () => {
-  await world.close();
-});
+useProvisionedWorld((started) => ({ world, adminKey, firstKey } = started));
 
 const DEBUG = { ACTIONS_STEP_DEBUG: 'true', RUNNER_DEBUG: '1' };
 const PIPE_CAPACITY = 64 * 1024;

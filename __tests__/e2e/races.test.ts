@@ -12,6 +12,7 @@ import {
   World,
   newKey,
 } from '../harness/world.js';
+import { useProvisionedWorld } from '../harness/world-hooks.js';
 
 /**
  * Issue 7: races. Two rotations of SVC_LOADER started together, and a rotation racing a person's
@@ -58,13 +59,10 @@ let adminKey: TestKey;
 let adminKeyB: TestKey;
 /** The key consumers hold before any run: in RSA_PUBLIC_KEY, set two days ago. */
 let firstKey: TestKey;
+useProvisionedWorld((started) => ({ world, adminKey, firstKey } = started));
 
 beforeEach(async () => {
-  world = await World.start();
-  adminKey = newKey();
   adminKeyB = newKey();
-  firstKey = newKey();
-  await world.provision(adminKey, firstKey);
   await world.sf.sql(
     `CREATE USER ${ADMIN_B} TYPE = SERVICE DEFAULT_ROLE = ${ADMIN_ROLE} RSA_PUBLIC_KEY = '${adminKeyB.publicBody}'`,
   );
@@ -80,10 +78,6 @@ beforeEach(async () => {
   world.secrets['github-token B'] = TOKEN_B;
   await world.sf.clearLog();
   await world.gh.clearLog();
-});
-
-afterEach(async () => {
-  await world.close();
 });
 
 const fingerprintOfPem = (pem: string): string =>

@@ -6,23 +6,14 @@ import { exportPkcs8, fingerprintOf, parsePrivateKey } from '../../src/keys.js';
 import { expectNoLeaks } from '../harness/leak-scan.js';
 import { renderSummary } from '../harness/markdown.js';
 import { ADMIN, SERVICE_USER, type TestKey, World, newKey } from '../harness/world.js';
+import { useProvisionedWorld } from '../harness/world-hooks.js';
 
 /** End to end: dist/index.js run as the runner runs it, against both emulators, with the real SDK and Octokit. */
 
 let world: World;
 let adminKey: TestKey;
 let firstKey: TestKey;
-
-beforeEach(async () => {
-  world = await World.start();
-  adminKey = newKey();
-  firstKey = newKey();
-  await world.provision(adminKey, firstKey);
-});
-
-afterEach(async () => {
-  await world.close();
-});
+useProvisionedWorld((started) => ({ world, adminKey, firstKey } = started));
 
 const fingerprintOfPem = (pem: string): string =>
   parsePrivateKey(pem, undefined, { key: 'stored', passphrase: 'n/a' }).fingerprint;

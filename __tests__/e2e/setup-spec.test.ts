@@ -5,6 +5,7 @@ import { expectNoLeaks } from '../harness/leak-scan.js';
 import { renderSummary } from '../harness/markdown.js';
 import { REPO_ROOT } from '../harness/run-action.js';
 import { ADMIN, type TestKey, World, newKey } from '../harness/world.js';
+import { useProvisionedWorld } from '../harness/world-hooks.js';
 
 /**
  * `setup` from the example access specs, end to end: applied by dist/index.js to an account holding only the
@@ -14,17 +15,8 @@ import { ADMIN, type TestKey, World, newKey } from '../harness/world.js';
 let world: World;
 let adminKey: TestKey;
 
-beforeEach(async () => {
-  world = await World.start();
-  adminKey = newKey();
-  await world.provision(adminKey, newKey());
-  // Segment's guide runs as ACCOUNTADMIN; so does this test's admin.
-  await world.sf.sql(`GRANT ROLE ACCOUNTADMIN TO USER ${ADMIN}`);
-});
-
-afterEach(async () => {
-  await world.close();
-});
+// Segment's guide runs as ACCOUNTADMIN; so does this test's admin.
+useProvisionedWorld((started) => ({ world, adminKey } = started), { accountAdmin: true });
 
 const example = (name: string): string => readFileSync(join(REPO_ROOT, 'examples', name), 'utf8');
 
@@ -32,14 +24,7 @@ function specInputs(
   spec: string,
   overrides: Record<string, string | undefined> = {},
 ): Record<string, string | undefined> {
-  return world.rotateInputs(adminKey, {
-    mode: 'setup',
-    role: 'ACCOUNTADMIN',
-    spec,
-    'target-user': undefined,
-    'secret-name': undefined,
-    ...overrides,
-  });
+  return world.specInputs(adminKey, 'setup', spec, overrides);
 }
 
 const fingerprintOfPem = (pem: string): string =>

@@ -1,7 +1,8 @@
 import { fingerprintOf, parsePrivateKey } from '../../src/keys.js';
 import { expectNoLeaks } from '../harness/leak-scan.js';
 import { renderSummary } from '../harness/markdown.js';
-import { ADMIN_ROLE, type TestKey, World, newKey } from '../harness/world.js';
+import { ADMIN_ROLE, type TestKey, World } from '../harness/world.js';
+import { useProvisionedWorld } from '../harness/world-hooks.js';
 
 /** `mode: setup` without a spec: the target user as a TYPE = SERVICE user with its first key, end to end. */
 
@@ -10,16 +11,11 @@ let adminKey: TestKey;
 
 const NEW_USER = 'REVERSE_ETL_USER';
 
+useProvisionedWorld((started) => ({ world, adminKey } = started));
+
 beforeEach(async () => {
-  world = await World.start();
-  adminKey = newKey();
-  await world.provision(adminKey, newKey());
   // Creating users is USERADMIN's privilege; the rotator's role is given just that.
   await world.sf.sql(`GRANT CREATE USER ON ACCOUNT TO ROLE ${ADMIN_ROLE}`);
-});
-
-afterEach(async () => {
-  await world.close();
 });
 
 const setupInputs = (

@@ -3,6 +3,7 @@ import type { GenericSecretSpelling } from '../emulators/snowflake/account/model
 import { expectNoLeaks } from '../harness/leak-scan.js';
 import type { ActionRun } from '../harness/run-action.js';
 import { ADMIN_ROLE, SERVICE_USER, type TestKey, World, newKey } from '../harness/world.js';
+import { useProvisionedWorld } from '../harness/world-hooks.js';
 
 /**
  * `snowflake-secret` end to end (issue 17, items 7, 9 and 10): everything ALTER SECRET needs (the secret, its
@@ -28,20 +29,16 @@ describe.each<GenericSecretSpelling>(['GENERIC_STRING', 'GENERIC'])(
     let adminKey: TestKey;
     let firstKey: TestKey;
 
+    useProvisionedWorld((started) => ({ world, adminKey, firstKey } = started), {
+      snowflake: { descSecretGenericType: spelling },
+    });
+
     beforeEach(async () => {
-      world = await World.start({ descSecretGenericType: spelling });
-      adminKey = newKey();
-      firstKey = newKey();
-      await world.provision(adminKey, firstKey);
       await world.sf.sql('CREATE DATABASE KEYS_DB');
       await world.sf.sql('CREATE SCHEMA KEYS_DB.ROTATION');
       await world.sf.sql(`CREATE SECRET ${SECRET} TYPE = GENERIC_STRING SECRET_STRING = ''`);
       await world.sf.sql(`GRANT USAGE ON DATABASE KEYS_DB TO ROLE ${ADMIN_ROLE}`);
       await world.sf.sql(`GRANT USAGE ON SCHEMA KEYS_DB.ROTATION TO ROLE ${ADMIN_ROLE}`);
-    });
-
-    afterEach(async () => {
-      await world.close();
     });
 
     const secretNamed = async (name = 'SVC_KEY') => {

@@ -1,14 +1,7 @@
 import { expectNoLeaks } from '../harness/leak-scan.js';
 import type { ActionRun } from '../harness/run-action.js';
-import {
-  ADMIN,
-  REPOSITORY,
-  SERVICE_USER,
-  type TestKey,
-  World,
-  WRITER_TOKEN,
-  newKey,
-} from '../harness/world.js';
+import { REPOSITORY, SERVICE_USER, type TestKey, World, WRITER_TOKEN, newKey } from '../harness/world.js';
+import { useProvisionedWorld } from '../harness/world-hooks.js';
 
 /**
  * Every write over a value the action did not put there for this key is refused before anything changes:
@@ -27,14 +20,9 @@ let world: World;
 const adminKey: TestKey = newKey();
 const serviceKey: TestKey = newKey();
 
-beforeEach(async () => {
-  world = await World.start();
-  await world.provision(adminKey, serviceKey);
-  await world.sf.sql(`GRANT ROLE ACCOUNTADMIN TO USER ${ADMIN}`);
-});
-
-afterEach(async () => {
-  await world.close();
+useProvisionedWorld((started) => ({ world } = started), {
+  keys: { adminKey, firstKey: serviceKey },
+  accountAdmin: true,
 });
 
 /** A rotation of SVC_LOADER that records its fingerprint beside SNOWFLAKE_PRIVATE_KEY. */

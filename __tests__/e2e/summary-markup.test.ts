@@ -1,7 +1,8 @@
 import { expectNoLeaks } from '../harness/leak-scan.js';
 import { type RenderedSummary, SUMMARY_ELEMENTS, renderSummary } from '../harness/markdown.js';
 import type { ActionRun } from '../harness/run-action.js';
-import { ADMIN, ADMIN_ROLE, type TestKey, World, newKey } from '../harness/world.js';
+import { ADMIN_ROLE, type TestKey, World, newKey } from '../harness/world.js';
+import { useProvisionedWorld } from '../harness/world-hooks.js';
 
 /**
  * Values from outside the action shown in the job summary and in annotation titles, end to end: dist/index.js
@@ -39,20 +40,18 @@ const serviceKey: TestKey = newKey();
 const userKey: TestKey = newKey();
 
 let world: World;
+useProvisionedWorld((started) => ({ world } = started), {
+  perFile: true,
+  keys: { adminKey, firstKey: serviceKey },
+  accountAdmin: true,
+});
 
 beforeAll(async () => {
-  world = await World.start();
-  await world.provision(adminKey, serviceKey);
-  await world.sf.sql(`GRANT ROLE ACCOUNTADMIN TO USER ${ADMIN}`);
   // A service user of each name, owned by the rotator's role, with a key: rotate reads them.
   for (const name of NAMES) {
     await world.sf.sql(`CREATE USER ${quoted(name)} TYPE = SERVICE RSA_PUBLIC_KEY = '${userKey.publicBody}'`);
     await world.sf.sql(`GRANT OWNERSHIP ON USER ${quoted(name)} TO ROLE ${ADMIN_ROLE}`);
   }
-});
-
-afterAll(async () => {
-  await world.close();
 });
 
 beforeEach(async () => {
@@ -168,17 +167,9 @@ test('setup (dry run) of a spec whose names and path hold markup: the plan shows
     '    type: PERSON',
     '',
   ].join('\n');
-  const run = await world.run(
-    world.rotateInputs(adminKey, {
-      mode: 'setup',
-      role: 'ACCOUNTADMIN',
-      spec: path,
-      'dry-run': 'true',
-      'target-user': undefined,
-      'secret-name': undefined,
-    }),
-    { files: { [path]: spec } },
-  );
+  const run = await world.run(world.specInputs(adminKey, 'setup', path, { 'dry-run': 'true' }), {
+    files: { [path]: spec },
+  });
   expect(run.exitCode).toBe(0);
   expect(run.errors).toEqual([]);
   const summary = rendered(run);

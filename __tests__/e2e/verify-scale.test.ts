@@ -1,6 +1,7 @@
 import { expectNoLeaks } from '../harness/leak-scan.js';
 import { provisionScaleAccount, scaleSpec, scaleVerifyInputs } from '../harness/scale-spec.js';
-import { type TestKey, World, newKey } from '../harness/world.js';
+import { type TestKey, World } from '../harness/world.js';
+import { useProvisionedWorld } from '../harness/world-hooks.js';
 
 /**
  * `verify` on a large account: a spec of 1,000 roles with 10 grants each, checked with at most one SHOW GRANTS
@@ -13,16 +14,11 @@ const ROLES = 1000;
 let world: World;
 let adminKey: TestKey;
 
+useProvisionedWorld((started) => ({ world, adminKey } = started), { perFile: true });
+
 beforeAll(async () => {
-  world = await World.start();
-  adminKey = newKey();
-  await world.provision(adminKey, newKey());
   await provisionScaleAccount(world, ROLES);
 }, 300_000);
-
-afterAll(async () => {
-  await world.close();
-});
 
 test('1,000 roles of 10 grants: verified clean with one SHOW GRANTS per role and no statement twice', async () => {
   await world.sf.clearLog();

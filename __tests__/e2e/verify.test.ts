@@ -4,6 +4,7 @@ import { expectNoLeaks } from '../harness/leak-scan.js';
 import { renderSummary } from '../harness/markdown.js';
 import { type ActionRun, REPO_ROOT } from '../harness/run-action.js';
 import { ADMIN, type TestKey, World, newKey } from '../harness/world.js';
+import { useProvisionedWorld } from '../harness/world-hooks.js';
 
 /**
  * `verify`, end to end: an account set up by dist/index.js from each example spec verifies clean; then one change
@@ -15,16 +16,7 @@ import { ADMIN, type TestKey, World, newKey } from '../harness/world.js';
 let world: World;
 let adminKey: TestKey;
 
-beforeEach(async () => {
-  world = await World.start();
-  adminKey = newKey();
-  await world.provision(adminKey, newKey());
-  await world.sf.sql(`GRANT ROLE ACCOUNTADMIN TO USER ${ADMIN}`);
-});
-
-afterEach(async () => {
-  await world.close();
-});
+useProvisionedWorld((started) => ({ world, adminKey } = started), { accountAdmin: true });
 
 const DAY_MS = 86_400_000;
 const example = (name: string): string => readFileSync(join(REPO_ROOT, 'examples', name), 'utf8');
@@ -40,29 +32,12 @@ function inputs(
   spec: string,
   overrides: Record<string, string | undefined> = {},
 ): Record<string, string | undefined> {
-  return world.rotateInputs(adminKey, {
-    mode: 'verify',
-    role: 'ACCOUNTADMIN',
-    spec,
-    'target-user': undefined,
-    'secret-name': undefined,
-    'github-token': undefined,
-    ...overrides,
-  });
+  return world.specInputs(adminKey, 'verify', spec, overrides);
 }
 
 async function setUp(file: string, text: string): Promise<Record<string, string>> {
   const files = { [file]: text };
-  const run = await world.run(
-    world.rotateInputs(adminKey, {
-      mode: 'setup',
-      role: 'ACCOUNTADMIN',
-      spec: file,
-      'target-user': undefined,
-      'secret-name': undefined,
-    }),
-    { files },
-  );
+  const run = await world.run(world.specInputs(adminKey, 'setup', file), { files });
   expect(run.errors).toEqual([]);
   return files;
 }

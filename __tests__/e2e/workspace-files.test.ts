@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expectNoLeaks } from '../harness/leak-scan.js';
 import type { ActionRun } from '../harness/run-action.js';
-import { ADMIN, type TestKey, World, newKey } from '../harness/world.js';
+import { type TestKey, World, newKey } from '../harness/world.js';
+import { useProvisionedWorld } from '../harness/world-hooks.js';
 
 /**
  * Every file the action reads comes from the workspace, which a pull request controls: `spec` is the one input
@@ -38,10 +39,13 @@ const VALID_SPEC = 'version: 1\nroles:\n  - name: reader\n';
 let world: World;
 let outside: string;
 
+useProvisionedWorld((started) => ({ world } = started), {
+  perFile: true,
+  keys: { adminKey, firstKey: serviceKey },
+  accountAdmin: true,
+});
+
 beforeAll(async () => {
-  world = await World.start();
-  await world.provision(adminKey, serviceKey);
-  await world.sf.sql(`GRANT ROLE ACCOUNTADMIN TO USER ${ADMIN}`);
   await world.sf.sql('CREATE ROLE READER');
   outside = mkdtempSync(join(tmpdir(), 'outside-workspace-'));
   writeFileSync(join(outside, 'access.yml'), OUTSIDE_SPEC);
@@ -50,8 +54,7 @@ beforeAll(async () => {
   writeFileSync(join(outside, 'dir', 'access.yml'), OUTSIDE_SPEC);
 });
 
-afterAll(async () => {
-  await world.close();
+afterAll(() => {
   rmSync(outside, { recursive: true, force: true });
 });
 
@@ -174,14 +177,7 @@ const refused: Case[] = [
 ];
 
 function inputs(mode: 'verify' | 'setup', spec: string): Record<string, string | undefined> {
-  return world.rotateInputs(adminKey, {
-    mode,
-    role: 'ACCOUNTADMIN',
-    spec,
-    'target-user': undefined,
-    'secret-name': undefined,
-    ...(mode === 'verify' ? { 'github-token': undefined } : {}),
-  });
+  return world.specInputs(adminKey, mode, spec);
 }
 
 async function runCase(c: Pick<Case, 'mode' | 'spec' | 'files' | 'prepare'>): Promise<ActionRun> {

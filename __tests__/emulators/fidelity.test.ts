@@ -3,7 +3,8 @@ import { adminLogin, github } from '../live/clients.js';
 import { startSeededEmulators, type SeededEmulators } from '../live/emulators.js';
 import { readLiveConfig } from '../live/env.js';
 import { compare, formatDifference, loadExpectations } from '../live/fidelity/compare.js';
-import { probeGitHub, probeSnowflake } from '../live/fidelity/probes.js';
+import { probeGitHub } from '../live/fidelity/github-probes.js';
+import { probeSnowflake } from '../live/fidelity/probes.js';
 
 /**
  * The live suite's fidelity probes, replayed against the emulators: every expectation in

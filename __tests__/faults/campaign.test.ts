@@ -39,14 +39,7 @@ async function accountAdminWorld(world: World): Promise<void> {
 }
 
 function specInputs(world: World, mode: 'setup' | 'verify'): Record<string, string | undefined> {
-  return world.rotateInputs(adminKey, {
-    mode,
-    role: 'ACCOUNTADMIN',
-    spec: SEGMENT_SPEC,
-    'target-user': undefined,
-    'secret-name': undefined,
-    'github-token': mode === 'verify' ? undefined : world.rotateInputs(adminKey)['github-token'],
-  });
+  return world.specInputs(adminKey, mode, SEGMENT_SPEC);
 }
 
 const rotate: Scenario = {

@@ -243,6 +243,132 @@ function reportOf(run: ActionRun): { destinations?: { result?: string }[] } {
   return JSON.parse(text ?? '{}') as { destinations?: { result?: string }[] };
 }
 
+/** Whether the row's fault answered at least once (otherwise the row tested nothing). */
+async function faultFired(world: World, row: Row): Promise<boolean> {
+  return row.target.service === 'github'
+    ? (await world.gh.log()).some((entry) => entry.fault !== undefined)
+    : (await world.sf.log()).some((entry) => entry.fault !== undefined);
+}
+
+/** What the faulty run left for one keyed user, checked against invariants a and b. */
+interface KeyedCheck {
+  /** The key consumers hold now: the stored one, or the one they held before. */
+  held: string | undefined;
+  /** The user's slots and secret, for the report of a failed row. */
+  state: string;
+  /** The removal statement the error gave, run as a person would run it. */
+  manualFix?: string;
+}
+
+async function checkKeyedUser(
+  world: World,
+  keyed: KeyedUser,
+  errorText: string,
+  partialWrite: boolean,
+  failures: string[],
+): Promise<KeyedCheck> {
+  const stored = await world.secretValue(keyed.secretName);
+  const desc = await describeIfExists(world, keyed.user);
+  const slots = [desc?.RSA_PUBLIC_KEY_FP, desc?.RSA_PUBLIC_KEY_2_FP].filter(
+    (fp): fp is string => fp !== undefined && fp !== 'null' && fp !== '',
+  );
+  const state = `${keyed.user}: ${desc ? `slots ${slots.join(', ') || 'empty'}` : 'does not exist'}; secret ${keyed.secretName}: ${stored === undefined ? 'absent' : fingerprintOfPem(stored)}${keyed.heldBefore ? `; held before ${fingerprintOfPem(keyed.heldBefore)}` : ''}`;
+
+  // a. The key in every destination logs in; with no secret, the key consumers held before.
+  const key = stored ?? keyed.heldBefore;
+  if (key !== undefined) {
+    const login = await world.login(keyed.user, key);
+    if (login !== 'ok') {
+      failures.push(
+        `a: the ${stored === undefined ? 'previously held' : 'stored'} key of ${keyed.user} does not log in (${login})`,
+      );
+    }
+  }
+
+  // b. No key registered that no destination (nor the consumers' previous key) holds.
+  const holders = new Set([keyed.heldBefore, stored].filter((k) => k !== undefined).map(fingerprintOfPem));
+  const orphans = slots.filter((fp) => !holders.has(fp));
+  // Snowflake stopped answering before the roll-back could read the slot back: the run says so, names
+  // the leftover key (this run's own, whose private half was never stored) and gives the statement
+  // that removes it.
+  const rollbackImpossible =
+    /Roll-back failed \(restore RSA_PUBLIC_KEY(_2)? of [^)]+\).*the new private key was never stored/s.test(
+      errorText,
+    ) && orphans.every((fp) => errorText.includes(`shows ${fp}`));
+  if (orphans.length > 0 && !partialWrite && !rollbackImpossible) {
+    failures.push(`b: ${keyed.user} holds ${orphans.join(', ')}, which no destination holds`);
+  }
+  // A first key that nobody holds stays when its removal could not be proved safe; setup leaves a key
+  // alone on a re-run, so the error gives the statement that removes it. Do what it says, as a person would.
+  const removal = new RegExp(`(ALTER USER "${keyed.user}" UNSET RSA_PUBLIC_KEY(?:_2)?)`).exec(errorText);
+  if (orphans.length > 0 && stored === undefined && keyed.heldBefore === undefined && removal) {
+    await world.sf.sql(removal[1] as string);
+    return { held: key, state, manualFix: removal[1] as string };
+  }
+  return { held: key, state };
+}
+
+/** f. What the secret's metadata settles about a failed secret write. */
+function checkSecretWrite(row: Row, run: ActionRun, failures: string[]): void {
+  if (
+    row.target.service !== 'github' ||
+    !/^PUT \S+\/secrets\//.test(row.target.label.replace(/^GitHub /, ''))
+  )
+    return;
+  const results = (reportOf(run).destinations ?? []).map((d) => d.result);
+  const answeredWithoutStoring =
+    !row.fault.after && (row.fault.action === 'http-500' || row.fault.action === 'http-503');
+  if (answeredWithoutStoring && (run.exitCode === 0 || !results.every((r) => r === 'failed'))) {
+    failures.push(
+      `f: GitHub answered ${row.fault.action} without storing, yet the destinations read ${results.join(', ') || '(none)'} (exit ${run.exitCode})`,
+    );
+  }
+  if (row.fault.after && run.exitCode !== 0) {
+    failures.push('f: GitHub stored the value (the reply was lost), yet the run failed');
+  }
+}
+
+/** verify reads only, and a fault never turns into a verdict about the account. */
+async function checkVerifyRun(
+  world: World,
+  run: ActionRun,
+  errorText: string,
+  failures: string[],
+): Promise<void> {
+  const changes = await world.changes();
+  if (changes.length > 0) failures.push(`verify changed something: ${changes.join('; ')}`);
+  if (run.exitCode === 0 && run.outputs.drift !== '0') {
+    failures.push(`verify passed with drift ${run.outputs.drift ?? '(none)'}`);
+  }
+  if (run.exitCode !== 0 && /Verify found drift/.test(errorText)) {
+    failures.push('verify reported drift that a fault caused, instead of failing the read');
+  }
+}
+
+/** d. A clean re-run completes the job. */
+async function checkRerun(
+  world: World,
+  scenario: Scenario,
+  prepared: Prepared,
+  held: Map<string, string | undefined>,
+  failures: string[],
+): Promise<void> {
+  const rerun = await world.run(prepared.rerunInputs(held), { files: prepared.files, env: RUN_ENV });
+  if (rerun.exitCode !== 0) {
+    failures.push(`d: the re-run failed: ${rerun.errors.join('\n') || `exit ${rerun.exitCode}`}`);
+    return;
+  }
+  for (const keyed of prepared.keyed) {
+    const stored = await world.secretValue(keyed.secretName);
+    if (stored === undefined || (await world.login(keyed.user, stored)) !== 'ok') {
+      failures.push(`d: after the re-run the stored key of ${keyed.user} does not log in`);
+    }
+  }
+  if (scenario.mode === 'verify' && rerun.outputs.drift !== '0') {
+    failures.push(`d: the re-run of verify found drift ${rerun.outputs.drift ?? '(none)'}`);
+  }
+}
+
 /** Runs one row: a fresh World, the fault, one run, the invariants, a clean re-run. */
 export async function runRow(scenario: Scenario, row: Row, steps: string[]): Promise<RowResult> {
   const failures: string[] = [];
@@ -255,12 +381,8 @@ export async function runRow(scenario: Scenario, row: Row, steps: string[]): Pro
     await world.sf.clearFaults();
     await world.gh.clearFaults();
 
-    // The fault must have answered at least once, or the row tested nothing.
-    const fired =
-      row.target.service === 'github'
-        ? (await world.gh.log()).some((entry) => entry.fault !== undefined)
-        : (await world.sf.log()).some((entry) => entry.fault !== undefined);
-    if (!fired) failures.push(`the fault never fired: nothing matched ${row.target.match}`);
+    if (!(await faultFired(world, row)))
+      failures.push(`the fault never fired: nothing matched ${row.target.match}`);
 
     const errorText = run.errors.join('\n');
     const step = /Step ([a-z-]+) failed/.exec(errorText)?.[1];
@@ -276,109 +398,23 @@ export async function runRow(scenario: Scenario, row: Row, steps: string[]): Pro
       errorText.includes('the outcome is unknown') ||
       (reportOf(run).destinations ?? []).some((d) => d.result === 'unconfirmed' || d.result === 'unknown');
     const held = new Map<string, string | undefined>();
-    const states: string[] = [];
-    const manualFixes: string[] = [];
+    const checks: KeyedCheck[] = [];
     for (const keyed of prepared.keyed) {
-      const stored = await world.secretValue(keyed.secretName);
-      held.set(keyed.user, stored ?? keyed.heldBefore);
-      const desc = await describeIfExists(world, keyed.user);
-      const slots = [desc?.RSA_PUBLIC_KEY_FP, desc?.RSA_PUBLIC_KEY_2_FP].filter(
-        (fp): fp is string => fp !== undefined && fp !== 'null' && fp !== '',
-      );
-      states.push(
-        `${keyed.user}: ${desc ? `slots ${slots.join(', ') || 'empty'}` : 'does not exist'}; secret ${keyed.secretName}: ${stored === undefined ? 'absent' : fingerprintOfPem(stored)}${keyed.heldBefore ? `; held before ${fingerprintOfPem(keyed.heldBefore)}` : ''}`,
-      );
-
-      // a. The key in every destination logs in; with no secret, the key consumers held before.
-      const key = stored ?? keyed.heldBefore;
-      if (key !== undefined) {
-        const login = await world.login(keyed.user, key);
-        if (login !== 'ok') {
-          failures.push(
-            `a: the ${stored === undefined ? 'previously held' : 'stored'} key of ${keyed.user} does not log in (${login})`,
-          );
-        }
-      }
-
-      // b. No key registered that no destination (nor the consumers' previous key) holds.
-      const holders = new Set(
-        [keyed.heldBefore, stored].filter((k) => k !== undefined).map(fingerprintOfPem),
-      );
-      const orphans = slots.filter((fp) => !holders.has(fp));
-      // Snowflake stopped answering before the roll-back could read the slot back: the run says so, names
-      // the leftover key (this run's own, whose private half was never stored) and gives the statement
-      // that removes it.
-      const rollbackImpossible =
-        /Roll-back failed \(restore RSA_PUBLIC_KEY(_2)? of [^)]+\).*the new private key was never stored/s.test(
-          errorText,
-        ) && orphans.every((fp) => errorText.includes(`shows ${fp}`));
-      if (orphans.length > 0 && !partialWrite && !rollbackImpossible) {
-        failures.push(`b: ${keyed.user} holds ${orphans.join(', ')}, which no destination holds`);
-      }
-      // A first key that nobody holds stays when its removal could not be proved safe; setup leaves a key
-      // alone on a re-run, so the error gives the statement that removes it. Do what it says, as a person would.
-      const removal = new RegExp(`(ALTER USER "${keyed.user}" UNSET RSA_PUBLIC_KEY(?:_2)?)`).exec(errorText);
-      if (orphans.length > 0 && stored === undefined && keyed.heldBefore === undefined && removal) {
-        await world.sf.sql(removal[1] as string);
-        manualFixes.push(removal[1] as string);
-      }
+      const check = await checkKeyedUser(world, keyed, errorText, partialWrite, failures);
+      held.set(keyed.user, check.held);
+      checks.push(check);
     }
-
-    // f. What the secret's metadata settles about a failed secret write.
-    if (
-      row.target.service === 'github' &&
-      /^PUT \S+\/secrets\//.test(row.target.label.replace(/^GitHub /, ''))
-    ) {
-      const results = (reportOf(run).destinations ?? []).map((d) => d.result);
-      const answeredWithoutStoring =
-        !row.fault.after && (row.fault.action === 'http-500' || row.fault.action === 'http-503');
-      if (answeredWithoutStoring && (run.exitCode === 0 || !results.every((r) => r === 'failed'))) {
-        failures.push(
-          `f: GitHub answered ${row.fault.action} without storing, yet the destinations read ${results.join(', ') || '(none)'} (exit ${run.exitCode})`,
-        );
-      }
-      if (row.fault.after && run.exitCode !== 0) {
-        failures.push('f: GitHub stored the value (the reply was lost), yet the run failed');
-      }
-    }
-
-    if (scenario.mode === 'verify') {
-      // verify reads only, and a fault never turns into a verdict about the account.
-      const changes = await world.changes();
-      if (changes.length > 0) failures.push(`verify changed something: ${changes.join('; ')}`);
-      if (run.exitCode === 0 && run.outputs.drift !== '0') {
-        failures.push(`verify passed with drift ${run.outputs.drift ?? '(none)'}`);
-      }
-      if (run.exitCode !== 0 && /Verify found drift/.test(errorText)) {
-        failures.push('verify reported drift that a fault caused, instead of failing the read');
-      }
-    }
-
-    // d. A clean re-run completes the job.
-    const rerun = await world.run(prepared.rerunInputs(held), { files: prepared.files, env: RUN_ENV });
-    if (rerun.exitCode !== 0) {
-      failures.push(`d: the re-run failed: ${rerun.errors.join('\n') || `exit ${rerun.exitCode}`}`);
-    } else {
-      for (const keyed of prepared.keyed) {
-        const stored = await world.secretValue(keyed.secretName);
-        if (stored === undefined || (await world.login(keyed.user, stored)) !== 'ok') {
-          failures.push(`d: after the re-run the stored key of ${keyed.user} does not log in`);
-        }
-      }
-      if (scenario.mode === 'verify' && rerun.outputs.drift !== '0') {
-        failures.push(`d: the re-run of verify found drift ${rerun.outputs.drift ?? '(none)'}`);
-      }
-    }
+    checkSecretWrite(row, run, failures);
+    if (scenario.mode === 'verify') await checkVerifyRun(world, run, errorText, failures);
+    await checkRerun(world, scenario, prepared, held, failures);
 
     if (failures.length > 0) {
       failures.push(
-        `state after the faulty run:\n    exit ${run.exitCode}; error: ${errorText || '(none)'}\n    ${states.join('\n    ')}`,
+        `state after the faulty run:\n    exit ${run.exitCode}; error: ${errorText || '(none)'}\n    ${checks.map((c) => c.state).join('\n    ')}`,
       );
     }
-    return {
-      outcome: manualFixes.length > 0 ? `${outcome}; the fix it gave was run` : outcome,
-      failures,
-    };
+    const fixed = checks.some((c) => c.manualFix !== undefined);
+    return { outcome: fixed ? `${outcome}; the fix it gave was run` : outcome, failures };
   } finally {
     await world.close();
   }

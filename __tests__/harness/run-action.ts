@@ -110,97 +110,112 @@ export interface ActionRun {
   leaks: Leak[];
 }
 
-export async function runAction(options: RunOptions): Promise<ActionRun> {
-  const root = await mkdtemp(join(tmpdir(), 'action-run-'));
-  const workspace = join(root, 'workspace');
+/** Where a run happens: a fresh workspace, RUNNER_TEMP, HOME and TMPDIR under one temporary root. */
+interface RunDirectories {
+  root: string;
+  workspace: string;
+  runnerTemp: string;
+  home: string;
+  processTmp: string;
+  outputFile: string;
+  summaryFile: string;
+  /** Outside the workspace and RUNNER_TEMP, so that the recording is not taken for something the action wrote. */
+  egressFile: string;
+}
+
+function runDirectories(root: string): RunDirectories {
   const runnerTemp = join(root, 'runner-temp');
-  const home = join(root, 'home');
-  const processTmp = join(root, 'tmp');
-  const outputFile = join(runnerTemp, '_runner_file_commands', 'set_output');
-  const summaryFile = join(runnerTemp, '_runner_file_commands', 'step_summary');
-  // Outside the workspace and RUNNER_TEMP, so that the recording is not taken for something the action wrote.
-  const egressFile = join(root, 'egress.jsonl');
-  const entry = options.entry ?? (options.fromSource ? SOURCE_ENTRY : ACTION_ENTRY);
-  let run: ActionRun;
-  try {
-    for (const dir of [workspace, dirname(outputFile), home, processTmp])
-      await mkdir(dir, { recursive: true });
-    await writeFile(outputFile, '');
-    await writeFile(summaryFile, '');
-    for (const [path, content] of Object.entries(options.files ?? {})) {
-      await mkdir(dirname(join(workspace, path)), { recursive: true });
-      await writeFile(join(workspace, path), content);
-    }
-    await options.prepareWorkspace?.(workspace);
-    const env: Record<string, string> = {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      // Not the developer's home: whatever a library caches there (~/.snowflake, ~/.cache) is scanned.
-      HOME: home,
-      TMPDIR: processTmp,
-      GITHUB_ACTIONS: 'true',
-      CI: 'true',
-      GITHUB_WORKSPACE: workspace,
-      RUNNER_TEMP: runnerTemp,
-      GITHUB_OUTPUT: outputFile,
-      GITHUB_STEP_SUMMARY: summaryFile,
-      GITHUB_REPOSITORY: 'acme/app',
-      GITHUB_API_URL: 'https://api.github.invalid',
-    };
-    for (const [name, value] of Object.entries(options.inputs)) {
-      if (value !== undefined) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
-    }
-    for (const [name, value] of Object.entries(options.env ?? {})) {
-      if (value === undefined) delete env[name];
-      else env[name] = value;
-    }
-    if (options.recordConnections) {
-      await writeFile(egressFile, '');
-      env.EGRESS_RECORD_FILE = egressFile;
-    }
-    const node = options.node ?? process.env.E2E_NODE ?? process.execPath;
-    const { exitCode, stdout, stderr } = await spawnCollect(
-      node,
-      [
-        ...(options.recordConnections ? ['--require', EGRESS_HOOK] : []),
-        ...(options.fromSource ? ['--import', TSX_LOADER] : []),
-        entry,
-      ],
-      workspace,
-      env,
-      options.timeoutMs ?? 120_000,
-      options.readDelayMs ?? 0,
-    );
-    const workspaceFiles = await readTree(workspace);
-    // What the test placed is not the action's doing, unless the action changed it.
-    for (const [path, content] of Object.entries(options.files ?? {})) {
-      if (workspaceFiles[path] === content) delete workspaceFiles[path];
-    }
-    const tempFiles = await readTree(runnerTemp);
-    delete tempFiles[relative(runnerTemp, outputFile)];
-    delete tempFiles[relative(runnerTemp, summaryFile)];
-    run = {
-      exitCode,
-      stdout,
-      stderr,
-      outputs: parseOutputFile(await readFile(outputFile, 'utf8')),
-      summary: await readFile(summaryFile, 'utf8'),
-      workspaceFiles,
-      tempFiles,
-      homeFiles: await readTree(home),
-      tmpdirFiles: await readTree(processTmp),
-      errors: commandLines(stdout, 'error'),
-      warnings: commandLines(stdout, 'warning'),
-      visibleLog: stdout
-        .split('\n')
-        .filter((line) => !line.startsWith('::add-mask::'))
-        .join('\n'),
-      masked: commandLines(stdout, 'add-mask'),
-      connections: options.recordConnections ? parseConnections(await readFile(egressFile, 'utf8')) : [],
-      leaks: [],
-    };
-  } finally {
-    await rm(root, { recursive: true, force: true });
+  return {
+    root,
+    workspace: join(root, 'workspace'),
+    runnerTemp,
+    home: join(root, 'home'),
+    processTmp: join(root, 'tmp'),
+    outputFile: join(runnerTemp, '_runner_file_commands', 'set_output'),
+    summaryFile: join(runnerTemp, '_runner_file_commands', 'step_summary'),
+    egressFile: join(root, 'egress.jsonl'),
+  };
+}
+
+/** Makes the directories and the runner's files, and places the test's files in the workspace. */
+async function prepareDirectories(dirs: RunDirectories, options: RunOptions): Promise<void> {
+  for (const dir of [dirs.workspace, dirname(dirs.outputFile), dirs.home, dirs.processTmp])
+    await mkdir(dir, { recursive: true });
+  await writeFile(dirs.outputFile, '');
+  await writeFile(dirs.summaryFile, '');
+  for (const [path, content] of Object.entries(options.files ?? {})) {
+    await mkdir(dirname(join(dirs.workspace, path)), { recursive: true });
+    await writeFile(join(dirs.workspace, path), content);
   }
+  await options.prepareWorkspace?.(dirs.workspace);
+  if (options.recordConnections) await writeFile(dirs.egressFile, '');
+}
+
+/** The environment the runner gives a step: its variables, the inputs as INPUT_*, then the caller's. */
+function runnerEnvironment(dirs: RunDirectories, options: RunOptions): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    // Not the developer's home: whatever a library caches there (~/.snowflake, ~/.cache) is scanned.
+    HOME: dirs.home,
+    TMPDIR: dirs.processTmp,
+    GITHUB_ACTIONS: 'true',
+    CI: 'true',
+    GITHUB_WORKSPACE: dirs.workspace,
+    RUNNER_TEMP: dirs.runnerTemp,
+    GITHUB_OUTPUT: dirs.outputFile,
+    GITHUB_STEP_SUMMARY: dirs.summaryFile,
+    GITHUB_REPOSITORY: 'acme/app',
+    GITHUB_API_URL: 'https://api.github.invalid',
+  };
+  for (const [name, value] of Object.entries(options.inputs)) {
+    if (value !== undefined) env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value;
+  }
+  for (const [name, value] of Object.entries(options.env ?? {})) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  if (options.recordConnections) env.EGRESS_RECORD_FILE = dirs.egressFile;
+  return env;
+}
+
+/** Everything the run left: its streams, outputs, summary, workflow commands and every file it wrote. */
+async function collectRun(
+  dirs: RunDirectories,
+  options: RunOptions,
+  { exitCode, stdout, stderr }: { exitCode: number | null; stdout: string; stderr: string },
+): Promise<ActionRun> {
+  const workspaceFiles = await readTree(dirs.workspace);
+  // What the test placed is not the action's doing, unless the action changed it.
+  for (const [path, content] of Object.entries(options.files ?? {})) {
+    if (workspaceFiles[path] === content) delete workspaceFiles[path];
+  }
+  const tempFiles = await readTree(dirs.runnerTemp);
+  delete tempFiles[relative(dirs.runnerTemp, dirs.outputFile)];
+  delete tempFiles[relative(dirs.runnerTemp, dirs.summaryFile)];
+  return {
+    exitCode,
+    stdout,
+    stderr,
+    outputs: parseOutputFile(await readFile(dirs.outputFile, 'utf8')),
+    summary: await readFile(dirs.summaryFile, 'utf8'),
+    workspaceFiles,
+    tempFiles,
+    homeFiles: await readTree(dirs.home),
+    tmpdirFiles: await readTree(dirs.processTmp),
+    errors: commandLines(stdout, 'error'),
+    warnings: commandLines(stdout, 'warning'),
+    visibleLog: stdout
+      .split('\n')
+      .filter((line) => !line.startsWith('::add-mask::'))
+      .join('\n'),
+    masked: commandLines(stdout, 'add-mask'),
+    connections: options.recordConnections ? parseConnections(await readFile(dirs.egressFile, 'utf8')) : [],
+    leaks: [],
+  };
+}
+
+/** Scans the run, records it in the ledger, and throws on a leak (or on a planted leak not found). */
+function scanForLeaks(run: ActionRun, entry: string, options: RunOptions): void {
   run.leaks = findLeaks(run, options.secrets ?? {});
   recordInLedger(entry, placesOf(run).length, run.leaks, options.plantedLeaks ?? false);
   if (options.plantedLeaks) {
@@ -211,6 +226,33 @@ export async function runAction(options: RunOptions): Promise<ActionRun> {
       `Secrets leaked by ${relative(REPO_ROOT, entry)}:\n${run.leaks.map((leak) => `- ${leak.what} in ${leak.where}`).join('\n')}`,
     );
   }
+}
+
+export async function runAction(options: RunOptions): Promise<ActionRun> {
+  const dirs = runDirectories(await mkdtemp(join(tmpdir(), 'action-run-')));
+  const entry = options.entry ?? (options.fromSource ? SOURCE_ENTRY : ACTION_ENTRY);
+  let run: ActionRun;
+  try {
+    await prepareDirectories(dirs, options);
+    const env = runnerEnvironment(dirs, options);
+    const node = options.node ?? process.env.E2E_NODE ?? process.execPath;
+    const result = await spawnCollect(
+      node,
+      [
+        ...(options.recordConnections ? ['--require', EGRESS_HOOK] : []),
+        ...(options.fromSource ? ['--import', TSX_LOADER] : []),
+        entry,
+      ],
+      dirs.workspace,
+      env,
+      options.timeoutMs ?? 120_000,
+      options.readDelayMs ?? 0,
+    );
+    run = await collectRun(dirs, options, result);
+  } finally {
+    await rm(dirs.root, { recursive: true, force: true });
+  }
+  scanForLeaks(run, entry, options);
   return run;
 }
 

@@ -50,12 +50,5 @@ export function scaleVerifyInputs(
   adminKey: TestKey,
   specPath: string,
 ): Record<string, string | undefined> {
-  return world.rotateInputs(adminKey, {
-    mode: 'verify',
-    role: 'ACCOUNTADMIN',
-    spec: specPath,
-    'target-user': undefined,
-    'secret-name': undefined,
-    'github-token': undefined,
-  });
+  return world.specInputs(adminKey, 'verify', specPath);
 }

@@ -125,6 +125,27 @@ export class World {
   }
 
   /**
+   * The inputs of `setup` or `verify` of the spec at `spec` (in the workspace) by KEY_ROTATOR as ACCOUNTADMIN;
+   * verify is given no GitHub token, as it needs none.
+   */
+  specInputs(
+    adminKey: TestKey,
+    mode: 'setup' | 'verify',
+    spec: string,
+    overrides: Record<string, string | undefined> = {},
+  ): Record<string, string | undefined> {
+    return this.rotateInputs(adminKey, {
+      mode,
+      role: 'ACCOUNTADMIN',
+      spec,
+      'target-user': undefined,
+      'secret-name': undefined,
+      ...(mode === 'verify' ? { 'github-token': undefined } : {}),
+      ...overrides,
+    });
+  }
+
+  /**
    * Segment's access spec (examples/segment-reverse-etl.yml) applied by KEY_ROTATOR as ACCOUNTADMIN (granted
    * here): the workspace files of a run, and the inputs of `setup` or `verify` of it.
    */
@@ -146,17 +167,13 @@ export class World {
         ),
       },
       inputs: (mode) =>
-        this.rotateInputs(adminKey, {
+        this.specInputs(
+          adminKey,
           mode,
-          role: 'ACCOUNTADMIN',
-          spec: path,
-          'target-user': undefined,
-          'secret-name': undefined,
-          ...(mode === 'setup'
-            ? // The user's network policy admits Segment's addresses, not this runner's: no proof login.
-              { 'verify-login': 'false' }
-            : { 'github-token': undefined }),
-        }),
+          path,
+          // The user's network policy admits Segment's addresses, not this runner's: no proof login.
+          mode === 'setup' ? { 'verify-login': 'false' } : {},
+        ),
     };
   }
 

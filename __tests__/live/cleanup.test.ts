@@ -1,7 +1,7 @@
 import { quote } from './clients.js';
 import { SNOWFLAKE_KINDS, cleanUp, githubObjects, leftovers } from './cleanup.js';
-import { seal } from './fidelity/probes.js';
-import { LiveSuite, describeLive, live } from './suite.js';
+import { seal } from './fidelity/github-probes.js';
+import { describeLive, useLiveSuite } from './suite.js';
 
 /**
  * The clean-up after a failure: a scenario creates one object of every kind the suite makes, with the prefix,
@@ -10,17 +10,8 @@ import { LiveSuite, describeLive, live } from './suite.js';
  * pattern but does not start with the prefix survives: the clean-up touches nothing else.
  */
 
-const suite = live ? new LiveSuite(live, 'CLN') : undefined;
-const s = (): LiveSuite => suite as LiveSuite;
-
 describeLive('clean-up', () => {
-  beforeAll(async () => {
-    await s().start();
-  });
-
-  afterAll(async () => {
-    await s().finish();
-  });
+  const s = useLiveSuite('CLN');
 
   test('after a scenario fails half way, everything with the prefix is dropped, and nothing else', async () => {
     const { admin, octokit, config, prefix } = s();

@@ -1,6 +1,7 @@
 import { recordObservations } from './fidelity/compare.js';
-import { probeGitHub, probeSnowflake } from './fidelity/probes.js';
-import { LiveSuite, describeLive, live } from './suite.js';
+import { probeGitHub } from './fidelity/github-probes.js';
+import { probeSnowflake } from './fidelity/probes.js';
+import { describeLive, useLiveSuite } from './suite.js';
 
 /**
  * The fidelity probes against the configured services: what they answer where our code depends on the shape
@@ -8,17 +9,8 @@ import { LiveSuite, describeLive, live } from './suite.js';
  * recorded; the global teardown compares it with fidelity/expected.json and writes the report.
  */
 
-const suite = live ? new LiveSuite(live, 'FID') : undefined;
-const s = (): LiveSuite => suite as LiveSuite;
-
 describeLive('fidelity', () => {
-  beforeAll(async () => {
-    await s().start();
-  });
-
-  afterAll(async () => {
-    await s().finish();
-  });
+  const s = useLiveSuite('FID');
 
   test('Snowflake: DESC USER, LAST_SET_TIME, SHOW GRANTS, SHOW WAREHOUSES, refusals', async () => {
     const { config, admin, octokit, prefix } = s();

@@ -6,7 +6,7 @@ import type { ActionRun } from '../harness/run-action.js';
 import { type TestKey, newKey } from '../harness/world.js';
 import { SqlFailure, identifier, loginResult, quote } from './clients.js';
 import { recordSkipped } from './fidelity/compare.js';
-import { LiveSuite, describeLive, live } from './suite.js';
+import { describeLive, useLiveSuite } from './suite.js';
 
 /**
  * The end-to-end scenarios against the configured services: dist/index.js run as the runner runs it (every run
@@ -14,16 +14,13 @@ import { LiveSuite, describeLive, live } from './suite.js';
  * test made, and GitHub's metadata (never a secret's value).
  */
 
-const suite = live ? new LiveSuite(live, 'E2E') : undefined;
-const s = (): LiveSuite => suite as LiveSuite;
-
 describeLive('live scenarios', () => {
+  const s = useLiveSuite('E2E');
   const name = (what: string): string => `${s().prefix}${what}`;
   let rotatorKey: TestKey;
   let firstKey: TestKey;
 
   beforeAll(async () => {
-    await s().start();
     rotatorKey = newKey();
     firstKey = newKey();
     s().secrets['rotator key'] = rotatorKey.pem;
@@ -41,10 +38,6 @@ describeLive('live scenarios', () => {
       `CREATE USER ${quote(name('SVC'))} TYPE = SERVICE RSA_PUBLIC_KEY = '${firstKey.publicBody}'`,
     );
     await admin.sql(`GRANT OWNERSHIP ON USER ${quote(name('SVC'))} TO ROLE ${quote(name('ROTATOR_ROLE'))}`);
-  });
-
-  afterAll(async () => {
-    await s().finish();
   });
 
   const rotateInputs = (

@@ -14,6 +14,22 @@ const base = runPrefix();
 /** Jest's `describe`, or `describe.skip` when the suite has nothing to run against. */
 export const describeLive = live && base && process.env.LIVE_DISABLED !== '1' ? describe : describe.skip;
 
+/**
+ * The file's LiveSuite, started before its tests and finished (everything with its prefix dropped) after them;
+ * called inside describeLive. `tag` sets the file's prefix apart from the other files'.
+ */
+export function useLiveSuite(tag: string): () => LiveSuite {
+  const suite = live ? new LiveSuite(live, tag) : undefined;
+  const s = (): LiveSuite => suite as LiveSuite;
+  beforeAll(async () => {
+    await s().start();
+  });
+  afterAll(async () => {
+    await s().finish();
+  });
+  return s;
+}
+
 export class LiveSuite {
   admin!: SnowflakeSession;
   readonly octokit: Octokit;

@@ -114,12 +114,16 @@ function compareNames(kind: string, documented: string[], declared: string[]): s
 
 describe('README inputs and outputs tables match action.yml', () => {
   const all = tables(readme);
-
-  test('inputs: the same names, in the same order, with the same defaults', () => {
-    const rows = all.filter((t) => t.header[0] === 'input').flatMap((t) => t.rows);
+  /** The rows of the README's tables of `kind`, and how their names differ from action.yml's. */
+  const documentedRows = (kind: 'input' | 'output', declared: string[]) => {
+    const rows = all.filter((t) => t.header[0] === kind).flatMap((t) => t.rows);
     expect(rows.length).toBeGreaterThan(0);
     const documented = rows.map((row) => unquote(row.cells[0] ?? ''));
-    const problems = compareNames('input', documented, Object.keys(action.inputs));
+    return { rows, problems: compareNames(kind, documented, declared) };
+  };
+
+  test('inputs: the same names, in the same order, with the same defaults', () => {
+    const { rows, problems } = documentedRows('input', Object.keys(action.inputs));
     for (const row of rows) {
       const name = unquote(row.cells[0] ?? '');
       const declared = action.inputs[name];
@@ -138,10 +142,7 @@ describe('README inputs and outputs tables match action.yml', () => {
   });
 
   test('outputs: the same names, in the same order', () => {
-    const rows = all.filter((t) => t.header[0] === 'output').flatMap((t) => t.rows);
-    expect(rows.length).toBeGreaterThan(0);
-    const documented = rows.map((row) => unquote(row.cells[0] ?? ''));
-    const problems = compareNames('output', documented, Object.keys(action.outputs));
+    const { rows, problems } = documentedRows('output', Object.keys(action.outputs));
     for (const row of rows) {
       if ((row.cells.at(-1) ?? '') === '')
         problems.push(`README.md:${row.line}: output ${row.cells[0] ?? ''} has no meaning`);

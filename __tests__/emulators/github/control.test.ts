@@ -8,6 +8,9 @@ let gh: GitHubEmulator;
 const TOKEN = 'github_pat_control_test_00000';
 const repo = { owner: 'octo-org', repo: 'octo-repo' };
 const api = () => getOctokit(TOKEN, { baseUrl: gh.url });
+/** PUTs a repository secret as it is given (sealed or not), with that key id. */
+const putRaw = (secret_name: string, encrypted_value: string, key_id: string) =>
+  api().rest.actions.createOrUpdateRepoSecret({ ...repo, secret_name, encrypted_value, key_id });
 
 beforeAll(async () => {
   await sodium.ready;
@@ -45,14 +48,7 @@ test('an http-503 fault applies the given number of times, then requests succeed
 test('http-500 and reset faults; clearFaults removes them', async () => {
   await gh.control.fault({ match: '^PUT ', action: 'http-500' });
   await gh.control.fault({ match: 'public-key', action: 'reset' });
-  await expect(
-    api().rest.actions.createOrUpdateRepoSecret({
-      ...repo,
-      secret_name: 'X',
-      encrypted_value: 'AAAA',
-      key_id: '1',
-    }),
-  ).rejects.toMatchObject({ status: 500 });
+  await expect(putRaw('X', 'AAAA', '1')).rejects.toMatchObject({ status: 500 });
   await expect(api().rest.actions.getRepoPublicKey(repo)).rejects.toThrow();
   await gh.control.clearFaults();
   expect((await api().rest.actions.getRepoPublicKey(repo)).status).toBe(200);
@@ -138,12 +134,7 @@ describe('faults after the work (after: true): the request is carried out, the r
       sodium.crypto_box_seal(sodium.from_string(value), pk),
       sodium.base64_variants.ORIGINAL,
     );
-    return api().rest.actions.createOrUpdateRepoSecret({
-      ...repo,
-      secret_name: name,
-      encrypted_value: encrypted,
-      key_id: key.key_id,
-    });
+    return putRaw(name, encrypted, key.key_id);
   }
 
   const stored = async () => (await gh.control.secrets()).map((s) => [s.name, s.value]);
@@ -186,14 +177,7 @@ describe('faults after the work (after: true): the request is carried out, the r
 
   test('a failing request with an after fault stays failed underneath (nothing stored)', async () => {
     await gh.control.fault({ match: PUT_SECRET, action: 'http-500', after: true, times: 1 });
-    await expect(
-      api().rest.actions.createOrUpdateRepoSecret({
-        ...repo,
-        secret_name: 'BROKEN',
-        encrypted_value: 'AAAA',
-        key_id: 'stale',
-      }),
-    ).rejects.toMatchObject({ status: 500 });
+    await expect(putRaw('BROKEN', 'AAAA', 'stale')).rejects.toMatchObject({ status: 500 });
     expect(await stored()).toEqual([]);
     expect((await gh.control.log()).find((e) => e.method === 'PUT')).toMatchObject({ handledStatus: 422 });
   });

@@ -45,23 +45,6 @@ export type SecretScopeRef =
   | { scope: 'environment'; owner: string; repo: string; environment: string }
   | { scope: 'organization'; org: string };
 
-export interface StoredSecret {
-  scope: 'repository' | 'environment' | 'organization';
-  owner?: string;
-  repo?: string;
-  environment?: string;
-  org?: string;
-  name: string;
-  /** The decrypted value (UTF-8). */
-  value: string;
-  /** The key the value was sealed with. */
-  key_id: string;
-  created_at: string;
-  updated_at: string;
-  visibility?: 'all' | 'private' | 'selected';
-  selected_repository_ids?: number[];
-}
-
 export interface StoredVariable {
   scope: 'repository' | 'environment' | 'organization';
   owner?: string;
@@ -69,11 +52,17 @@ export interface StoredVariable {
   environment?: string;
   org?: string;
   name: string;
+  /** A secret's decrypted value (UTF-8); a variable's value. */
   value: string;
   created_at: string;
   updated_at: string;
   visibility?: 'all' | 'private' | 'selected';
   selected_repository_ids?: number[];
+}
+
+export interface StoredSecret extends StoredVariable {
+  /** The key the value was sealed with. */
+  key_id: string;
 }
 
 export interface LogEntry {

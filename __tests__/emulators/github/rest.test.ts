@@ -90,25 +90,28 @@ afterAll(() => gh.close());
 
 describe('repository secrets', () => {
   const repo = { owner: 'octo-org', repo: 'octo-repo' };
+  /** PUTs a secret of the test's repository: the value as given (sealed or not), with that key id. */
+  const putRepoSecret = (api: Octokit, secret_name: string, encrypted_value: string, key_id: string) =>
+    api.rest.actions.createOrUpdateRepoSecret({ ...repo, secret_name, encrypted_value, key_id });
 
   test('a sealed value round-trips: 201 created, 204 updated, the control plane sees the plaintext', async () => {
     const api = octokit(TOKENS.writer);
     const { data: key } = await api.rest.actions.getRepoPublicKey(repo);
     expect(Buffer.from(key.key, 'base64')).toHaveLength(32);
 
-    const created = await api.rest.actions.createOrUpdateRepoSecret({
-      ...repo,
-      secret_name: 'snowflake_private_key',
-      encrypted_value: sealFor(key.key, 'first value'),
-      key_id: key.key_id,
-    });
+    const created = await putRepoSecret(
+      api,
+      'snowflake_private_key',
+      sealFor(key.key, 'first value'),
+      key.key_id,
+    );
     expect(created.status).toBe(201);
-    const updated = await api.rest.actions.createOrUpdateRepoSecret({
-      ...repo,
-      secret_name: 'SNOWFLAKE_PRIVATE_KEY',
-      encrypted_value: sealFor(key.key, 'second value'),
-      key_id: key.key_id,
-    });
+    const updated = await putRepoSecret(
+      api,
+      'SNOWFLAKE_PRIVATE_KEY',
+      sealFor(key.key, 'second value'),
+      key.key_id,
+    );
     expect(updated.status).toBe(204);
 
     const stored = (await gh.control.secrets()).filter((s) => s.name === 'SNOWFLAKE_PRIVATE_KEY');
@@ -137,14 +140,7 @@ describe('repository secrets', () => {
     const { data: old } = await api.rest.actions.getRepoPublicKey(repo);
     const rotated = await gh.control.rotatePublicKey({ scope: 'repository', ...repo });
     expect(rotated.key_id).not.toBe(old.key_id);
-    const res = await failure(
-      api.rest.actions.createOrUpdateRepoSecret({
-        ...repo,
-        secret_name: 'STALE',
-        encrypted_value: sealFor(old.key, 'v'),
-        key_id: old.key_id,
-      }),
-    );
+    const res = await failure(putRepoSecret(api, 'STALE', sealFor(old.key, 'v'), old.key_id));
     expect(res.status).toBe(422);
     expect(res.data).toEqual({
       message: 'Bad request - validation failed due to an improperly encrypted secret',
@@ -157,14 +153,7 @@ describe('repository secrets', () => {
     const api = octokit(TOKENS.writer);
     const { data: key } = await api.rest.actions.getRepoPublicKey(repo);
     const stranger = sodium.to_base64(sodium.crypto_box_keypair().publicKey, sodium.base64_variants.ORIGINAL);
-    const wrongKey = await failure(
-      api.rest.actions.createOrUpdateRepoSecret({
-        ...repo,
-        secret_name: 'X',
-        encrypted_value: sealFor(stranger, 'v'),
-        key_id: key.key_id,
-      }),
-    );
+    const wrongKey = await failure(putRepoSecret(api, 'X', sealFor(stranger, 'v'), key.key_id));
     expect(wrongKey.status).toBe(422);
     expect(wrongKey.data.message).toMatch(/improperly encrypted/);
 
@@ -175,14 +164,7 @@ describe('repository secrets', () => {
         sodium.from_base64(key.key, sodium.base64_variants.ORIGINAL),
       ),
     );
-    const badBase64 = await failure(
-      api.rest.actions.createOrUpdateRepoSecret({
-        ...repo,
-        secret_name: 'X',
-        encrypted_value: urlSafe,
-        key_id: key.key_id,
-      }),
-    );
+    const badBase64 = await failure(putRepoSecret(api, 'X', urlSafe, key.key_id));
     expect(badBase64.status).toBe(422);
     expect(badBase64.data.message).toMatch(/^Invalid request\.\n\n.* does not match /);
 
@@ -203,14 +185,7 @@ describe('repository secrets', () => {
     async (name) => {
       const api = octokit(TOKENS.writer);
       const { data: key } = await api.rest.actions.getRepoPublicKey(repo);
-      const res = await failure(
-        api.rest.actions.createOrUpdateRepoSecret({
-          ...repo,
-          secret_name: name,
-          encrypted_value: sealFor(key.key, 'v'),
-          key_id: key.key_id,
-        }),
-      );
+      const res = await failure(putRepoSecret(api, name, sealFor(key.key, 'v'), key.key_id));
       expect(res.status).toBe(422);
       expect(res.data.message).toMatch(/^Secret names/);
     },
@@ -219,13 +194,7 @@ describe('repository secrets', () => {
   test('a value over 48 KB is 422; exactly 48 KB is accepted', async () => {
     const api = octokit(TOKENS.writer);
     const { data: key } = await api.rest.actions.getRepoPublicKey(repo);
-    const put = (value: string) =>
-      api.rest.actions.createOrUpdateRepoSecret({
-        ...repo,
-        secret_name: 'BIG',
-        encrypted_value: sealFor(key.key, value),
-        key_id: key.key_id,
-      });
+    const put = (value: string) => putRepoSecret(api, 'BIG', sealFor(key.key, value), key.key_id);
     expect((await put('x'.repeat(48 * 1024))).status).toBe(201);
     expect((await failure(put('x'.repeat(48 * 1024 + 1)))).status).toBe(422);
   });
@@ -236,14 +205,7 @@ describe('repository secrets', () => {
     expect(res.data.message).toBe('Resource not accessible by personal access token');
     expect(res.headers['x-accepted-github-permissions']).toBe('secrets=read');
 
-    const write = await failure(
-      octokit(TOKENS.app).rest.actions.createOrUpdateRepoSecret({
-        ...repo,
-        secret_name: 'X',
-        encrypted_value: 'AAAA',
-        key_id: '1',
-      }),
-    );
+    const write = await failure(putRepoSecret(octokit(TOKENS.app), 'X', 'AAAA', '1'));
     expect(write.status).toBe(403);
     expect(write.data.message).toBe('Resource not accessible by integration');
     expect(write.headers['x-accepted-github-permissions']).toBe('secrets=write');

@@ -274,40 +274,29 @@ export class GitHubState {
     return { ...ref };
   }
 
+  /** A secret or variable as the control plane shows it: its scope, then its fields (a secret's key_id too). */
+  private stored(ref: SecretScopeRef, item: Variable, keyId?: { key_id: string }): StoredVariable {
+    return {
+      ...this.describe(ref),
+      name: item.name,
+      value: item.value,
+      ...keyId,
+      created_at: item.createdAt,
+      updated_at: item.updatedAt,
+      ...(item.visibility ? { visibility: item.visibility } : {}),
+      ...(item.selectedRepositoryIds ? { selected_repository_ids: [...item.selectedRepositoryIds] } : {}),
+    };
+  }
+
   allSecrets(): StoredSecret[] {
-    const out: StoredSecret[] = [];
-    for (const scope of this.scopes.values()) {
-      for (const s of scope.secrets.values()) {
-        out.push({
-          ...this.describe(scope.ref),
-          name: s.name,
-          value: s.value,
-          key_id: s.keyId,
-          created_at: s.createdAt,
-          updated_at: s.updatedAt,
-          ...(s.visibility ? { visibility: s.visibility } : {}),
-          ...(s.selectedRepositoryIds ? { selected_repository_ids: [...s.selectedRepositoryIds] } : {}),
-        });
-      }
-    }
-    return out;
+    return [...this.scopes.values()].flatMap((scope) =>
+      [...scope.secrets.values()].map((s) => this.stored(scope.ref, s, { key_id: s.keyId }) as StoredSecret),
+    );
   }
 
   allVariables(): StoredVariable[] {
-    const out: StoredVariable[] = [];
-    for (const scope of this.scopes.values()) {
-      for (const v of scope.variables.values()) {
-        out.push({
-          ...this.describe(scope.ref),
-          name: v.name,
-          value: v.value,
-          created_at: v.createdAt,
-          updated_at: v.updatedAt,
-          ...(v.visibility ? { visibility: v.visibility } : {}),
-          ...(v.selectedRepositoryIds ? { selected_repository_ids: [...v.selectedRepositoryIds] } : {}),
-        });
-      }
-    }
-    return out;
+    return [...this.scopes.values()].flatMap((scope) =>
+      [...scope.variables.values()].map((v) => this.stored(scope.ref, v)),
+    );
   }
 }

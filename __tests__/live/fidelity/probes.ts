@@ -1,14 +1,5 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import sodium from 'libsodium-wrappers';
-import {
-  type Octokit,
-  type SnowflakeSession,
-  SqlFailure,
-  type SqlError,
-  login,
-  quote,
-  statusOf,
-} from '../clients.js';
+import { type Octokit, type SnowflakeSession, SqlFailure, type SqlError, login, quote } from '../clients.js';
 import type { LiveConfig } from '../env.js';
 
 /**
@@ -137,24 +128,45 @@ function quoteLiteral(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-/**
- * The Snowflake probes. Creates users, roles, a suspended warehouse, a network policy and a database holding a
- * secret, with the prefix.
- */
-export async function probeSnowflake(ctx: ProbeContext): Promise<Observations> {
-  const { admin, prefix, config } = ctx;
-  const o: Observations = {};
-  const user = `${prefix}USER`;
-  const low = `${prefix}LOW`;
-  const lowRole = `${prefix}LOW_ROLE`;
-  const role = `${prefix}ROLE`;
-  const inner = `${prefix}INNER_ROLE`;
-  const warehouse = `${prefix}WH`;
-  const policy = `${prefix}POLICY`;
-  const key = probeKey();
-  const lowKey = probeKey();
+/** The objects the Snowflake probes make, each named with the run's prefix. */
+interface ProbeNames {
+  user: string;
+  low: string;
+  lowRole: string;
+  role: string;
+  inner: string;
+  warehouse: string;
+  policy: string;
+  database: string;
+  secretName: string;
+  /** The secret, fully qualified and quoted. */
+  secret: string;
+}
 
-  // DESC USER: columns, the properties we read, an unset slot, the fingerprint and key formats.
+function probeNames(prefix: string): ProbeNames {
+  const database = `${prefix}DB`;
+  const secretName = `${prefix}SECRET`;
+  return {
+    user: `${prefix}USER`,
+    low: `${prefix}LOW`,
+    lowRole: `${prefix}LOW_ROLE`,
+    role: `${prefix}ROLE`,
+    inner: `${prefix}INNER_ROLE`,
+    warehouse: `${prefix}WH`,
+    policy: `${prefix}POLICY`,
+    database,
+    secretName,
+    secret: `${quote(database)}.${quote('KEYS')}.${quote(secretName)}`,
+  };
+}
+
+/** DESC USER: columns, the properties we read, an unset slot, the fingerprint and key formats. */
+async function probeDescUser(
+  { admin }: ProbeContext,
+  { user }: ProbeNames,
+  key: ProbeKey,
+  o: Observations,
+): Promise<{ before: number; after: number }> {
   await admin.sql(`CREATE USER ${quote(user)} TYPE = SERVICE`);
   const before = Date.now();
   await admin.sql(`ALTER USER ${quote(user)} SET RSA_PUBLIC_KEY = '${key.publicBody}'`);
@@ -174,8 +186,19 @@ export async function probeSnowflake(ctx: ProbeContext): Promise<Observations> {
     valueTypes: [...new Set(desc.rows.map((row) => typeof row.value))].sort(),
     type: props.get('TYPE'),
   };
+  return { before, after };
+}
 
-  // RSA_PUBLIC_KEY_LAST_SET_TIME: its shape, and the zone it is rendered in, under three session time zones.
+/**
+ * RSA_PUBLIC_KEY_LAST_SET_TIME: its shape, and the zone it is rendered in, under three session time zones.
+ * The key was set between `before` and `after`.
+ */
+async function probeLastSetTime(
+  { admin }: ProbeContext,
+  { user }: ProbeNames,
+  { before, after }: { before: number; after: number },
+  o: Observations,
+): Promise<void> {
   const zones: Record<string, string> = {};
   const shapes = new Set<string>();
   for (const zone of ZONES) {
@@ -201,8 +224,10 @@ export async function probeSnowflake(ctx: ProbeContext): Promise<Observations> {
   await admin.sql(`ALTER SESSION UNSET TIMEZONE`);
   o['snowflake.desc-user.last-set-time.shape'] = [...shapes];
   o['snowflake.desc-user.last-set-time.zone'] = zones;
+}
 
-  // SHOW USERS: the columns we read, boolean and type formats.
+/** SHOW USERS: the columns we read, boolean and type formats. */
+async function probeShowUsers({ admin }: ProbeContext, { user }: ProbeNames, o: Observations): Promise<void> {
   const users = await admin.query(`SHOW USERS LIKE '${user}'`);
   const userRow = users.rows.find((r) => r.name === user) ?? {};
   o['snowflake.show-users'] = {
@@ -211,8 +236,14 @@ export async function probeSnowflake(ctx: ProbeContext): Promise<Observations> {
     has_password: String(userRow.has_password),
     type: String(userRow.type),
   };
+}
 
-  // SHOW GRANTS: column names of each form, and how a role grant and an ownership look.
+/** SHOW GRANTS: column names of each form, and how a role grant and an ownership look. */
+async function probeGrants(
+  { admin }: ProbeContext,
+  { user, role, inner }: ProbeNames,
+  o: Observations,
+): Promise<void> {
   await admin.sql(`CREATE ROLE ${quote(role)}`);
   await admin.sql(`CREATE ROLE ${quote(inner)}`);
   await admin.sql(`GRANT ROLE ${quote(inner)} TO ROLE ${quote(role)}`);
@@ -234,8 +265,14 @@ export async function probeSnowflake(ctx: ProbeContext): Promise<Observations> {
     ownership: { granted_on: ownership.granted_on, grant_option: String(ownership.grant_option) },
     roleToUserNamed: toUser.rows.some((r) => r.role === role || r.name === role),
   };
+}
 
-  // SHOW WAREHOUSES (created suspended: no credits) and DESC NETWORK POLICY, as verify reads them.
+/** SHOW WAREHOUSES (created suspended: no credits) and DESC NETWORK POLICY, as verify reads them. */
+async function probeWarehouseAndPolicy(
+  { admin, prefix, config }: ProbeContext,
+  { user, warehouse, policy }: ProbeNames,
+  o: Observations,
+): Promise<void> {
   await admin.sql(
     `CREATE WAREHOUSE ${quote(warehouse)} WITH WAREHOUSE_SIZE = 'XSMALL' AUTO_SUSPEND = 60 AUTO_RESUME = TRUE INITIALLY_SUSPENDED = TRUE`,
   );
@@ -265,14 +302,20 @@ export async function probeSnowflake(ctx: ProbeContext): Promise<Observations> {
     level: parameterRow.level,
   };
   await admin.sql(`ALTER USER ${quote(user)} UNSET NETWORK_POLICY`);
+}
 
-  // A generic string SECRET, as src/snowflake/secrets.ts reads and writes it: how DESC SECRET spells its type
-  // (the DESCRIBE SECRET page says GENERIC, the SECRETS view GENERIC_STRING), whether a COMMENT set in the
-  // same ALTER SECRET as the value reads back as written (the action records whose key a secret holds there),
-  // and what IS_ROLE_IN_SESSION says of the owner DESC SECRET names.
-  const database = `${prefix}DB`;
-  const secretName = `${prefix}SECRET`;
-  const secret = `${quote(database)}.${quote('KEYS')}.${quote(secretName)}`;
+/**
+ * A generic string SECRET, as src/snowflake/secrets.ts reads and writes it: how DESC SECRET spells its type
+ * (the DESCRIBE SECRET page says GENERIC, the SECRETS view GENERIC_STRING), whether a COMMENT set in the
+ * same ALTER SECRET as the value reads back as written (the action records whose key a secret holds there),
+ * and what IS_ROLE_IN_SESSION says of the owner DESC SECRET names. Returns that owner.
+ */
+async function probeSecret(
+  { admin, prefix }: ProbeContext,
+  { database, secretName, secret }: ProbeNames,
+  key: ProbeKey,
+  o: Observations,
+): Promise<string> {
   await admin.sql(`CREATE DATABASE ${quote(database)}`);
   await admin.sql(`CREATE SCHEMA ${quote(database)}.${quote('KEYS')}`);
   await admin.sql(`CREATE SECRET ${secret} TYPE = GENERIC_STRING SECRET_STRING = ''`);
@@ -298,8 +341,17 @@ export async function probeSnowflake(ctx: ProbeContext): Promise<Observations> {
     ownerIsCreatingRole: owner === session?.ROLE,
     ownerInSession: session?.OWNER_IN_SESSION,
   };
+  return owner;
+}
 
-  // Refusals, as the admin and as a user with a role that owns nothing.
+/** Refusals, as the admin and as a user with a role that owns nothing; `owner` is the secret's owner. */
+async function probeRefusals(
+  { admin, prefix, config }: ProbeContext,
+  { user, low, lowRole, role, database, secret }: ProbeNames,
+  owner: string,
+  o: Observations,
+): Promise<void> {
+  const lowKey = probeKey();
   const refused = async (session: { refusal: (sql: string) => Promise<SqlError> }, sql: string) =>
     refusalShape(await session.refusal(sql), prefix, config.account);
   o['snowflake.error.desc-user-unknown'] = await refused(admin, `DESC USER ${quote(`${prefix}MISSING`)}`);
@@ -339,8 +391,14 @@ export async function probeSnowflake(ctx: ProbeContext): Promise<Observations> {
   } finally {
     await lowSession.close();
   }
+}
 
-  // A key-pair login with a key the user does not have.
+/** A key-pair login with a key the user does not have. */
+async function probeUnknownKeyLogin(
+  { prefix, config }: ProbeContext,
+  { user }: ProbeNames,
+  o: Observations,
+): Promise<void> {
   try {
     const session = await login(config, { user, privateKey: probeKey().pem });
     await session.close();
@@ -352,133 +410,23 @@ export async function probeSnowflake(ctx: ProbeContext): Promise<Observations> {
       message: normalizeMessage(error.error.message, prefix, config.account),
     };
   }
-  return o;
 }
 
-/** Seals a value for GitHub with the scope's public key (libsodium sealed box, standard base64). */
-export async function seal(publicKey: string, value: string): Promise<string> {
-  await sodium.ready;
-  const key = sodium.from_base64(publicKey, sodium.base64_variants.ORIGINAL);
-  return sodium.to_base64(
-    sodium.crypto_box_seal(sodium.from_string(value), key),
-    sodium.base64_variants.ORIGINAL,
-  );
-}
-
-/** The GitHub probes. Creates and deletes secrets and variables with the prefix in the scratch repository. */
-export async function probeGitHub(ctx: ProbeContext): Promise<Observations> {
-  const { octokit, prefix, config } = ctx;
+/**
+ * The Snowflake probes. Creates users, roles, a suspended warehouse, a network policy and a database holding a
+ * secret, with the prefix.
+ */
+export async function probeSnowflake(ctx: ProbeContext): Promise<Observations> {
   const o: Observations = {};
-  const repo = { owner: config.owner, repo: config.repo };
-  const env = { ...repo, environment_name: config.environment };
-
-  const repoKey = await octokit.request('GET /repos/{owner}/{repo}/actions/secrets/public-key', repo);
-  o['github.public-key.repository'] = {
-    status: repoKey.status,
-    fields: Object.keys(repoKey.data).sort(),
-    keyBytes: Buffer.from(repoKey.data.key, 'base64').length,
-  };
-  const envKey = await octokit.request(
-    'GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key',
-    env,
-  );
-  o['github.public-key.environment'] = { status: envKey.status, fields: Object.keys(envKey.data).sort() };
-  o['github.public-key.missing-environment'] = await statusOf(
-    octokit.request('GET /repos/{owner}/{repo}/environments/{environment_name}/secrets/public-key', {
-      ...repo,
-      environment_name: `${prefix}NO_SUCH_ENVIRONMENT`,
-    }),
-  );
-
-  const name = `${prefix}SECRET`;
-  const put = async (value: string): Promise<number> =>
-    statusOf(
-      octokit.request('PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}', {
-        ...repo,
-        secret_name: name,
-        key_id: repoKey.data.key_id,
-        encrypted_value: await seal(repoKey.data.key, value),
-      }),
-    );
-  o['github.secret.repository.put'] = { create: await put('first value'), update: await put('second value') };
-  const meta = await octokit.request('GET /repos/{owner}/{repo}/actions/secrets/{secret_name}', {
-    ...repo,
-    secret_name: name,
-  });
-  o['github.secret.repository.get'] = {
-    status: meta.status,
-    fields: Object.keys(meta.data).sort(),
-    name: meta.data.name === name,
-    timesAreIso: [meta.data.created_at, meta.data.updated_at].every((t) => !Number.isNaN(Date.parse(t))),
-  };
-  o['github.secret.repository.undecryptable'] = await statusOf(
-    octokit.request('PUT /repos/{owner}/{repo}/actions/secrets/{secret_name}', {
-      ...repo,
-      secret_name: name,
-      key_id: repoKey.data.key_id,
-      encrypted_value: Buffer.from('not a sealed box at all, but valid base64').toString('base64'),
-    }),
-  );
-  o['github.secret.repository.delete'] = {
-    delete: await statusOf(
-      octokit.request('DELETE /repos/{owner}/{repo}/actions/secrets/{secret_name}', {
-        ...repo,
-        secret_name: name,
-      }),
-    ),
-    getAfter: await statusOf(
-      octokit.request('GET /repos/{owner}/{repo}/actions/secrets/{secret_name}', {
-        ...repo,
-        secret_name: name,
-      }),
-    ),
-  };
-
-  const envPut = async (value: string): Promise<number> =>
-    statusOf(
-      octokit.request('PUT /repos/{owner}/{repo}/environments/{environment_name}/secrets/{secret_name}', {
-        ...env,
-        secret_name: name,
-        key_id: envKey.data.key_id,
-        encrypted_value: await seal(envKey.data.key, value),
-      }),
-    );
-  o['github.secret.environment.put'] = {
-    create: await envPut('first value'),
-    update: await envPut('second'),
-  };
-
-  const variable = `${prefix}VARIABLE`;
-  const create = (value: string): Promise<number> =>
-    statusOf(
-      octokit.request('POST /repos/{owner}/{repo}/actions/variables', { ...repo, name: variable, value }),
-    );
-  const created = await create('one');
-  const again = await create('two');
-  const patched = await statusOf(
-    octokit.request('PATCH /repos/{owner}/{repo}/actions/variables/{name}', {
-      ...repo,
-      name: variable,
-      value: 'three',
-    }),
-  );
-  const read = await octokit.request('GET /repos/{owner}/{repo}/actions/variables/{name}', {
-    ...repo,
-    name: variable,
-  });
-  o['github.variable.repository'] = {
-    create: created,
-    createExisting: again,
-    update: patched,
-    get: read.status,
-    value: read.data.value,
-    patchMissing: await statusOf(
-      octokit.request('PATCH /repos/{owner}/{repo}/actions/variables/{name}', {
-        ...repo,
-        name: `${prefix}NO_SUCH_VARIABLE`,
-        value: 'x',
-      }),
-    ),
-  };
+  const names = probeNames(ctx.prefix);
+  const key = probeKey();
+  const setBetween = await probeDescUser(ctx, names, key, o);
+  await probeLastSetTime(ctx, names, setBetween, o);
+  await probeShowUsers(ctx, names, o);
+  await probeGrants(ctx, names, o);
+  await probeWarehouseAndPolicy(ctx, names, o);
+  const owner = await probeSecret(ctx, names, key, o);
+  await probeRefusals(ctx, names, owner, o);
+  await probeUnknownKeyLogin(ctx, names, o);
   return o;
 }
