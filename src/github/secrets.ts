@@ -1,6 +1,6 @@
 import type { getOctokit } from '@actions/github';
 import type Sodium from 'libsodium-wrappers';
-import { ActionError, WriteError } from '../errors.js';
+import { ActionError, WriteError, quotedReason, wrapError } from '../errors.js';
 import {
   type Destination,
   type GitHubSettings,
@@ -210,14 +210,9 @@ export class SecretWriter {
     startedAt: Date,
   ): Promise<WrittenSecret> {
     const { destination } = prepared;
-    const failure = error instanceof ActionError ? error : new ActionError(String(error), { cause: error });
     const outcome = (evidence: string, written: 'not-written' | 'unknown'): WriteError =>
       new WriteError(
-        new ActionError(`${failure.message}; ${evidence}`, {
-          code: failure.code,
-          hint: failure.hint,
-          cause: error,
-        }),
+        wrapError(error, (reason) => `${reason}; ${evidence}`),
         written,
       );
     let after: SecretMetadata | undefined;
@@ -242,7 +237,7 @@ export class SecretWriter {
         result: before === 'absent' ? 'created' : 'updated',
         updatedAt: after.updatedAt,
         confirmed: true,
-        replyLost: failure.message,
+        replyLost: quotedReason(error),
       };
     }
     const evidence =
