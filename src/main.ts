@@ -9,7 +9,7 @@ import {
 } from './inputs.js';
 import { SecretWriter } from './github/secrets.js';
 import { maskSecret, redact } from './mask.js';
-import type { ModeDependencies } from './modes/key-install.js';
+import type { ModeDependencies } from './modes/context.js';
 import { type RotationResult, rotate } from './modes/rotate.js';
 import { type SetupResult, setup } from './modes/setup.js';
 import { type VerifyResult, verify } from './modes/verify.js';

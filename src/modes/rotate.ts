@@ -9,15 +9,10 @@ import {
   unsetKeySlot,
 } from '../snowflake/users.js';
 import { StepRunner, type StepTiming } from '../steps.js';
-import {
-  type DestinationOutcome,
-  type ModeDependencies,
-  beginGroundwork,
-  describeSlots,
-  destinationNames,
-  installKey,
-  inSession,
-} from './key-install.js';
+import { type ModeDependencies, describeSlots, inSession } from './context.js';
+import { beginGroundwork } from './groundwork.js';
+import { installKey } from './key-install.js';
+import { type DestinationOutcome, destinationNames } from './key-storage.js';
 
 export interface SlotChoice {
   /** The slot the new key goes into. */

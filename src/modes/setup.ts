@@ -33,15 +33,9 @@ import {
 } from '../access-spec/model.js';
 import { SpecError } from '../access-spec/model.js';
 import { StepRunner, type StepTiming } from '../steps.js';
-import {
-  type KeyRecord,
-  type Groundwork,
-  type ModeDependencies,
-  beginGroundwork,
-  describeSlots,
-  inSession,
-  installKey,
-} from './key-install.js';
+import { type ModeDependencies, describeSlots, inSession } from './context.js';
+import { type Groundwork, beginGroundwork } from './groundwork.js';
+import { type KeyRecord, installKey } from './key-install.js';
 import { checkStoredKeys } from './stored-keys.js';
 import { REFUSAL_CODES, SnowflakeErrorCode } from '../snowflake/error-codes.js';
 

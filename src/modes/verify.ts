@@ -38,7 +38,7 @@ import {
   sourceOf,
 } from '../access-spec/model.js';
 import { StepRunner, type StepTiming } from '../steps.js';
-import { inSession } from './key-install.js';
+import { inSession } from './context.js';
 
 /**
  * `verify`: reads the account and judges it against the access spec, changing nothing. Every comparison is a

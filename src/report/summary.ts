@@ -1,4 +1,4 @@
-import type { DestinationOutcome } from '../modes/key-install.js';
+import type { DestinationOutcome } from '../modes/key-storage.js';
 import type { RotationResult } from '../modes/rotate.js';
 import type { SetupResult } from '../modes/setup.js';
 import { type Finding, OBJECT_TYPES, type ObjectType, type VerifyResult } from '../modes/verify.js';
