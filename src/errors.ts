@@ -39,14 +39,49 @@ export class ActionError extends Error {
  */
 export function renderError(error: unknown): string {
   if (error instanceof ActionError) return error.render();
-  return `Unexpected error: ${error instanceof Error ? error.message : String(error)}`;
+  return `Unexpected error: ${messageOf(error)}`;
 }
 
-/** Joins sentences with ". ", without doubling a full stop a part already ends with. */
-export function sentences(...parts: string[]): string {
+/** An error's message without its class name, or the thrown value as text. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * How an error is quoted inside another one's message: an ActionError by its message, anything else (a bug, a
+ * library's error) as text with its class name, which tells it from ours.
+ */
+export function quotedReason(error: unknown): string {
+  return error instanceof ActionError ? error.message : String(error);
+}
+
+/** Joins sentences with ". ", leaving out empty ones, without doubling a full stop a part already ends with. */
+export function sentences(...parts: (string | undefined)[]): string {
   return parts
-    .filter((part) => part !== '')
+    .filter((part): part is string => part !== undefined && part !== '')
     .reduce((text, part) => (text === '' ? part : `${text}${/[.!?]$/.test(text) ? ' ' : '. '}${part}`), '');
+}
+
+/**
+ * What an error that wraps `error` keeps of it: an ActionError's code, and its hint first, before `hints` of
+ * the wrapper's own. The code is left out for anything else, so that a code the caller puts before this
+ * stands in for it.
+ */
+export function carriedOver(error: unknown, ...hints: (string | undefined)[]): ActionErrorDetails {
+  if (!(error instanceof ActionError)) return { hint: sentences(...hints) || undefined };
+  return { code: error.code, hint: sentences(error.hint, ...hints) || undefined };
+}
+
+/**
+ * An ActionError about `error`: its message says where (`message` is given how the error is quoted), and it
+ * keeps the error's code and hint (see carriedOver), and the error itself as its cause.
+ */
+export function wrapError(
+  error: unknown,
+  message: (reason: string) => string,
+  ...hints: (string | undefined)[]
+): ActionError {
+  return new ActionError(message(quotedReason(error)), { ...carriedOver(error, ...hints), cause: error });
 }
 
 /** An input that is missing or malformed: always names the input and how to fix it. */
@@ -63,8 +98,7 @@ export class WriteError extends ActionError {
     error: unknown,
     readonly outcome: WriteOutcome,
   ) {
-    const base = error instanceof ActionError ? error : undefined;
-    super(base?.message ?? String(error), { code: base?.code, hint: base?.hint, cause: error });
+    super(quotedReason(error), { ...carriedOver(error), cause: error });
     this.name = 'WriteError';
   }
 }
@@ -75,8 +109,10 @@ export class ModeFailure<Result> extends ActionError {
     readonly original: unknown,
     readonly result: Result,
   ) {
-    const base = original instanceof ActionError ? original : undefined;
-    super(base?.message ?? renderError(original), { code: base?.code, hint: base?.hint, cause: original });
+    super(original instanceof ActionError ? original.message : renderError(original), {
+      ...carriedOver(original),
+      cause: original,
+    });
     this.name = 'ModeFailure';
   }
 }

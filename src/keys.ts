@@ -134,10 +134,37 @@ export function parsePrivateKey(
   passphrase: string | undefined,
   names: KeyInputNames,
 ): ParsedPrivateKey {
-  const pem = normalizePem(text);
-  const match = PEM_BLOCK.exec(pem);
   const fail = (problem: string, hint: string, code = 'invalid-private-key'): ActionError =>
     new ActionError(`Input '${names.key}' ${problem}`, { code, input: names.key, hint });
+  const pem = normalizePem(text);
+  const label = privateKeyLabel(text, pem, fail);
+  const encrypted = label === 'ENCRYPTED PRIVATE KEY' || pem.includes('Proc-Type: 4,ENCRYPTED');
+  if (encrypted && !passphrase) {
+    throw fail(
+      'is encrypted',
+      `Pass its passphrase in '${names.passphrase}', or give the key unencrypted`,
+      'private-key-passphrase-missing',
+    );
+  }
+  const key = readPrivateKey(pem, encrypted ? passphrase : undefined, names, fail);
+  checkRsaKey(key, fail);
+  const container =
+    label === 'ENCRYPTED PRIVATE KEY'
+      ? 'encrypted-pkcs8'
+      : label === 'PRIVATE KEY'
+        ? 'pkcs8'
+        : encrypted
+          ? 'encrypted-pkcs1'
+          : 'pkcs1';
+  return { key, container, fingerprint: fingerprintOf(key), publicKeyBody: publicKeyBody(key) };
+}
+
+/** Makes the error for a key input: the problem, what to do, and its code. */
+type KeyFailure = (problem: string, hint: string, code?: string) => ActionError;
+
+/** The label of the one whole PEM block of a private key in `pem` (the input `text`, repaired). */
+function privateKeyLabel(text: string, pem: string, fail: KeyFailure): string {
+  const match = PEM_BLOCK.exec(pem);
   if (!match) {
     throw fail(
       'is not a PEM private key: there is no BEGIN PRIVATE KEY header line',
@@ -170,19 +197,22 @@ export function parsePrivateKey(
       'Copy the whole key again; secrets and YAML values sometimes lose the last lines',
     );
   }
-  const encrypted = label === 'ENCRYPTED PRIVATE KEY' || pem.includes('Proc-Type: 4,ENCRYPTED');
-  if (encrypted && !passphrase) {
-    throw fail(
-      'is encrypted',
-      `Pass its passphrase in '${names.passphrase}', or give the key unencrypted`,
-      'private-key-passphrase-missing',
-    );
-  }
-  let key: KeyObject;
+  return label;
+}
+
+/** The key in `pem`, decrypted with `passphrase` when given (only for an encrypted key). */
+function readPrivateKey(
+  pem: string,
+  passphrase: string | undefined,
+  names: KeyInputNames,
+  fail: KeyFailure,
+): KeyObject {
   try {
-    key = createPrivateKey(encrypted ? { key: pem, format: 'pem', passphrase } : { key: pem, format: 'pem' });
+    return createPrivateKey(
+      passphrase ? { key: pem, format: 'pem', passphrase } : { key: pem, format: 'pem' },
+    );
   } catch (error) {
-    if (encrypted) {
+    if (passphrase) {
       throw fail(
         `could not be decrypted with '${names.passphrase}'`,
         `Check that '${names.passphrase}' is the passphrase this key was encrypted with`,
@@ -199,6 +229,10 @@ export function parsePrivateKey(
       },
     );
   }
+}
+
+/** An RSA key of at least MIN_KEY_BITS, as Snowflake requires. */
+function checkRsaKey(key: KeyObject, fail: KeyFailure): void {
   if (key.asymmetricKeyType !== 'rsa') {
     throw fail(
       `is a ${key.asymmetricKeyType ?? 'non-RSA'} key`,
@@ -212,15 +246,6 @@ export function parsePrivateKey(
       `Snowflake requires at least ${MIN_KEY_BITS} bits: generate a new key with \`openssl genrsa 2048\``,
     );
   }
-  const container =
-    label === 'ENCRYPTED PRIVATE KEY'
-      ? 'encrypted-pkcs8'
-      : label === 'PRIVATE KEY'
-        ? 'pkcs8'
-        : encrypted
-          ? 'encrypted-pkcs1'
-          : 'pkcs1';
-  return { key, container, fingerprint: fingerprintOf(key), publicKeyBody: publicKeyBody(key) };
 }
 
 // OpenSSL's messages say nothing secret, but keep only the code to be sure nothing of the input is echoed.

@@ -1,41 +1,19 @@
 import * as core from '@actions/core';
-import { ActionError, ModeFailure, renderError } from './errors.js';
+import { ActionError, ModeFailure, messageOf, renderError } from './errors.js';
 import type { Config } from './config.js';
-import type { GitHubSettings } from './github/destinations.js';
 import { readConfig } from './inputs/read-config.js';
 import { type InputSource, actionsInputSource } from './inputs/source.js';
 import { SecretWriter } from './github/secrets.js';
 import { maskSecret, redact } from './mask.js';
-import type { ModeDependencies } from './modes/key-install.js';
+import type { ModeDependencies } from './modes/context.js';
 import { type RotationResult, rotate } from './modes/rotate.js';
 import { type SetupResult, setup } from './modes/setup.js';
 import { type VerifyResult, verify } from './modes/verify.js';
 import { writeReport } from './report/report.js';
 import { failureSummary, rotationSummary, setupSummary, verifySummary } from './report/summary.js';
-import { type SnowflakeConnector, snowflakeConnector } from './snowflake/connection.js';
-import { SpecError } from './access-spec/model.js';
+import { snowflakeConnector } from './snowflake/connection.js';
+import { type SpecIssue, SpecError } from './access-spec/model.js';
 import { allowWorkloadIdentityHost } from './runtime.js';
-
-/** The collaborators of a run; tests replace them to control time, Snowflake and GitHub. */
-export interface Dependencies {
-  inputs: InputSource;
-  connect: SnowflakeConnector;
-  secretWriter: (settings: GitHubSettings) => SecretWriter;
-  now: () => Date;
-}
-
-export function defaultDependencies(): Dependencies {
-  return {
-    inputs: actionsInputSource(),
-    connect: snowflakeConnector({
-      getIdToken: (audience) => core.getIDToken(audience),
-      allowWorkloadIdentityHost,
-      setSecret: (value) => core.setSecret(value),
-    }),
-    secretWriter: (settings) => new SecretWriter(settings),
-    now: () => new Date(),
-  };
-}
 
 type Result = RotationResult | SetupResult | VerifyResult;
 
@@ -46,12 +24,14 @@ const FAILURE_TITLES: Record<Result['mode'], string> = {
   verify: 'Snowflake verify failed',
 };
 
+/** Whether a phase's group of log lines is open (see out.phase). */
+let groupOpen = false;
+
 /**
  * The action's only way to print: every line, annotation, failure and summary passes through redact(), so a
  * secret quoted back by Snowflake, GitHub or a library (an error echoing the request) is never shown, even in
  * a form the runner's masker was not given.
  */
-let groupOpen = false;
 const out = {
   // A log line is one line: a line break in a value (a name Snowflake returned, a server's message) would let
   // the text after it start a workflow command (`::error::`, `::add-mask::`), which the runner obeys only at
@@ -113,33 +93,14 @@ function oneLine(text: string): string {
  * Reads the inputs, runs the mode, writes outputs, summary and report, also for a run that failed part
  * way (so `changed` and the report say what it did). The one place errors are shown.
  */
-export async function run(deps: Dependencies = defaultDependencies()): Promise<void> {
+export async function run(): Promise<void> {
   try {
-    // The runner's token for its OIDC endpoint travels in a request header: if an error quotes the request
-    // back, it must be redacted like the inputs.
-    maskSecret(deps.inputs.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN, (value) => deps.inputs.setSecret(value));
-    // The YAML parser and the schema validator are loaded only for a run with a spec: a rotation starts
-    // without them (npm run bench, cold start).
-    const parseSpec = deps.inputs.getInput('spec').trim()
-      ? (await import('./access-spec/load.js')).loadSpec
-      : undefined;
-    const config = readConfig(deps.inputs, parseSpec);
-    for (const warning of config.warnings) out.warning(warning);
-    if (config.mode === 'setup' || config.mode === 'verify') {
-      for (const issue of config.spec?.warnings ?? []) {
-        out.warning(`${issue.path}: ${issue.message}`, {
-          file: issue.file,
-          startLine: issue.line,
-          title: 'Access spec',
-        });
-      }
-    }
-    if (config.targetUser) out.setOutput('user', config.targetUser);
-    out.setOutput('account', config.snowflake.account);
+    const inputs = actionsInputSource();
+    const config = await readRunConfig(inputs);
     let result: Result;
     let failure: ModeFailure<Result> | undefined;
     try {
-      result = await runMode(config, deps);
+      result = await runMode(config, inputs);
     } catch (error) {
       if (!(error instanceof ModeFailure)) throw error;
       failure = error as ModeFailure<Result>;
@@ -147,55 +108,82 @@ export async function run(deps: Dependencies = defaultDependencies()): Promise<v
     } finally {
       out.endPhase();
     }
-    const reportPath = await writeReportOrWarn(config.reportDirectory, result, deps.now());
-    writeOutputs(result, reportPath);
-    await writeSummaryOrWarn(summaryOf(result));
-    if (result.mode === 'verify' && !failure) {
-      annotateFindings(result);
-      if (result.errors > 0) {
-        out.setFailed(
-          `Verify found drift: ${result.headline}. The account does not match ${result.spec}: each error above names the spec line and the statement that fixes it`,
-          FAILURE_TITLES.verify,
-        );
-      }
-    }
-    if (failure) {
-      if (failure.original instanceof SpecError) {
-        for (const issue of failure.original.issues) {
-          out.error(`${issue.path}: ${issue.message}`, {
-            file: issue.file,
-            startLine: issue.line,
-            title: 'Invalid access spec',
-          });
-        }
-      }
-      out.setFailed(failure.render(), FAILURE_TITLES[result.mode]);
-      debugStack(failure);
-    }
+    await showOutcome(config, result, failure);
   } catch (error) {
-    const message = renderError(error);
-    // A spec's problems also go on its own lines, where a pull request shows them.
-    if (error instanceof SpecError) {
-      for (const issue of error.issues) {
-        out.error(`${issue.path}: ${issue.message}`, {
-          file: issue.file,
-          startLine: issue.line,
-          title: 'Invalid access spec',
-        });
-      }
+    await failRun(error);
+  }
+}
+
+/** The validated inputs (the spec's warnings on its lines), with the outputs known before the mode runs. */
+async function readRunConfig(inputs: InputSource): Promise<Config> {
+  // The runner's token for its OIDC endpoint travels in a request header: if an error quotes the request
+  // back, it must be redacted like the inputs.
+  maskSecret(inputs.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN, (value) => inputs.setSecret(value));
+  // The YAML parser and the schema validator are loaded only for a run with a spec: a rotation starts
+  // without them (npm run bench, cold start).
+  const parseSpec = inputs.getInput('spec').trim()
+    ? (await import('./access-spec/load.js')).loadSpec
+    : undefined;
+  const config = readConfig(inputs, parseSpec);
+  for (const warning of config.warnings) out.warning(warning);
+  if (config.mode === 'setup' || config.mode === 'verify') {
+    annotateSpecIssues(config.spec?.warnings ?? [], out.warning, 'Access spec');
+  }
+  if (config.targetUser) out.setOutput('user', config.targetUser);
+  out.setOutput('account', config.snowflake.account);
+  return config;
+}
+
+/** The report, outputs and job summary of a mode that ran, then its findings and failure, if any. */
+async function showOutcome(config: Config, result: Result, failure?: ModeFailure<Result>): Promise<void> {
+  const reportPath = await writeReportOrWarn(config.reportDirectory, result, new Date());
+  writeOutputs(result, reportPath);
+  await writeSummaryOrWarn(summaryOf(result));
+  if (result.mode === 'verify' && !failure) {
+    annotateFindings(result);
+    if (result.errors > 0) {
+      out.setFailed(
+        `Verify found drift: ${result.headline}. The account does not match ${result.spec}: each error above names the spec line and the statement that fixes it`,
+        FAILURE_TITLES.verify,
+      );
     }
-    out.setFailed(
-      message,
-      // A mode's failures are handled above: ours here come from reading the inputs and the spec.
-      error instanceof SpecError
-        ? 'Invalid access spec'
-        : error instanceof ActionError
-          ? 'Invalid input'
-          : 'Snowflake key pair action failed',
-    );
-    if (error instanceof Error && error.cause !== undefined) out.debug(`Cause: ${String(error.cause)}`);
-    debugStack(error);
-    await out.summary(failureSummary(message)).catch(() => undefined);
+  }
+  if (failure) {
+    if (failure.original instanceof SpecError) {
+      annotateSpecIssues(failure.original.issues, out.error, 'Invalid access spec');
+    }
+    out.setFailed(failure.render(), FAILURE_TITLES[result.mode]);
+    debugStack(failure);
+  }
+}
+
+/** A run that failed outside its mode: reading the inputs or the spec, or showing the outcome. */
+async function failRun(error: unknown): Promise<void> {
+  const message = renderError(error);
+  // A spec's problems also go on its own lines, where a pull request shows them.
+  if (error instanceof SpecError) annotateSpecIssues(error.issues, out.error, 'Invalid access spec');
+  out.setFailed(
+    message,
+    // A mode's failures are shown by showOutcome: ours here come from reading the inputs and the spec.
+    error instanceof SpecError
+      ? 'Invalid access spec'
+      : error instanceof ActionError
+        ? 'Invalid input'
+        : 'Snowflake key pair action failed',
+  );
+  if (error instanceof Error && error.cause !== undefined) out.debug(`Cause: ${String(error.cause)}`);
+  debugStack(error);
+  await out.summary(failureSummary(message)).catch(() => undefined);
+}
+
+/** Each issue of the access spec as an annotation on its own line. */
+function annotateSpecIssues(
+  issues: readonly SpecIssue[],
+  annotate: (text: string, properties: core.AnnotationProperties) => void,
+  title: string,
+): void {
+  for (const issue of issues) {
+    annotate(`${issue.path}: ${issue.message}`, { file: issue.file, startLine: issue.line, title });
   }
 }
 
@@ -209,7 +197,7 @@ async function writeReportOrWarn(directory: string, result: Result, now: Date): 
     return await writeReport(directory, redactStrings(result) as object, now);
   } catch (error) {
     out.warning(
-      `Could not write the JSON report to ${directory} (${error instanceof Error ? error.message : String(error)}). ` +
+      `Could not write the JSON report to ${directory} (${messageOf(error)}). ` +
         'The run itself is not affected: its outputs and job summary are complete, and the report output is empty. ' +
         'Check that RUNNER_TEMP is a writable directory',
       { title: 'Report not written' },
@@ -223,10 +211,9 @@ async function writeSummaryOrWarn(markdown: string): Promise<void> {
   try {
     await out.summary(markdown);
   } catch (error) {
-    out.warning(
-      `Could not write the job summary (${error instanceof Error ? error.message : String(error)}). The run itself is not affected`,
-      { title: 'Summary not written' },
-    );
+    out.warning(`Could not write the job summary (${messageOf(error)}). The run itself is not affected`, {
+      title: 'Summary not written',
+    });
   }
 }
 
@@ -254,20 +241,27 @@ function debugStack(error: unknown): void {
   }
 }
 
-function runMode(config: Config, deps: Dependencies): Promise<Result> {
+/** Runs the mode with its collaborators: the Snowflake driver, GitHub (for the modes that write), the clock, `out`. */
+function runMode(config: Config, inputs: InputSource): Promise<Result> {
+  const connect = snowflakeConnector({
+    getIdToken: (audience) => core.getIDToken(audience),
+    allowWorkloadIdentityHost,
+    setSecret: (value) => core.setSecret(value),
+  });
+  const now = (): Date => new Date();
   const log = (line: string): void => out.info(line);
   const phase = (title: string): void => out.phase(title);
-  if (config.mode === 'verify') return verify(config, { connect: deps.connect, now: deps.now, log, phase });
-  const modeDeps: ModeDependencies = {
-    connect: deps.connect,
-    secretWriter: deps.secretWriter(config.github),
-    now: deps.now,
-    setSecret: (value) => deps.inputs.setSecret(value),
+  if (config.mode === 'verify') return verify(config, { connect, now, log, phase });
+  const deps: ModeDependencies = {
+    connect,
+    secretWriter: new SecretWriter(config.github),
+    now,
+    setSecret: (value) => inputs.setSecret(value),
     log,
     phase,
     warn: (line) => out.warning(line),
   };
-  return config.mode === 'rotate' ? rotate(config, modeDeps) : setup(config, modeDeps);
+  return config.mode === 'rotate' ? rotate(config, deps) : setup(config, deps);
 }
 
 function summaryOf(result: Result): string {

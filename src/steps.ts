@@ -1,4 +1,4 @@
-import { ActionError, sentences } from './errors.js';
+import { ActionError, carriedOver, messageOf } from './errors.js';
 
 /**
  * Runs a job as named steps. A step that changes something registers its compensation; when a later step
@@ -28,12 +28,7 @@ export class StepFailure extends ActionError {
     readonly original: unknown,
     readonly rollback: string[],
   ) {
-    const base = original instanceof ActionError ? original : undefined;
-    const reason = base ? base.message : original instanceof Error ? original.message : String(original);
-    super(`Step ${step} failed: ${reason}`, {
-      code: base?.code,
-      hint: sentences(base?.hint ?? '', ...rollback),
-    });
+    super(`Step ${step} failed: ${messageOf(original)}`, carriedOver(original, ...rollback));
     this.name = 'StepFailure';
   }
 }
@@ -92,7 +87,7 @@ export class StepRunner {
           ms: Math.round(this.now() - start),
           outcome: 'undo-failed',
         });
-        const reason = error instanceof Error ? error.message : String(error);
+        const reason = messageOf(error);
         this.log(`undo ${step}: ${compensation.description}: FAILED: ${reason}`);
         notes.push(
           `Roll-back failed (${compensation.description}): ${reason}; ${compensation.manualFix ?? 'check what the step changed and undo it by hand'}`,

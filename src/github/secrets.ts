@@ -1,6 +1,6 @@
 import type { getOctokit } from '@actions/github';
 import type Sodium from 'libsodium-wrappers';
-import { ActionError, WriteError } from '../errors.js';
+import { ActionError, WriteError, quotedReason, wrapError } from '../errors.js';
 import {
   type Destination,
   type GitHubSettings,
@@ -8,6 +8,7 @@ import {
   collectionPath,
   describeDestination,
 } from './destinations.js';
+import { type HttpError, type Resource, httpError, statusOf } from './http-errors.js';
 
 /**
  * Writes GitHub Actions secrets (https://docs.github.com/en/rest/actions/secrets): fetch the destination's
@@ -89,12 +90,6 @@ const REQUEST_TIMEOUT_MS = 15_000;
 const API_VERSION_HEADER = { 'X-GitHub-Api-Version': '2022-11-28' };
 
 type Octokit = ReturnType<typeof getOctokit>;
-
-interface HttpError {
-  status?: number;
-  message?: string;
-  response?: { headers?: Record<string, string | undefined>; data?: unknown };
-}
 
 export class SecretWriter {
   private octokit?: Promise<Octokit>;
@@ -210,14 +205,9 @@ export class SecretWriter {
     startedAt: Date,
   ): Promise<WrittenSecret> {
     const { destination } = prepared;
-    const failure = error instanceof ActionError ? error : new ActionError(String(error), { cause: error });
     const outcome = (evidence: string, written: 'not-written' | 'unknown'): WriteError =>
       new WriteError(
-        new ActionError(`${failure.message}; ${evidence}`, {
-          code: failure.code,
-          hint: failure.hint,
-          cause: error,
-        }),
+        wrapError(error, (reason) => `${reason}; ${evidence}`),
         written,
       );
     let after: SecretMetadata | undefined;
@@ -242,7 +232,7 @@ export class SecretWriter {
         result: before === 'absent' ? 'created' : 'updated',
         updatedAt: after.updatedAt,
         confirmed: true,
-        replyLost: failure.message,
+        replyLost: quotedReason(error),
       };
     }
     const evidence =
@@ -438,125 +428,4 @@ export async function seal(value: string, publicKeyBase64: string): Promise<stri
   const key = sodium.from_base64(publicKeyBase64, sodium.base64_variants.ORIGINAL);
   const sealed = sodium.crypto_box_seal(sodium.from_string(value), key);
   return sodium.to_base64(sealed, sodium.base64_variants.ORIGINAL);
-}
-
-type Resource = 'secret' | 'variable';
-
-/** GitHub's permission names (X-Accepted-GitHub-Permissions) as its settings pages show them. */
-const PERMISSION_NAMES: Record<string, string> = {
-  secrets: 'Secrets',
-  environments: 'Environments',
-  organization_secrets: 'Organization secrets',
-  actions_variables: 'Variables',
-  organization_actions_variables: 'Organization variables',
-  metadata: 'Metadata',
-};
-
-/**
- * The HTTP status GitHub answered, or undefined when no answer came: Octokit reports a refused or dropped
- * connection as a RequestError with status 500 and no response.
- */
-function statusOf(error: HttpError): number | undefined {
-  return error.response === undefined ? undefined : error.status;
-}
-
-/** The GitHub App permission inputs (actions/create-github-app-token) writing to a destination needs. */
-function appPermissions(destination: Destination, resource: Resource): string {
-  const repositoryLevel =
-    resource === 'secret' ? 'permission-secrets: write' : 'permission-actions-variables: write';
-  switch (destination.kind) {
-    case 'repository':
-      return repositoryLevel;
-    case 'environment':
-      return `${repositoryLevel}, permission-environments: write`;
-    case 'organization':
-      return resource === 'secret'
-        ? 'permission-organization-secrets: write'
-        : 'permission-organization-actions-variables: write';
-  }
-}
-
-function httpError(
-  error: HttpError,
-  action: string,
-  destination: Destination,
-  resource: Resource,
-): ActionError {
-  const where = describeDestination(destination);
-  const status = statusOf(error);
-  const githubMessage =
-    (error.response?.data as { message?: string } | undefined)?.message ?? error.message ?? 'no message';
-  if (status === undefined) {
-    return new ActionError(`Could not reach GitHub to ${action} of ${where} (${githubMessage})`, {
-      code: 'github-network',
-      hint: 'Check GITHUB_API_URL and the runner network; the request was retried',
-    });
-  }
-  const code = String(status);
-  switch (status) {
-    case 401:
-      return new ActionError(
-        `GitHub rejected 'github-token' when trying to ${action} of ${where} (401 ${githubMessage})`,
-        {
-          code,
-          hint: 'The token is invalid or has expired; pass a GitHub App installation token or a fine-grained token',
-        },
-      );
-    case 403: {
-      const accepted = error.response?.headers?.['x-accepted-github-permissions'];
-      const needed = accepted ? describePermissions(accepted) : undefined;
-      return new ActionError(`'github-token' may not ${action} of ${where} (403 ${githubMessage})`, {
-        code,
-        hint: needed
-          ? `GitHub requires ${needed}; grant it to the token (GitHub App: ${appPermissions(destination, resource)})`
-          : `Give the token write permission (GitHub App: ${appPermissions(destination, resource)})`,
-      });
-    }
-    case 404:
-      return new ActionError(
-        `GitHub found no ${notFoundSubject(destination)} when trying to ${action} of ${where} (404)`,
-        {
-          code,
-          hint:
-            destination.kind === 'environment'
-              ? `Check that the environment '${destination.environment}' exists in ${destination.owner}/${destination.repo} and that the token can access the repository`
-              : 'Check the name, and that the token is installed on (or was granted access to) it',
-        },
-      );
-    case 422:
-      return new ActionError(`GitHub refused to ${action} of ${where} (422 ${githubMessage})`, {
-        code,
-        hint: 'The public key may have changed during the run; run the step again',
-      });
-    default:
-      return new ActionError(
-        `GitHub answered ${status} when trying to ${action} of ${where} (${githubMessage})`,
-        { code },
-      );
-  }
-}
-
-function notFoundSubject(destination: Destination): string {
-  switch (destination.kind) {
-    case 'repository':
-      return `repository ${destination.owner}/${destination.repo}`;
-    case 'environment':
-      return `environment '${destination.environment}' in ${destination.owner}/${destination.repo}`;
-    case 'organization':
-      return `organization ${destination.org}`;
-  }
-}
-
-/** `secrets=write; environments=write` -> `the permissions Secrets: write and Environments: write`. */
-function describePermissions(header: string): string {
-  const alternatives = header.split(';').map((group) =>
-    group
-      .split(',')
-      .map((pair) => {
-        const [name, level] = pair.trim().split('=');
-        return `${PERMISSION_NAMES[name ?? ''] ?? name}: ${level ?? 'read'}`;
-      })
-      .join(' and '),
-  );
-  return `the permission ${alternatives.join(' or ')}`;
 }

@@ -9,15 +9,10 @@ import {
 } from '../snowflake/users.js';
 import { setKeySlotStatement } from '../snowflake/statements.js';
 import { StepRunner, type StepTiming } from '../steps.js';
-import {
-  type DestinationOutcome,
-  type ModeDependencies,
-  beginGroundwork,
-  describeSlots,
-  destinationNames,
-  installKey,
-  inSession,
-} from './key-install.js';
+import { type ModeDependencies, describeSlots, inSession } from './context.js';
+import { beginGroundwork } from './groundwork.js';
+import { installKey } from './key-install.js';
+import { type DestinationOutcome, destinationNames } from './key-storage.js';
 
 export interface SlotChoice {
   /** The slot the new key goes into. */
@@ -128,59 +123,10 @@ export async function rotate(config: RotateConfig, deps: ModeDependencies): Prom
  */
 export function chooseSlot(user: UserState, config: RotateConfig, now: Date): SlotChoice {
   const [first, second] = [user.slots.RSA_PUBLIC_KEY, user.slots.RSA_PUBLIC_KEY_2];
-  // Only a key-pair login holds a key of its own; the other methods leave both slots to the consumers.
-  const { method } = config.snowflake;
-  const loginKey = method.kind === 'key-pair' ? method.privateKey.fingerprint : undefined;
-  const selfRotation =
-    loginKey !== undefined && user.loginName.toUpperCase() === (config.snowflake.user ?? '').toUpperCase();
-  const bySlotFingerprint = (fingerprint: string): KeySlot | undefined =>
-    [first, second].find((slot) => slot.fingerprint === fingerprint);
-
-  let inUse: KeySlot | undefined;
-  let reason: string;
-  if (config.currentPrivateKey) {
-    inUse = bySlotFingerprint(config.currentPrivateKey.fingerprint);
-    if (!inUse) {
-      throw new ActionError(
-        `The key in 'current-private-key' (${config.currentPrivateKey.fingerprint}) is registered in neither slot of ${user.name}, so rotating would not help the workflows that hold it`,
-        {
-          code: 'current-key-unregistered',
-          hint: `Registered: RSA_PUBLIC_KEY ${first.fingerprint ?? 'empty'}, RSA_PUBLIC_KEY_2 ${second.fingerprint ?? 'empty'}. Pass the key the consumers actually hold, or register it first in a slot no consumer uses: ${setKeySlotStatement(user.name, first.fingerprint ? 'RSA_PUBLIC_KEY_2' : 'RSA_PUBLIC_KEY', { redacted: 'its public key' })}`,
-        },
-      );
-    }
-    reason = `the key in 'current-private-key' is in ${inUse.slot}`;
-  } else if (selfRotation && loginKey) {
-    inUse = bySlotFingerprint(loginKey);
-    if (!inUse) {
-      throw new ActionError(`The key ${user.name} logged in with (${loginKey}) is in neither of its slots`, {
-        code: 'login-key-unregistered',
-        hint: 'The user changed between the login and DESC USER; check DESC USER and run the step again',
-      });
-    }
-    reason = `${user.name} rotates its own key; the login key is in ${inUse.slot}`;
-  } else if (first.fingerprint && second.fingerprint) {
-    if (!config.force) {
-      throw new ActionError(
-        `Both key slots of ${user.name} are set and nothing says which key the workflows hold`,
-        {
-          code: 'key-in-use-unknown',
-          hint: "Pass the key they hold in 'current-private-key' (e.g. ${{ secrets.SNOWFLAKE_PRIVATE_KEY }}), or set 'force: true' to keep RSA_PUBLIC_KEY and replace RSA_PUBLIC_KEY_2",
-        },
-      );
-    }
-    inUse = first;
-    reason = 'both slots are set and the key in use is unknown; force keeps RSA_PUBLIC_KEY';
-  } else if (first.fingerprint || second.fingerprint) {
-    inUse = first.fingerprint ? first : second;
-    reason = `only ${inUse.slot} is set, so it holds the key in use`;
-  } else {
-    inUse = undefined;
-    reason = `${user.name} has no key yet`;
-  }
-
+  const loginKey = selfRotationKey(user, config);
+  const { inUse, reason } = keyInUse(user, config, loginKey);
   const replaced = inUse === undefined ? first : inUse.slot === 'RSA_PUBLIC_KEY' ? second : first;
-  if (selfRotation && replaced.fingerprint === loginKey) {
+  if (loginKey !== undefined && replaced.fingerprint === loginKey) {
     // The key this run logged in with is in use by definition, whatever current-private-key says.
     throw new ActionError(
       `${replaced.slot} of ${user.name} holds the key this run logged in with, so it cannot be replaced`,
@@ -190,32 +136,103 @@ export function chooseSlot(user: UserState, config: RotateConfig, now: Date): Sl
       },
     );
   }
-  if (replaced.fingerprint && !config.force) {
-    if (!replaced.lastSetAt) {
+  if (replaced.fingerprint && !config.force) checkGracePeriod(user, config, now, replaced, inUse);
+  return { slot: replaced.slot, inUse, replaced, reason };
+}
+
+/** The key this run logged in with, when the user rotates its own key (only a key-pair login holds one). */
+function selfRotationKey(user: UserState, config: RotateConfig): string | undefined {
+  const { method } = config.snowflake;
+  const loginKey = method.kind === 'key-pair' ? method.privateKey.fingerprint : undefined;
+  const selfRotation =
+    loginKey !== undefined && user.loginName.toUpperCase() === (config.snowflake.user ?? '').toUpperCase();
+  return selfRotation ? loginKey : undefined;
+}
+
+/** The slot of the key consumers hold now, and how it was found; undefined when the user has no key. */
+function keyInUse(
+  user: UserState,
+  config: RotateConfig,
+  loginKey: string | undefined,
+): { inUse?: KeySlot; reason: string } {
+  const [first, second] = [user.slots.RSA_PUBLIC_KEY, user.slots.RSA_PUBLIC_KEY_2];
+  const bySlotFingerprint = (fingerprint: string): KeySlot | undefined =>
+    [first, second].find((slot) => slot.fingerprint === fingerprint);
+  if (config.currentPrivateKey) {
+    const inUse = bySlotFingerprint(config.currentPrivateKey.fingerprint);
+    if (!inUse) {
       throw new ActionError(
-        `Snowflake does not say when ${replaced.slot} of ${user.name} was set, so the grace period cannot be checked`,
-        { code: 'grace-period-unknown', hint: "Set 'force: true' to replace it anyway" },
+        `The key in 'current-private-key' (${config.currentPrivateKey.fingerprint}) is registered in neither slot of ${user.name}, so rotating would not help the workflows that hold it`,
+        {
+          code: 'current-key-unregistered',
+          hint: `Registered: RSA_PUBLIC_KEY ${first.fingerprint ?? 'empty'}, RSA_PUBLIC_KEY_2 ${second.fingerprint ?? 'empty'}. Pass the key the consumers actually hold, or register it first in a slot no consumer uses: ${setKeySlotStatement(user.name, first.fingerprint ? 'RSA_PUBLIC_KEY_2' : 'RSA_PUBLIC_KEY', { redacted: 'its public key' })}`,
+        },
       );
     }
-    // Runs queued since the replaced key was set may hold it; so may runs queued before the key in use
-    // replaced it in the secret. The later of the two times counts.
-    const since = inUse?.lastSetAt && inUse.lastSetAt > replaced.lastSetAt ? inUse : replaced;
-    const setAt = since.lastSetAt as Date;
-    const ageMs = now.getTime() - setAt.getTime();
-    if (ageMs < config.gracePeriodMs) {
-      const what =
-        since === inUse
-          ? `the key in use (${inUse.slot}) of ${user.name} was set ${formatAge(Math.max(ageMs, 0))} ago, within the grace period of ${formatAge(config.gracePeriodMs)}: ${replaced.slot} held the key in use until then, and runs queued before the change may still hold it`
-          : `${replaced.slot} of ${user.name} was set ${formatAge(Math.max(ageMs, 0))} ago, within the grace period of ${formatAge(config.gracePeriodMs)}: replacing it now would cut off runs queued with that key`;
-      throw new ActionError(what.charAt(0).toUpperCase() + what.slice(1), {
-        code: 'grace-period',
-        // This is also what stops a second rotation started together with a first one that has already
-        // set its key: both hold the same key in use, so the second would replace the first's new key.
-        hint: `Wait until ${new Date(setAt.getTime() + config.gracePeriodMs).toISOString()}, shorten 'grace-period', or set 'force: true'. If another rotation of ${user.name} set it and is still running, do none of these: let it finish, and give every workflow that rotates ${user.name} one concurrency group (concurrency: { group: snowflake-key-${user.name}, cancel-in-progress: false }) so that their runs queue`,
+    return { inUse, reason: `the key in 'current-private-key' is in ${inUse.slot}` };
+  }
+  if (loginKey) {
+    const inUse = bySlotFingerprint(loginKey);
+    if (!inUse) {
+      throw new ActionError(`The key ${user.name} logged in with (${loginKey}) is in neither of its slots`, {
+        code: 'login-key-unregistered',
+        hint: 'The user changed between the login and DESC USER; check DESC USER and run the step again',
       });
     }
+    return { inUse, reason: `${user.name} rotates its own key; the login key is in ${inUse.slot}` };
   }
-  return { slot: replaced.slot, inUse, replaced, reason };
+  if (first.fingerprint && second.fingerprint) {
+    if (!config.force) {
+      throw new ActionError(
+        `Both key slots of ${user.name} are set and nothing says which key the workflows hold`,
+        {
+          code: 'key-in-use-unknown',
+          hint: "Pass the key they hold in 'current-private-key' (e.g. ${{ secrets.SNOWFLAKE_PRIVATE_KEY }}), or set 'force: true' to keep RSA_PUBLIC_KEY and replace RSA_PUBLIC_KEY_2",
+        },
+      );
+    }
+    return {
+      inUse: first,
+      reason: 'both slots are set and the key in use is unknown; force keeps RSA_PUBLIC_KEY',
+    };
+  }
+  if (first.fingerprint || second.fingerprint) {
+    const inUse = first.fingerprint ? first : second;
+    return { inUse, reason: `only ${inUse.slot} is set, so it holds the key in use` };
+  }
+  return { inUse: undefined, reason: `${user.name} has no key yet` };
+}
+
+/** Refuses to replace a key set within the grace period, or while the key in use was set within it. */
+function checkGracePeriod(
+  user: UserState,
+  config: RotateConfig,
+  now: Date,
+  replaced: KeySlot,
+  inUse: KeySlot | undefined,
+): void {
+  if (!replaced.lastSetAt) {
+    throw new ActionError(
+      `Snowflake does not say when ${replaced.slot} of ${user.name} was set, so the grace period cannot be checked`,
+      { code: 'grace-period-unknown', hint: "Set 'force: true' to replace it anyway" },
+    );
+  }
+  // Runs queued since the replaced key was set may hold it; so may runs queued before the key in use
+  // replaced it in the secret. The later of the two times counts.
+  const since = inUse?.lastSetAt && inUse.lastSetAt > replaced.lastSetAt ? inUse : replaced;
+  const setAt = since.lastSetAt as Date;
+  const ageMs = now.getTime() - setAt.getTime();
+  if (ageMs >= config.gracePeriodMs) return;
+  const what =
+    since === inUse
+      ? `the key in use (${inUse.slot}) of ${user.name} was set ${formatAge(Math.max(ageMs, 0))} ago, within the grace period of ${formatAge(config.gracePeriodMs)}: ${replaced.slot} held the key in use until then, and runs queued before the change may still hold it`
+      : `${replaced.slot} of ${user.name} was set ${formatAge(Math.max(ageMs, 0))} ago, within the grace period of ${formatAge(config.gracePeriodMs)}: replacing it now would cut off runs queued with that key`;
+  throw new ActionError(what.charAt(0).toUpperCase() + what.slice(1), {
+    code: 'grace-period',
+    // This is also what stops a second rotation started together with a first one that has already
+    // set its key: both hold the same key in use, so the second would replace the first's new key.
+    hint: `Wait until ${new Date(setAt.getTime() + config.gracePeriodMs).toISOString()}, shorten 'grace-period', or set 'force: true'. If another rotation of ${user.name} set it and is still running, do none of these: let it finish, and give every workflow that rotates ${user.name} one concurrency group (concurrency: { group: snowflake-key-${user.name}, cancel-in-progress: false }) so that their runs queue`,
+  });
 }
 
 export function formatAge(ms: number): string {

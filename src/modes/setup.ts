@@ -1,54 +1,18 @@
-import { ActionError } from '../errors.js';
+import { ActionError, sentences } from '../errors.js';
 import type { SetupConfig } from '../config.js';
-import { type Destination, describeDestination } from '../github/destinations.js';
-import { keyDestinations } from '../github/placement.js';
+import { describeDestination } from '../github/destinations.js';
 import type { SnowflakeSession } from '../snowflake/connection.js';
 import { StatementError, StatementTimeout } from '../snowflake/connection.js';
-import { type LiveState, readLiveState } from '../snowflake/live-state.js';
-import {
-  createDatabaseStatement,
-  createNetworkPolicyStatement,
-  createRoleStatement,
-  createSchemaStatement,
-  createSecretStatement,
-  createServiceUserStatement,
-  createUserStatement,
-  createWarehouseStatement,
-  grantPrivilegeStatement,
-  grantRoleStatement,
-  setKeySlotStatement,
-} from '../snowflake/statements.js';
-import { prepareSnowflakeSecret } from '../snowflake/secrets.js';
 import { type UserState, describeUser } from '../snowflake/users.js';
-import {
-  type AccessSpec,
-  type PrivilegeGrant,
-  grantsOf,
-  privilegeGrantKey,
-  roleGrantKey,
-  singleKeyedUser,
-} from '../access-spec/model.js';
-import { SpecError } from '../access-spec/model.js';
+import { setKeySlotStatement } from '../snowflake/statements.js';
+import { singleKeyedUser } from '../access-spec/model.js';
 import { StepRunner, type StepTiming } from '../steps.js';
-import {
-  type KeyRecord,
-  type Groundwork,
-  type ModeDependencies,
-  beginGroundwork,
-  describeSlots,
-  inSession,
-  installKey,
-} from './key-install.js';
+import { type ModeDependencies, describeSlots, inSession } from './context.js';
+import { type Groundwork, beginGroundwork } from './groundwork.js';
+import { type KeyRecord, installKey } from './key-install.js';
+import { type KeyTarget, type Plan, type PlannedStatement, planSetup } from './setup-plan.js';
 import { checkStoredKeys } from './stored-keys.js';
-import { REFUSAL_CODES, SnowflakeErrorCode } from '../snowflake/error-codes.js';
-
-/** A statement of the plan: what it does, the SQL (no values that are secret), what the role needs for it. */
-export interface PlannedStatement {
-  sql: string;
-  /** The privilege the session's role needs, named in the error when Snowflake refuses. */
-  needs: string;
-  status: 'planned' | 'done' | 'failed';
-}
+import { REFUSAL_CODES } from '../snowflake/error-codes.js';
 
 /** A user that gets (or has) its first key. */
 export interface PlannedKey {
@@ -75,22 +39,6 @@ export interface SetupResult extends KeyRecord {
   error?: string;
 }
 
-interface KeyTarget {
-  user: string;
-  destinations: Destination[];
-  exists: boolean;
-  /** Undefined when Snowflake does not tell this role (SHOW USERS hides it for users the role does not own). */
-  hasKey?: boolean;
-}
-
-interface Plan {
-  /** Objects, grants on them, roles to roles, users: everything the keys need. */
-  before: PlannedStatement[];
-  keys: KeyTarget[];
-  /** Roles to users and privileges on users: after the keys, in the order of Segment's guide. */
-  after: PlannedStatement[];
-}
-
 /**
  * `setup`: creates what the access spec declares and the account lacks, in dependency order, never dropping
  * or revoking anything; then gives each user with a `key` block and no key its first key pair, stored where
@@ -115,275 +63,158 @@ export async function setup(config: SetupConfig, deps: ModeDependencies): Promis
   deps.phase(
     `Read ${config.snowflake.account} and plan ${config.spec ? `what ${config.spec.file} declares` : `the user ${config.targetUser}`}`,
   );
-  return inSession(runner, config.snowflake, deps, result, async (opened) => {
-    const plan = await runner.step('read-account', async () => {
-      const planned = config.spec
-        ? await planSpec(opened, config.spec, config)
-        : await planTargetUser(opened, config);
-      return { result: planned, note: describeRead(planned) };
-    });
-    result.statements = [...plan.before, ...plan.after];
-    result.keys = plan.keys.map((key) => ({
-      user: key.user,
-      result: key.hasKey === true ? 'already-set' : 'planned',
-      destinations: key.destinations.map(describeDestination),
-    }));
-
-    await runner.step('plan', async () => ({
-      result: undefined,
-      note: describePlan(plan, result.keys, config.dryRun),
-    }));
-    for (const key of result.keys.filter((k) => k.result === 'already-set')) {
-      deps.log(`${key.user} already has a key: left alone (rotate it with mode: rotate)`);
-    }
-    const findHolder = holderAmong(opened, config.spec?.users.map((u) => u.name) ?? []);
-    // Before the first statement, every GitHub destination of a first key is checked for everything its write
-    // needs (token, permission, repository, environment, public key) and for whose key it holds: a refusal
-    // stops setup with nothing done. The prepared destinations (and the new keys, begun now) go to installKey.
-    const firstKeys = plan.keys.filter((key) => key.hasKey === false);
-    const groundwork = new Map<string, Groundwork>();
-    if (firstKeys.length > 0) {
-      await runner.step('check-destinations', async () => {
-        const notes = await Promise.all(
-          firstKeys.map(async (key) => {
-            const work = beginGroundwork({ ...config, destinations: key.destinations }, deps, {
-              generate: !config.dryRun,
-            });
-            groundwork.set(key.user, work);
-            const note = await checkStoredKeys(
-              {
-                user: key.user,
-                userKeys: [],
-                firstKey: true,
-                destinations: await work.gitHubDestinations,
-                fingerprintVariable: config.fingerprintVariable,
-                force: config.force,
-                findHolder,
-              },
-              deps.secretWriter,
-              deps.warn,
-            );
-            return `${key.user}: ${note}`;
-          }),
-        );
-        return { result: undefined, note: notes.join('; ') };
-      });
-    }
+  return inSession(runner, config.snowflake, deps, result, async (session) => {
+    const run: SetupRun = {
+      runner,
+      session,
+      config,
+      deps,
+      result,
+      findHolder: holderAmong(session, config.spec?.users.map((u) => u.name) ?? []),
+    };
+    const plan = await readAndPlan(run);
+    const groundwork = await checkDestinations(
+      run,
+      plan.keys.filter((key) => key.hasKey === false),
+    );
     if (config.dryRun) return result;
 
-    await applyStatements(runner, opened, plan.before, result, deps);
-    for (const key of plan.keys) {
-      const planned = result.keys.find((k) => k.user === key.user) as PlannedKey;
-      if (planned.result === 'already-set') continue;
-      deps.phase(`First key pair for ${key.user}`);
-      // DESC USER says for sure; a key found now (in either slot) is never replaced: rotating is rotate's job.
-      const target = await runner.step('read-user', async () => {
-        const read = await describeIfReadable(opened, key.user);
-        return { result: read, note: `${key.user}: ${read ? describeSlots(read) : 'cannot be read'}` };
-      });
-      if (!target || Object.values(target.slots).some((slot) => slot.fingerprint)) {
-        planned.result = target ? 'already-set' : 'unknown';
-        if (target) deps.log(`${key.user} already has a key: left alone (rotate it with mode: rotate)`);
-        else {
-          deps.warn(
-            `${key.user} is owned by a role this session does not have, so whether it has a key cannot be read: left alone. Run setup as a role with MANAGE GRANTS, or one that inherits the owner`,
-          );
-        }
-        continue;
-      }
-      const record: KeyRecord = { changed: false, destinations: [] };
-      try {
-        await installKey(
-          {
-            runner,
-            session: opened,
-            config: {
-              ...config,
-              destinations: key.destinations,
-              snowflakeSecret: config.spec ? undefined : config.snowflakeSecret,
-            },
-            deps,
-            target,
-            slot: 'RSA_PUBLIC_KEY',
-            replaced: target.slots.RSA_PUBLIC_KEY,
-            record,
-            findHolder,
-            storedKeysChecked: groundwork.has(key.user),
-          },
-          groundwork.get(key.user),
-        );
-        planned.result = 'installed';
-        planned.fingerprint = record.fingerprint;
-      } finally {
-        mergeKeyRecord(result, record);
-      }
-    }
-    await applyStatements(runner, opened, plan.after, result, deps);
+    await applyStatements(run, plan.before);
+    for (const key of plan.keys) await giveFirstKey(run, key, groundwork.get(key.user));
+    await applyStatements(run, plan.after);
     if (!result.changed) deps.log('nothing to change: the account already matches');
     return result;
   });
 }
 
-/** Without a spec: the target user, created as a service user when missing, and its first key. */
-async function planTargetUser(session: SnowflakeSession, config: SetupConfig): Promise<Plan> {
-  const existing = await describeIfExists(session, config.targetUser);
-  const hasKey = existing !== undefined && Object.values(existing.slots).some((slot) => slot.fingerprint);
-  if (config.snowflakeSecret && !hasKey) {
-    // Now, before CREATE USER: the secret the first key goes to must take it, or nothing changes at all
-    // (installKey checks it again right before the key is set).
-    await prepareSnowflakeSecret(session, config.snowflakeSecret, {
-      user: config.targetUser,
-      registered: [],
-      force: config.force,
-    });
+/** What the steps of one setup share; only its result changes as they go. */
+interface SetupRun {
+  runner: StepRunner;
+  session: SnowflakeSession;
+  config: SetupConfig;
+  deps: ModeDependencies;
+  result: SetupResult;
+  /** Which of the spec's users holds a fingerprint, for naming it when a destination holds that key. */
+  findHolder: (fingerprint: string) => Promise<string | undefined>;
+}
+
+/** read-account and plan: what the account lacks, each user's key as SHOW USERS tells it, the plan logged. */
+async function readAndPlan({ runner, session, config, deps, result }: SetupRun): Promise<Plan> {
+  const plan = await runner.step('read-account', async () => {
+    const planned = await planSetup(session, config);
+    return { result: planned, note: describeRead(planned) };
+  });
+  result.statements = [...plan.before, ...plan.after];
+  result.keys = plan.keys.map((key) => ({
+    user: key.user,
+    result: key.hasKey === true ? 'already-set' : 'planned',
+    destinations: key.destinations.map(describeDestination),
+  }));
+
+  await runner.step('plan', async () => ({
+    result: undefined,
+    note: describePlan(plan, result.keys, config.dryRun),
+  }));
+  for (const key of result.keys.filter((k) => k.result === 'already-set')) {
+    deps.log(`${key.user} already has a key: left alone (rotate it with mode: rotate)`);
   }
-  return {
-    before: existing
-      ? []
-      : [
-          {
-            sql: createServiceUserStatement(config.targetUser),
-            needs:
-              'CREATE USER on the account (USERADMIN has it): GRANT CREATE USER ON ACCOUNT TO ROLE <role>',
-            status: 'planned',
-          },
-        ],
-    keys: [
-      {
-        user: config.targetUser,
-        destinations: config.destinations,
-        exists: existing !== undefined,
-        hasKey,
-      },
-    ],
-    after: [],
-  };
-}
-
-/** With a spec: what the account lacks of it, in dependency order. */
-async function planSpec(session: SnowflakeSession, spec: AccessSpec, config: SetupConfig): Promise<Plan> {
-  const live = await readLiveState(session, spec);
-  checkReferences(spec, live);
-  const grants = grantsOf(spec);
-  const statement = (sql: string, needs: string): PlannedStatement => ({ sql, needs, status: 'planned' });
-  const grantNeeds =
-    'ownership of the object, the privilege WITH GRANT OPTION, or MANAGE GRANTS (SECURITYADMIN has it)';
-  const before: PlannedStatement[] = [
-    ...spec.networkPolicies
-      .filter((p) => !live.networkPolicies.has(p.name))
-      .map((p) =>
-        statement(
-          createNetworkPolicyStatement(p),
-          'CREATE NETWORK POLICY on the account (SECURITYADMIN has it)',
-        ),
-      ),
-    ...spec.databases
-      .filter((d) => !live.databases.has(d.name))
-      .map((d) => statement(createDatabaseStatement(d), 'CREATE DATABASE on the account (SYSADMIN has it)')),
-    ...spec.databases
-      .flatMap((d) => d.schemas)
-      .filter((s) => !live.schemas.has(`${s.database}.${s.name}`))
-      .map((s) =>
-        statement(createSchemaStatement(s), `CREATE SCHEMA on database ${s.database}, or its ownership`),
-      ),
-    ...spec.warehouses
-      .filter((w) => !live.warehouses.has(w.name))
-      .map((w) =>
-        statement(createWarehouseStatement(w), 'CREATE WAREHOUSE on the account (SYSADMIN has it)'),
-      ),
-    ...spec.roles
-      .filter((r) => !live.roles.has(r.name))
-      .map((r) => statement(createRoleStatement(r), 'CREATE ROLE on the account (USERADMIN has it)')),
-    ...spec.secrets
-      .filter((s) => !live.secrets.has(s.qualifiedName))
-      .map((s) =>
-        statement(
-          createSecretStatement(s),
-          `CREATE SECRET on schema ${s.database}.${s.schema}, and USAGE on its database and schema`,
-        ),
-      ),
-    ...ownershipLast(
-      grants.privileges.filter((g) => g.on !== 'USER' && !live.grants.has(privilegeGrantKey(g))),
-    ).map((g) => statement(grantPrivilegeStatement(g), grantNeeds)),
-    ...grants.roles
-      .filter((g) => g.granteeType === 'ROLE' && !live.grants.has(roleGrantKey(g)))
-      .map((g) =>
-        statement(
-          grantRoleStatement(g),
-          `ownership of role ${g.role}, or MANAGE GRANTS (SECURITYADMIN has it)`,
-        ),
-      ),
-    ...spec.users
-      .filter((u) => !live.users.has(u.name))
-      .map((u) => statement(createUserStatement(u), 'CREATE USER on the account (USERADMIN has it)')),
-  ];
-  const after: PlannedStatement[] = [
-    ...grants.roles
-      .filter((g) => g.granteeType === 'USER' && !live.grants.has(roleGrantKey(g)))
-      .map((g) =>
-        statement(
-          grantRoleStatement(g),
-          `ownership of role ${g.role}, or MANAGE GRANTS (SECURITYADMIN has it)`,
-        ),
-      ),
-    ...ownershipLast(
-      grants.privileges.filter((g) => g.on === 'USER' && !live.grants.has(privilegeGrantKey(g))),
-    ).map((g) =>
-      statement(
-        grantPrivilegeStatement(g),
-        `ownership of user ${g.name ?? ''}, or MANAGE GRANTS (SECURITYADMIN has it)`,
-      ),
-    ),
-  ];
-  const keys = spec.users
-    .filter((u) => u.key)
-    .map((u) => ({
-      user: u.name,
-      destinations: keyDestinations(u.key!.secret, config.workflowRepository),
-      exists: live.users.has(u.name),
-      hasKey: live.users.has(u.name) ? live.users.get(u.name)?.hasKey : false,
-    }));
-  return { before, keys, after };
-}
-
-/** Grants of OWNERSHIP go last: once an object has another owner, granting on it needs MANAGE GRANTS. */
-function ownershipLast(grants: PrivilegeGrant[]): PrivilegeGrant[] {
-  return [
-    ...grants.filter((g) => g.privilege !== 'OWNERSHIP'),
-    ...grants.filter((g) => g.privilege === 'OWNERSHIP'),
-  ];
+  return plan;
 }
 
 /**
- * A grant on an object the spec does not declare is fine when the account has it (a shared warehouse, say);
- * when neither has it, the spec is wrong: fail before anything changes, on the spec's line.
+ * check-destinations: before the first statement, every GitHub destination of a first key is checked for
+ * everything its write needs (token, permission, repository, environment, public key) and for whose key it
+ * holds: a refusal stops setup with nothing done. The prepared destinations (and the new keys, begun now) go
+ * to installKey, by user.
  */
-function checkReferences(spec: AccessSpec, live: LiveState): void {
-  const exists: Record<string, (name: string) => boolean> = {
-    DATABASE: (name) => live.databases.has(name),
-    SCHEMA: (name) => live.schemas.has(name),
-    WAREHOUSE: (name) => live.warehouses.has(name),
-    USER: (name) => live.users.has(name) || spec.users.some((u) => u.name === name),
-    SECRET: (name) => live.secrets.has(name),
-  };
-  const missing = grantsOf(spec).privileges.filter(
-    (g) => !g.declared && g.name && exists[g.on] && !exists[g.on]!(g.name),
-  );
-  if (missing.length === 0) return;
-  throw new SpecError(
-    missing.map((g) => ({
-      ...g.source,
-      message: `grants ${g.privilege} on ${g.on.toLowerCase()} ${g.name}, which the spec does not declare and the account does not have (or the session's role cannot see). Declare it in the spec, or correct its name`,
-    })),
-  );
+async function checkDestinations(
+  { runner, config, deps, findHolder }: SetupRun,
+  firstKeys: KeyTarget[],
+): Promise<Map<string, Groundwork>> {
+  const groundwork = new Map<string, Groundwork>();
+  if (firstKeys.length === 0) return groundwork;
+  await runner.step('check-destinations', async () => {
+    const notes = await Promise.all(
+      firstKeys.map(async (key) => {
+        const work = beginGroundwork({ ...config, destinations: key.destinations }, deps, {
+          generate: !config.dryRun,
+        });
+        groundwork.set(key.user, work);
+        const note = await checkStoredKeys(
+          {
+            user: key.user,
+            userKeys: [],
+            firstKey: true,
+            destinations: await work.gitHubDestinations,
+            fingerprintVariable: config.fingerprintVariable,
+            force: config.force,
+            findHolder,
+          },
+          deps.secretWriter,
+          deps.warn,
+        );
+        return `${key.user}: ${note}`;
+      }),
+    );
+    return { result: undefined, note: notes.join('; ') };
+  });
+  return groundwork;
+}
+
+/**
+ * A user's first key, unless DESC USER now shows one: DESC USER says for sure, and a key found now (in either
+ * slot) is never replaced: rotating is rotate's job. `groundwork` is what check-destinations began for it.
+ */
+async function giveFirstKey(run: SetupRun, key: KeyTarget, groundwork?: Groundwork): Promise<void> {
+  const { runner, session, config, deps, result, findHolder } = run;
+  const planned = result.keys.find((k) => k.user === key.user) as PlannedKey;
+  if (planned.result === 'already-set') return;
+  deps.phase(`First key pair for ${key.user}`);
+  const target = await runner.step('read-user', async () => {
+    const read = await describeIfReadable(session, key.user);
+    return { result: read, note: `${key.user}: ${read ? describeSlots(read) : 'cannot be read'}` };
+  });
+  if (!target || Object.values(target.slots).some((slot) => slot.fingerprint)) {
+    planned.result = target ? 'already-set' : 'unknown';
+    if (target) deps.log(`${key.user} already has a key: left alone (rotate it with mode: rotate)`);
+    else {
+      deps.warn(
+        `${key.user} is owned by a role this session does not have, so whether it has a key cannot be read: left alone. Run setup as a role with MANAGE GRANTS, or one that inherits the owner`,
+      );
+    }
+    return;
+  }
+  const record: KeyRecord = { changed: false, destinations: [] };
+  try {
+    await installKey(
+      {
+        runner,
+        session,
+        config: {
+          ...config,
+          destinations: key.destinations,
+          snowflakeSecret: config.spec ? undefined : config.snowflakeSecret,
+        },
+        deps,
+        target,
+        slot: 'RSA_PUBLIC_KEY',
+        replaced: target.slots.RSA_PUBLIC_KEY,
+        record,
+        findHolder,
+        storedKeysChecked: groundwork !== undefined,
+      },
+      groundwork,
+    );
+    planned.result = 'installed';
+    planned.fingerprint = record.fingerprint;
+  } finally {
+    mergeKeyRecord(result, record);
+  }
 }
 
 async function applyStatements(
-  runner: StepRunner,
-  session: SnowflakeSession,
+  { runner, session, deps, result }: SetupRun,
   statements: PlannedStatement[],
-  result: SetupResult,
-  deps: Pick<ModeDependencies, 'phase'>,
 ): Promise<void> {
   if (statements.length > 0) deps.phase(`Apply ${statements.length} statement(s)`);
   for (const statement of statements) {
@@ -411,7 +242,7 @@ function refusal(statement: PlannedStatement, error: unknown, result: SetupResul
     error instanceof StatementError ? `${error.snowflakeCode ?? 'no code'}: ${error.reason}` : String(error);
   return new ActionError(`${statement.sql} failed (${reason})`, {
     code: error instanceof ActionError ? error.code : undefined,
-    hint: [
+    hint: sentences(
       error instanceof StatementError && REFUSAL_CODES.has(error.snowflakeCode ?? '')
         ? `The session's role needs ${statement.needs}`
         : undefined,
@@ -419,9 +250,7 @@ function refusal(statement: PlannedStatement, error: unknown, result: SetupResul
         ? `Already done by this run: ${[...done, ...keys].join('; ')}`
         : 'Nothing was changed',
       'Run setup again once fixed: it continues where it stopped',
-    ]
-      .filter(Boolean)
-      .join('. '),
+    ),
   });
 }
 
@@ -478,20 +307,6 @@ async function describeIfReadable(session: SnowflakeSession, user: string): Prom
     return await describeUser(session, user);
   } catch (error) {
     if (error instanceof ActionError && REFUSAL_CODES.has(error.code ?? '')) return undefined;
-    throw error;
-  }
-}
-
-/** DESC USER, or undefined when the user does not exist (002003 also covers a user the role may not see). */
-async function describeIfExists(session: SnowflakeSession, user: string): Promise<UserState | undefined> {
-  try {
-    return await describeUser(session, user);
-  } catch (error) {
-    if (
-      error instanceof ActionError &&
-      error.code === SnowflakeErrorCode.OBJECT_DOES_NOT_EXIST_OR_NOT_AUTHORIZED
-    )
-      return undefined;
     throw error;
   }
 }

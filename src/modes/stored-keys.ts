@@ -1,4 +1,4 @@
-import { ActionError } from '../errors.js';
+import { ActionError, sentences } from '../errors.js';
 import { describeDestination } from '../github/destinations.js';
 import type { PreparedDestination, SecretWriter } from '../github/secrets.js';
 
@@ -84,14 +84,12 @@ export async function checkStoredKeys(
     `Refusing to write the private key of ${user} over a value this action did not store for ${user}: ${problems.join('; ')}`,
     {
       code: 'destination-holds-other-key',
-      hint: [
+      hint: sentences(
         `Writing it would lock out whatever uses the value there now, so nothing was changed. Store the key of ${user} under another name ('secret-name', or key.secret.name in the spec), or, once you have checked that nothing uses the value there, set 'force: true' to write over it (in rotate, force also waives the grace period and, without current-private-key, chooses the slot itself: pass current-private-key with it)`,
         variable
           ? `A variable records one key per repository, environment or organization: if ${variable} records the key of another secret there, give each secret a variable of its own (e.g. named after the secret)`
           : undefined,
-      ]
-        .filter(Boolean)
-        .join('. '),
+      ),
     },
   );
 }

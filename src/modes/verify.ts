@@ -3,7 +3,7 @@ import type { SnowflakeConnector } from '../snowflake/connection.js';
 import { AccountReader } from '../snowflake/account-reader.js';
 import { grantsOf } from '../access-spec/model.js';
 import { StepRunner, type StepTiming } from '../steps.js';
-import { inSession } from './key-install.js';
+import { inSession } from './context.js';
 import { type Check, type Finding, Findings, type Verification } from './verify/findings.js';
 import { checkDatabase, checkNetworkPolicy, checkSecret, checkWarehouse } from './verify/objects.js';
 import { checkGrantsTo, checkRoleExists } from './verify/grants.js';

@@ -1,4 +1,4 @@
-import type { DestinationOutcome } from '../modes/key-install.js';
+import type { DestinationOutcome } from '../modes/key-storage.js';
 import type { RotationResult } from '../modes/rotate.js';
 import type { SetupResult } from '../modes/setup.js';
 import type { VerifyResult } from '../modes/verify.js';
@@ -146,28 +146,7 @@ export function setupSummary(result: SetupResult): string {
             ? inline`${OK} Snowflake setup applied: ${subject}`
             : inline`${OK} Snowflake setup: ${subject} already matches, nothing to change`,
     ),
-  ];
-  const done = result.statements.filter((s) => s.status === 'done').length;
-  const installed = result.keys.filter((k) => k.result === 'installed').length;
-  if (result.error) {
-    blocks.push(...failure(result.error, result.timings, result.changed));
-  } else if (result.dryRun) {
-    const firstKeys = result.keys.filter((k) => k.result === 'planned').length;
-    blocks.push(
-      paragraph(
-        `${count(result.statements.length, 'statement')} and ${count(firstKeys, 'first key')} planned. Nothing was changed.`,
-      ),
-    );
-  } else if (result.changed) {
-    blocks.push(
-      paragraph(
-        `${count(done, 'statement')} run, ${count(installed, 'user')} given a first key, stored in ${storedCount(result.destinations)}.`,
-      ),
-    );
-  } else {
-    blocks.push(paragraph('Every object, grant and key the setup declares is already there.'));
-  }
-  blocks.push(
+    ...setupOutcome(result),
     table(
       ['Setup', ''],
       defined([
@@ -176,45 +155,68 @@ export function setupSummary(result: SetupResult): string {
         ['Changed anything', result.changed ? 'yes' : 'no'],
       ]),
     ),
-  );
-  if (result.statements.length > 0) {
-    const statements = table(
-      ['Status', 'Statement'],
-      result.statements.map((s) => [status(s.status), code(s.sql)]),
-    );
-    // A long plan (a large spec) is collapsed, so the keys below stay in view.
-    if (result.statements.length > MAX_OPEN_STATEMENTS) {
-      const tally = [...new Set(result.statements.map((s) => s.status))]
-        .map((st) => `${result.statements.filter((s) => s.status === st).length} ${st}`)
-        .join(', ');
-      blocks.push(details(`${count(result.statements.length, 'statement')}: ${tally}`, [statements]));
-    } else {
-      blocks.push(statements);
-    }
-  }
-  if (result.keys.length > 0) {
-    blocks.push(
-      table(
-        ['User', 'First key', 'Fingerprint', 'Stored in'],
-        result.keys.map((k) => [
-          code(k.user),
-          k.result === 'already-set'
-            ? 'already has one: left alone (rotate it with mode: rotate)'
-            : k.result === 'unknown'
-              ? `${WARNING} unknown: this role cannot read the user, left alone`
-              : status(k.result),
-          k.fingerprint ? fingerprint(k.fingerprint) : '',
-          join(k.destinations.map(code), ', '),
-        ]),
-      ),
-    );
-  }
-  blocks.push(
+    statementTable(result.statements),
+    firstKeyTable(result.keys),
     destinationTable(result.destinations, result.dryRun, result.error !== undefined),
     fingerprintDetails(result.keys.map((k) => [k.user, undefined, k.fingerprint])),
     timingDetails(result.timings),
-  );
+  ];
   return document(blocks);
+}
+
+/** Under a setup's headline: what failed, what is planned, what was done, or that nothing was needed. */
+function setupOutcome(result: SetupResult): Markup[] {
+  if (result.error) return failure(result.error, result.timings, result.changed);
+  if (result.dryRun) {
+    const firstKeys = result.keys.filter((k) => k.result === 'planned').length;
+    return [
+      paragraph(
+        `${count(result.statements.length, 'statement')} and ${count(firstKeys, 'first key')} planned. Nothing was changed.`,
+      ),
+    ];
+  }
+  if (result.changed) {
+    const done = result.statements.filter((s) => s.status === 'done').length;
+    const installed = result.keys.filter((k) => k.result === 'installed').length;
+    return [
+      paragraph(
+        `${count(done, 'statement')} run, ${count(installed, 'user')} given a first key, stored in ${storedCount(result.destinations)}.`,
+      ),
+    ];
+  }
+  return [paragraph('Every object, grant and key the setup declares is already there.')];
+}
+
+/** setup's statements and the status of each; a long plan (a large spec) collapsed, so the keys stay in view. */
+function statementTable(statements: SetupResult['statements']): Markup | undefined {
+  if (statements.length === 0) return undefined;
+  const shown = table(
+    ['Status', 'Statement'],
+    statements.map((s) => [status(s.status), code(s.sql)]),
+  );
+  if (statements.length <= MAX_OPEN_STATEMENTS) return shown;
+  const tally = [...new Set(statements.map((s) => s.status))]
+    .map((st) => `${statements.filter((s) => s.status === st).length} ${st}`)
+    .join(', ');
+  return details(`${count(statements.length, 'statement')}: ${tally}`, [shown]);
+}
+
+/** Each user that gets (or has) its first key, and where it was stored. */
+function firstKeyTable(keys: SetupResult['keys']): Markup | undefined {
+  if (keys.length === 0) return undefined;
+  return table(
+    ['User', 'First key', 'Fingerprint', 'Stored in'],
+    keys.map((k) => [
+      code(k.user),
+      k.result === 'already-set'
+        ? 'already has one: left alone (rotate it with mode: rotate)'
+        : k.result === 'unknown'
+          ? `${WARNING} unknown: this role cannot read the user, left alone`
+          : status(k.result),
+      k.fingerprint ? fingerprint(k.fingerprint) : '',
+      join(k.destinations.map(code), ', '),
+    ]),
+  );
 }
 
 /** The job summary of a verification: headline, findings by severity with their spec line, checks by type. */
