@@ -22,7 +22,7 @@ import { World } from '../harness/world.js';
  * New requests of the action are covered automatically: the list is derived, not written down.
  */
 
-/** Shortened waits, so that a request that never answers costs seconds: see src/inputs.ts. */
+/** Shortened waits, so that a request that never answers costs seconds: read by src/inputs/snowflake-login.ts and src/inputs/key-install.ts. */
 export const RUN_ENV = {
   SNOWFLAKE_KEYPAIR_ACTION_STATEMENT_DEADLINE_MS: '5000',
   SNOWFLAKE_KEYPAIR_ACTION_GITHUB_TIMEOUT_MS: '2000',

@@ -19,7 +19,7 @@ import type { PreparedDestination, SecretWriter } from '../github/secrets.js';
  *
  * A record is a bare fingerprint, so a key of this user removed since cannot be told from another user's: both
  * are refused. A variable is one per repository, environment or organization, not per secret: setup refuses
- * a spec whose keys would share one (inputs.ts), and the refusal says to name the variable after the secret.
+ * a spec whose keys would share one (inputs/read-config.ts), and the refusal says to name the variable after the secret.
  */
 export interface StoredKeyCheck {
   user: string;

@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Credential, LoginRequest } from './connection.js';
 
 /**
- * A login as the inputs describe it (inputs.ts's SnowflakeLogin, which this layer does not import): a key pair
+ * A login as the inputs describe it (config.ts's SnowflakeLogin, which sits above this layer): a key pair
  * as the parsed key, any other method as it is sent.
  */
 export interface ConfiguredLogin extends Omit<LoginRequest, 'credential' | 'readsTimes'> {

@@ -79,7 +79,7 @@ function wallTimeMs(text: string): number | undefined {
 
 const ZONES = ['UTC', 'America/Los_Angeles', 'Asia/Kolkata'] as const;
 
-/** What our code reads from DESC USER (src/snowflake/users.ts) and SHOW USERS (src/snowflake/inspect.ts). */
+/** What our code reads from DESC USER (src/snowflake/users.ts) and SHOW USERS (src/snowflake/account-reader.ts). */
 const DESC_USER_PROPERTIES = [
   'NAME',
   'TYPE',
