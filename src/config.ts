@@ -1,8 +1,8 @@
 import type { AccessSpec } from './access-spec/model.js';
 import type { Destination, GitHubSettings } from './github/destinations.js';
 import type { KeySize, ParsedPrivateKey } from './keys.js';
-import type { ProxySettings } from './snowflake/connection.js';
-import type { SnowflakeSecretName } from './snowflake/secrets.js';
+import type { ProxySettings } from './snowflake/login-request.js';
+import type { SnowflakeSecretName } from './snowflake/model.js';
 
 /**
  * What a run is asked to do, once every input is read and validated (inputs/read-config.ts): one typed

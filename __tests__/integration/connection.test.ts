@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { ActionError } from '../../src/errors.js';
 import { fingerprintOf } from '../../src/keys.js';
 import { REDACTED, redact, secretForms } from '../../src/mask.js';
+import type { LoginRequest } from '../../src/snowflake/login-request.js';
 import {
   LOGIN_RETRIES,
-  type LoginRequest,
   type SnowflakeSession,
   StatementError,
   snowflakeConnector,

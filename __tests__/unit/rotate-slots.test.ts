@@ -2,7 +2,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { RotateConfig } from '../../src/config.js';
 import { parsePrivateKey, publicKeyBody } from '../../src/keys.js';
 import { chooseSlot } from '../../src/modes/rotate.js';
-import type { KeySlot, UserState } from '../../src/snowflake/users.js';
+import type { UserState } from '../../src/snowflake/users.js';
+import type { KeySlot } from '../../src/snowflake/model.js';
 import { errorText } from '../harness/errors.js';
 
 const names = { key: 'current-private-key', passphrase: 'key-passphrase' };

@@ -15,7 +15,7 @@ import {
 } from '../github/placement.js';
 import { KEY_SIZES, type KeySize } from '../keys.js';
 import { resolveQualifiedName } from '../snowflake/identifiers.js';
-import type { SnowflakeSecretName } from '../snowflake/secrets.js';
+import type { SnowflakeSecretName } from '../snowflake/model.js';
 import { type InputSource, type Inputs, readMillisecondsKnob } from './source.js';
 
 /** The inputs of putting a new key on a user (rotate, and setup without a spec): the key, GitHub, where it goes. */

@@ -3,7 +3,7 @@ import type { LoginMethod, SnowflakeLogin } from '../config.js';
 import { exportPkcs8, parsePrivateKey } from '../keys.js';
 import { maskSecret } from '../mask.js';
 import { splitList } from '../parse.js';
-import type { ProxySettings } from '../snowflake/connection.js';
+import type { ProxySettings } from '../snowflake/login-request.js';
 import { describeCharacter, resolveIdentifier } from '../snowflake/identifiers.js';
 import { type InputSource, type Inputs, readMillisecondsKnob } from './source.js';
 

@@ -6,15 +6,8 @@ import type { SnowflakeSession } from '../snowflake/connection.js';
 import { SnowflakeErrorCode } from '../snowflake/error-codes.js';
 import { loginRequest } from '../snowflake/login-request.js';
 import { type PreparedSnowflakeSecret, prepareSnowflakeSecret } from '../snowflake/secrets.js';
-import {
-  type KeySlot,
-  SLOTS,
-  type SlotName,
-  type UserState,
-  describeUser,
-  restoreKeySlot,
-  setKeySlot,
-} from '../snowflake/users.js';
+import { type UserState, describeUser, restoreKeySlot, setKeySlot } from '../snowflake/users.js';
+import { type KeySlot, SLOTS, type SlotName } from '../snowflake/model.js';
 import { restoreKeySlotStatement } from '../snowflake/statements.js';
 import type { Compensation, StepRunner } from '../steps.js';
 import type { ModeDependencies } from './context.js';

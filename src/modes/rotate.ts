@@ -1,12 +1,7 @@
 import { ActionError } from '../errors.js';
 import type { RotateConfig } from '../config.js';
-import {
-  type KeySlot,
-  type SlotName,
-  type UserState,
-  describeUser,
-  unsetKeySlot,
-} from '../snowflake/users.js';
+import { type UserState, describeUser, unsetKeySlot } from '../snowflake/users.js';
+import { type KeySlot, type SlotName } from '../snowflake/model.js';
 import { setKeySlotStatement } from '../snowflake/statements.js';
 import { StepRunner, type StepTiming } from '../steps.js';
 import { type ModeDependencies, describeSlots, inSession } from './context.js';

@@ -3,6 +3,7 @@ import { type Row, type SnowflakeSession, StatementError } from './connection.js
 import { nameAsShown, quoteIdentifier } from './identifiers.js';
 import { type UserState, describeUser } from './users.js';
 import { REFUSAL_CODES } from './error-codes.js';
+import type { LiveGrant } from './model.js';
 
 /**
  * The one reader of the account, for `verify` and `setup`: every read is a SHOW or DESC, parsed here, run
@@ -53,17 +54,6 @@ export interface LiveUser {
   defaultWarehouse?: string;
   defaultNamespace?: string;
   owner?: string;
-}
-
-/** One row of SHOW GRANTS TO ROLE, with what a spec grant would be keyed by. */
-export interface LiveGrant {
-  privilege: string;
-  /** Object type as GRANT writes it (`DATABASE ROLE`, not `DATABASE_ROLE`). */
-  on: string;
-  /** Resolved, dot-joined name; '' for the account. */
-  name: string;
-  /** The name as SHOW GRANTS printed it (parts quoted when needed), for SQL. */
-  shownName: string;
 }
 
 /** A role SHOW GRANTS TO USER lists. */

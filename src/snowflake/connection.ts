@@ -5,26 +5,16 @@
 // entry point is safe: dist/index.js, and src/main.ts run from source as @github/local-action runs an action.
 import '../runtime.js';
 import * as core from '@actions/core';
-import type { KeyObject } from 'node:crypto';
 import snowflake from 'snowflake-sdk';
 import { ActionError } from '../errors.js';
 import { exportPkcs8 } from '../keys.js';
 import { maskSecret, redact } from '../mask.js';
 import { quoteIdentifier } from './identifiers.js';
 import { REFUSAL_CODES } from './error-codes.js';
+import type { LoginRequest } from './login-request.js';
 import { type SdkError, type TokenClaims, firstLine, loginError, snowflakeCode } from './sdk-errors.js';
 
 export type Row = Record<string, unknown>;
-
-export interface ProxySettings {
-  protocol: 'http' | 'https';
-  host: string;
-  port: number;
-  user?: string;
-  password?: string;
-  /** Hosts that bypass the proxy, as NO_PROXY lists them. */
-  noProxy?: string;
-}
 
 /** One logged-in Snowflake session. */
 export interface SnowflakeSession {
@@ -34,30 +24,6 @@ export interface SnowflakeSession {
    */
   execute(sql: string, options?: { sensitive?: boolean }): Promise<Row[]>;
   close(): Promise<void>;
-}
-
-/** What a login presents: a private key, the job's OIDC token (fetched at login), or a token. */
-export type Credential =
-  | { kind: 'key-pair'; privateKey: KeyObject }
-  | { kind: 'workload-identity'; audience: string }
-  | { kind: 'oauth'; token: string }
-  | { kind: 'programmatic-access-token'; token: string };
-
-export interface LoginRequest {
-  account: string;
-  url: string;
-  /** Login name; workload identity finds the user from the token's issuer and subject instead. */
-  user?: string;
-  role?: string;
-  credential: Credential;
-  proxy?: ProxySettings;
-  /** How long to wait for one statement, the driver's retries included (default STATEMENT_DEADLINE_MS). */
-  statementDeadlineMs?: number;
-  /**
-   * Whether the session reads times (DESC USER's key set-times): then its time zone is set to UTC, one more
-   * round trip. Default true; a session that only proves a login does not need it.
-   */
-  readsTimes?: boolean;
 }
 
 /** Opens sessions; modes get one passed in, so tests can count, slow down or fail logins. */

@@ -5,7 +5,8 @@ import {
   privilegeGrantKey,
   roleGrantKey,
 } from '../access-spec/model.js';
-import { type Answer, AccountReader, type LiveGrant, type LiveUser, settled } from './account-reader.js';
+import { type Answer, AccountReader, type LiveUser, settled } from './account-reader.js';
+import { type LiveGrant } from './model.js';
 import type { SnowflakeSession } from './connection.js';
 
 /** What exists in the account, as far as the spec is concerned. */

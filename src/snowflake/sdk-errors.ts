@@ -1,6 +1,6 @@
 import { ActionError, sentences } from '../errors.js';
 import { fingerprintOf, publicKeyBody } from '../keys.js';
-import type { LoginRequest } from './connection.js';
+import type { LoginRequest } from './login-request.js';
 import { quoteIdentifier, quoteString } from './identifiers.js';
 import { SnowflakeErrorCode, UNREACHABLE_CODES } from './error-codes.js';
 

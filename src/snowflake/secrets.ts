@@ -3,6 +3,7 @@ import { type SnowflakeSession, StatementError } from './connection.js';
 import { quoteIdentifier, quoteString } from './identifiers.js';
 import { SnowflakeErrorCode } from './error-codes.js';
 import { setSecretStringStatement } from './statements.js';
+import type { SnowflakeSecretName } from './model.js';
 
 /**
  * Snowflake SECRET objects (https://docs.snowflake.com/en/sql-reference/sql/alter-secret) that also hold the
@@ -19,11 +20,6 @@ import { setSecretStringStatement } from './statements.js';
  * disagree because of this action. Before anything changes, prepareSnowflakeSecret checks everything that
  * ALTER SECRET needs (existence, type, ownership) and whose key the secret holds.
  */
-export interface SnowflakeSecretName {
-  database: string;
-  schema: string;
-  name: string;
-}
 
 export function describeSnowflakeSecret(secret: SnowflakeSecretName): string {
   return `snowflake-secret:${secret.database}.${secret.schema}.${secret.name}`;

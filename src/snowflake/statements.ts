@@ -10,10 +10,10 @@ import type {
   UserSpec,
   WarehouseSpec,
 } from '../access-spec/model.js';
-import type { LiveGrant } from './account-reader.js';
+import type { LiveGrant } from './model.js';
 import { quoteIdentifier, quoteString, resolveNameParts } from './identifiers.js';
-import type { SnowflakeSecretName } from './secrets.js';
-import type { KeySlot, SlotName } from './users.js';
+import type { SnowflakeSecretName } from './model.js';
+import type { KeySlot, SlotName } from './model.js';
 
 /**
  * Every SQL statement the action builds: names always double-quoted, values as literals. The CREATE

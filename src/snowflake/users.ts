@@ -4,19 +4,9 @@ import { type SnowflakeSession, StatementError } from './connection.js';
 import { quoteIdentifier } from './identifiers.js';
 import { setKeySlotStatement, unsetKeySlotStatement } from './statements.js';
 import { SnowflakeErrorCode } from './error-codes.js';
+import type { KeySlot, SlotName } from './model.js';
 
 /** Snowflake's two public-key slots (https://docs.snowflake.com/en/user-guide/key-pair-auth#configuring-key-pair-rotation). */
-export const SLOTS = ['RSA_PUBLIC_KEY', 'RSA_PUBLIC_KEY_2'] as const;
-export type SlotName = (typeof SLOTS)[number];
-
-export interface KeySlot {
-  slot: SlotName;
-  /** Base64 DER SPKI as DESC USER shows it; undefined when the slot is empty. */
-  publicKeyBody?: string;
-  fingerprint?: string;
-  /** When the slot was last set; undefined when Snowflake does not say. */
-  lastSetAt?: Date;
-}
 
 export interface UserState {
   name: string;

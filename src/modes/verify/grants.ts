@@ -1,6 +1,7 @@
 import type { PrivilegeGrant, RoleSpec, SourceLocation, UserSpec } from '../../access-spec/model.js';
 import { sourceOf } from '../../access-spec/model.js';
-import { type LiveGrant, isRefusal } from '../../snowflake/account-reader.js';
+import { isRefusal } from '../../snowflake/account-reader.js';
+import { type LiveGrant } from '../../snowflake/model.js';
 import {
   createRoleStatement,
   grantPrivilegeStatement,

@@ -8,7 +8,7 @@ import {
   unsetKeySlotStatement,
   workloadIdentityStatement,
 } from '../../snowflake/statements.js';
-import { type KeySlot, SLOTS } from '../../snowflake/users.js';
+import { type KeySlot, SLOTS } from '../../snowflake/model.js';
 import type { Subject, Verification } from './findings.js';
 import { checkRolesOfUser } from './grants.js';
 
